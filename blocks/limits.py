@@ -1,0 +1,42 @@
+"""Slack's published Block Kit and messaging limits, in one place.
+
+The builders in `blocks/` cut text to these; the sandbox's fake Slack rejects anything past them,
+so a builder that forgets a limit fails its tests the way real Slack would fail in production.
+"""
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+MESSAGE_TEXT = 40_000
+
+SECTION_TEXT = 3_000
+SECTION_FIELDS = 10
+SECTION_FIELD_TEXT = 2_000
+HEADER_TEXT = 150
+CONTEXT_ELEMENTS = 10
+CONTEXT_TEXT = 3_000
+ACTIONS_ELEMENTS = 25
+MARKDOWN_BLOCK_TEXT = 12_000
+
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2_000
+BUTTON_URL = 3_000
+ACTION_ID = 255
+BLOCK_ID = 255
+
+VIEW_TITLE = 24
+VIEW_SUBMIT = 24
+VIEW_CLOSE = 24
+VIEW_CALLBACK_ID = 255
+VIEW_PRIVATE_METADATA = 3_000
+INPUT_LABEL = 2_000
+INPUT_HINT = 2_000
+PLACEHOLDER = 150
+PLAIN_TEXT_INPUT_INITIAL = 3_000
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+SELECT_OPTIONS = 100
+
+CHANNEL_NAME = 80
+CHANNEL_TOPIC = 250
+CHANNEL_PURPOSE = 250
+BOOKMARK_TITLE = 100

@@ -1,0 +1,130 @@
+"""Every other message warroom posts: help, lists, announcements, confirmations, topics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from blocks import limits
+from blocks.text import escape, money, mrkdwn, slack_date, truncate, user
+from blocks.triage_card import severity_badge
+from bot.domain import EscalationSnapshot
+
+HELP_TEXT = """*warroom* runs the war room for a customer escalation.
+
+• `/escalate <what happened>`: triage it. A form opens, prefilled from your text, with a suggested \
+severity. SEV-1/2 get their own war-room channel; SEV-3/4 get a triage card here with a thread.
+• `/escalate list`: open escalations, most severe first (only you see it).
+• `/escalate help`: this message.
+• Message menu ⋯ → *Escalate this message*: the same form, prefilled from the message, with a link back.
+
+On the triage card: *Acknowledge* records the first response; *Take command* makes you the incident \
+commander (the card and the channel topic follow)."""
+
+
+def build_help() -> list[dict[str, Any]]:
+    """The `/escalate help` reply."""
+    return [{"type": "section", "block_id": "help", "text": mrkdwn(HELP_TEXT, limits.SECTION_TEXT)}]
+
+
+def escalation_line(esc: EscalationSnapshot) -> str:
+    """One line about an escalation: badge, id, customer, title, status, IC, where."""
+    where = f"<#{esc.room_channel_id}>" if esc.room_channel_id else "thread"
+    return (
+        f"{severity_badge(esc.severity)} *{esc.public_id}* · {escape(esc.customer)}: {escape(esc.title)} · "
+        f"{esc.status_label} · IC {user(esc.ic_user_id)} · {where}"
+    )
+
+
+def build_open_list(escalations: Sequence[EscalationSnapshot], total: int) -> list[dict[str, Any]]:
+    """The `/escalate list` reply: one section per escalation, within the 50-block limit."""
+    if not escalations:
+        return [
+            {
+                "type": "section",
+                "block_id": "none",
+                "text": mrkdwn("No open escalations. 🎉", limits.SECTION_TEXT),
+            }
+        ]
+    shown = escalations[: limits.MESSAGE_BLOCKS - 2]
+    header = f"*{total} open escalation{'s' if total != 1 else ''}*, most severe first"
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "block_id": "list_header", "text": mrkdwn(header, limits.SECTION_TEXT)}
+    ]
+    blocks += [
+        {
+            "type": "section",
+            "block_id": f"esc_{esc.id}",
+            "text": mrkdwn(escalation_line(esc), limits.SECTION_TEXT),
+        }
+        for esc in shown
+    ]
+    if total > len(shown):
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": "list_more",
+                "elements": [mrkdwn(f"…and {total - len(shown)} more.", limits.CONTEXT_TEXT)],
+            }
+        )
+    return blocks
+
+
+def build_announcement(esc: EscalationSnapshot) -> tuple[str, list[dict[str, Any]]]:
+    """The post in the escalations channel. Private (security, compliance) ones say almost nothing."""
+    if esc.is_private:
+        text = (
+            f"🔒 {severity_badge(esc.severity)} *{esc.public_id}*: a {esc.type_label.lower()} escalation "
+            f"was opened. IC {user(esc.ic_user_id)}. Details stay in its private room."
+        )
+    else:
+        room = f" Join <#{esc.room_channel_id}>." if esc.room_channel_id else ""
+        text = (
+            f"{severity_badge(esc.severity)} *{esc.public_id}* · {escape(esc.customer)}: "
+            f"{escape(esc.title)}\n"
+            f"ARR at risk {money(esc.arr_at_risk)} · IC {user(esc.ic_user_id)} · first response due "
+            f"{slack_date(esc.first_response_due_at)}.{room}"
+        )
+    return (
+        truncate(f"{esc.severity} {esc.public_id} opened", 3000),
+        [{"type": "section", "block_id": "announcement", "text": mrkdwn(text, limits.SECTION_TEXT)}],
+    )
+
+
+def build_created_confirmation(esc: EscalationSnapshot) -> str:
+    """What the person who escalated is told once the room or card exists."""
+    if esc.room_channel_id:
+        return (
+            f"{severity_badge(esc.severity)} *{esc.public_id}* is open and its war room is ready: "
+            f"<#{esc.room_channel_id}>. You are in it with the IC {user(esc.ic_user_id)}."
+        )
+    return (
+        f"{severity_badge(esc.severity)} *{esc.public_id}* is open. Its triage card is posted here; "
+        "keep the conversation in its thread."
+    )
+
+
+def build_thread_kickoff(esc: EscalationSnapshot) -> str:
+    """The first reply under a SEV-3/4 card: who owns it and how to work the thread."""
+    return (
+        f"{user(esc.ic_user_id)} is the incident commander for *{esc.public_id}*. Keep updates about "
+        f"{escape(esc.customer)} in this thread so the timeline stays in one place."
+    )
+
+
+def build_topic(esc: EscalationSnapshot) -> str:
+    """The war-room topic: severity, status, IC and the next thing due (≤ 250 characters)."""
+    if esc.acknowledged_at is None:
+        due = f"first response due {esc.first_response_due_at.strftime('%H:%M UTC')}"
+    else:
+        due = "acknowledged"
+    ic_name = f"<@{esc.ic_user_id}>"
+    return truncate(
+        f"{esc.severity} · {esc.status_label} · IC {ic_name} · {due} · {esc.public_id} {esc.customer}",
+        limits.CHANNEL_TOPIC,
+    )
+
+
+def build_error(text: str) -> list[dict[str, Any]]:
+    """A short ephemeral error, said plainly."""
+    return [{"type": "section", "block_id": "error", "text": mrkdwn(f"⚠️ {text}", limits.SECTION_TEXT)}]

@@ -1,0 +1,129 @@
+"""The triage card: the pinned, always-current summary of an escalation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blocks import limits
+from blocks.text import count, escape, money, mrkdwn, plain, slack_date, truncate, user
+from bot.domain import EscalationSnapshot
+
+SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
+ACKNOWLEDGE = "card_acknowledge"
+TAKE_COMMAND = "card_take_command"
+
+
+def severity_badge(severity: str) -> str:
+    """`🔴 SEV-1`."""
+    return f"{SEVERITY_EMOJI.get(severity, '⚪')} {severity}"
+
+
+def card_fallback_text(esc: EscalationSnapshot) -> str:
+    """The notification text of the card (what shows in a push notification or screen reader)."""
+    return truncate(f"{esc.severity} {esc.public_id} · {esc.customer}: {esc.title}", 3000)
+
+
+def build_triage_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    """The card's blocks: who, how bad, why, who owns it, and the buttons that work today."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "block_id": "card_header",
+            "text": plain(f"{severity_badge(esc.severity)} · {esc.customer}", limits.HEADER_TEXT),
+        },
+        {
+            "type": "section",
+            "block_id": "card_title",
+            "text": mrkdwn(f"*{esc.public_id}* · {escape(esc.title)}", limits.SECTION_TEXT),
+        },
+        {"type": "section", "block_id": "card_facts", "fields": _facts(esc)},
+        {
+            "type": "section",
+            "block_id": "card_reasons",
+            "text": mrkdwn(_reasons(esc), limits.SECTION_TEXT),
+        },
+    ]
+    if esc.description:
+        blocks.append(_long_text("card_description", "What happened", esc.description))
+    if esc.tried:
+        blocks.append(_long_text("card_tried", "What has been tried", esc.tried))
+    blocks.append({"type": "context", "block_id": "card_context", "elements": _context(esc)})
+    actions = _actions(esc)
+    if actions:
+        blocks.append({"type": "actions", "block_id": "card_actions", "elements": actions})
+    return blocks
+
+
+def _facts(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    if esc.acknowledged_at is not None:
+        response = f"✅ Acknowledged by {user(esc.acknowledged_by)} {slack_date(esc.acknowledged_at)}"
+    else:
+        response = f"⏱️ Due {slack_date(esc.first_response_due_at)}"
+    room = f"<#{esc.room_channel_id}>" if esc.room_channel_id else "This thread"
+    facts = [
+        ("Severity", f"{severity_badge(esc.severity)} {esc.severity_label}"),
+        ("Status", esc.status_label),
+        ("Customer", escape(esc.customer)),
+        ("Tier", esc.tier_label),
+        ("ARR at risk", money(esc.arr_at_risk)),
+        ("Users affected", count(esc.users_affected)),
+        ("Type", ("🔒 " if esc.is_private else "") + esc.type_label),
+        ("Incident commander", user(esc.ic_user_id)),
+        ("First response", response),
+        ("Room", room),
+    ]
+    return [mrkdwn(f"*{label}*\n{value}", limits.SECTION_FIELD_TEXT) for label, value in facts][
+        : limits.SECTION_FIELDS
+    ]
+
+
+def _reasons(esc: EscalationSnapshot) -> str:
+    lines = [f"*Why {esc.severity}*"]
+    lines += [f"• {escape(reason)}" for reason in esc.severity_reasons] or ["• Set by the person escalating"]
+    return "\n".join(lines)
+
+
+def _long_text(block_id: str, label: str, text: str) -> dict[str, Any]:
+    heading = f"*{label}*\n"
+    body = truncate(escape(text), limits.SECTION_TEXT - len(heading))
+    return {"type": "section", "block_id": block_id, "text": mrkdwn(heading + body, limits.SECTION_TEXT)}
+
+
+def _context(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    where = (
+        f" in <#{esc.source_channel_id}>"
+        if esc.source_channel_id and esc.source_channel_id[0] in "CG"
+        else ""
+    )
+    parts = [f"Raised by {user(esc.caller_user_id)}{where} {slack_date(esc.created_at)}"]
+    if esc.source_permalink:
+        parts.append(f"<{esc.source_permalink}|where it was raised>")
+    if esc.public_exposure:
+        parts.append("📣 Public exposure risk")
+    if esc.regulatory:
+        parts.append("⚖️ Regulatory implications")
+    if esc.responder_user_ids:
+        parts.append("Responders: " + ", ".join(user(r) for r in esc.responder_user_ids))
+    return [mrkdwn(truncate(" · ".join(parts), limits.CONTEXT_TEXT), limits.CONTEXT_TEXT)]
+
+
+def _actions(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    if not esc.is_open:
+        return []
+    buttons: list[dict[str, Any]] = []
+    if esc.acknowledged_at is None:
+        buttons.append(_button("Acknowledge", ACKNOWLEDGE, esc, style="primary"))
+    buttons.append(_button("Take command", TAKE_COMMAND, esc))
+    return buttons
+
+
+def _button(label: str, action_id: str, esc: EscalationSnapshot, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": plain(label, limits.BUTTON_TEXT),
+        "value": str(esc.id),
+    }
+    if style:
+        button["style"] = style
+    return button

@@ -1,0 +1,99 @@
+"""Wiring: settings → database, Slack gateway, services → the Bolt app and its HTTP face."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.escalations import EscalationService
+from bot.policy import Policy, load_policy
+from bot.settings import Settings
+from bot.slack_gateway import SlackGateway, build_web_client
+from bot.war_room import WarRoomFlow
+from handlers import register_all
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+@dataclass
+class Warroom:
+    """Everything a running warroom holds, built once at start-up."""
+
+    settings: Settings
+    policy: Policy
+    db: Database
+    gateway: SlackGateway
+    flow: WarRoomFlow
+    service: EscalationService
+
+    def close(self) -> None:
+        """Release the pool threads and database connections."""
+        self.gateway.close()
+        self.db.dispose()
+
+
+def build_warroom(settings: Settings, policy: Policy | None = None, db: Database | None = None) -> Warroom:
+    """The services for `settings`; the database must already be migrated."""
+    policy = policy or load_policy(settings.policy_path)
+    db = db or Database(settings.database_url)
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    gateway = SlackGateway(build_web_client(token, settings.slack_api_url))
+    flow = WarRoomFlow(db, gateway, policy, settings)
+    service = EscalationService(db=db, flow=flow, policy=policy)
+    return Warroom(settings, policy, db, gateway, flow, service)
+
+
+def build_bolt_app(warroom: Warroom) -> App:
+    """The Bolt app with every listener registered."""
+    settings = warroom.settings
+    app = App(
+        signing_secret=(
+            settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        ),
+        client=warroom.gateway.client,
+        process_before_response=False,
+    )
+    register_all(app, warroom.service)
+
+    @app.error
+    def handle_listener_error(error: Exception, body: dict) -> None:
+        log.error("listener failed on %s: %s", body.get("type", "request"), error, exc_info=error)
+
+    return app
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def build_wsgi_app(app: App, db: Database) -> WsgiApp:
+    """`POST /slack/events` to Bolt; `GET /healthz` answers 200 when the database answers."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return _health(db, start_response)
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+def _health(db: Database, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        status, body = "200 OK", {"ok": True, "database": "ok"}
+    except Exception as exc:
+        status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__}
+    payload = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]

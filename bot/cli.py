@@ -1,0 +1,164 @@
+"""`warroom`: serve, demo, db upgrade, policy show / check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Sequence
+
+from bot.policy import PolicyError, load_policy, policy_to_yaml
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `warroom` console script; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except SettingsError as error:
+        print(f"warroom: configuration problem:\n{_indent(str(error))}", file=sys.stderr)
+    except PolicyError as error:
+        print(f"warroom: policy problem:\n{_indent(str(error))}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warroom", description="Live war rooms for customer escalations.")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the bot (Socket Mode or HTTP; the sandbox without tokens)")
+    serve.add_argument("--port", type=int, help="HTTP port (default: PORT or 3000)")
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="play the seed example through the app against the sandbox")
+    demo.set_defaults(run=_demo)
+
+    db = commands.add_parser("db", help="database migrations").add_subparsers(metavar="ACTION")
+    db_upgrade = db.add_parser("upgrade", help="bring the database to the newest schema")
+    db_upgrade.set_defaults(run=_db_upgrade)
+    db_current = db.add_parser("current", help="show the schema revision the database is at")
+    db_current.set_defaults(run=_db_current)
+
+    policy = commands.add_parser("policy", help="the escalation policy").add_subparsers(metavar="ACTION")
+    policy_show = policy.add_parser("show", help="print the effective policy (built-in + WARROOM_POLICY)")
+    policy_show.set_defaults(run=_policy_show)
+    policy_check = policy.add_parser("check", help="validate a policy file")
+    policy_check.add_argument("file")
+    policy_check.set_defaults(run=_policy_check)
+    return parser
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    overrides = {"PORT": args.port} if args.port else {}
+    settings = load_settings(**overrides)
+    load_policy(settings.policy_path)  # a broken policy stops start-up with its own message
+    if not settings.has_slack_credentials:
+        print(
+            "No SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in the environment or .env: running the built-in "
+            "sandbox instead of connecting to Slack.\n",
+            flush=True,
+        )
+        return _demo(args)
+    return _serve_slack(settings)
+
+
+def _serve_slack(settings: Settings) -> int:
+    from bot.app import build_bolt_app, build_warroom, build_wsgi_app
+    from bot.logs import configure_logging
+    from bot.server import serve_http, serve_socket_mode
+    from storage.db import Database
+    from storage.migrate import current_revision, head_revision, upgrade
+
+    secrets = tuple(
+        s.get_secret_value()
+        for s in (
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.anthropic_api_key,
+        )
+        if s
+    )
+    configure_logging(settings.log_level, secrets)
+    db = Database(settings.database_url)
+    if db.backend == "sqlite":
+        upgrade(db.engine)
+    elif current_revision(db.engine) != head_revision(db.engine):
+        print(
+            f"warroom: the database is at schema {current_revision(db.engine) or 'none'}, this version needs "
+            f"{head_revision(db.engine)}. Run `warroom db upgrade` first.",
+            file=sys.stderr,
+        )
+        return 2
+    warroom = build_warroom(settings, db=db)
+    app = build_bolt_app(warroom)
+    threading.Thread(
+        target=lambda: warroom.flow.resume_unfinished(warroom.service.clock()), name="resume", daemon=True
+    ).start()
+    try:
+        if settings.socket_mode and settings.slack_app_token:
+            serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+        else:
+            serve_http(build_wsgi_app(app, db), settings.port)
+    finally:
+        warroom.close()
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from bot.sandbox.demo import run_demo
+
+    run_demo(sys.stdout)
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.migrate import current_revision, upgrade
+
+    db = Database(load_settings().database_url)
+    upgrade(db.engine)
+    print(f"database is at schema {current_revision(db.engine)} (newest)")
+    return 0
+
+
+def _db_current(_args: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.migrate import current_revision, head_revision
+
+    db = Database(load_settings().database_url)
+    current, head = current_revision(db.engine), head_revision(db.engine)
+    print(
+        f"database schema: {current or 'none'}; newest: {head}"
+        + ("" if current == head else " (run `warroom db upgrade`)")
+    )
+    return 0
+
+
+def _policy_show(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    source = settings.policy_path or "built-in seed policy"
+    print(f"# effective policy ({source})")
+    print(policy_to_yaml(load_policy(settings.policy_path)), end="")
+    return 0
+
+
+def _policy_check(args: argparse.Namespace) -> int:
+    load_policy(args.file)
+    print(f"{args.file}: OK")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

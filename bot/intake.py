@@ -1,0 +1,249 @@
+"""Intake: what `/escalate <free text>` prefills, and what a submitted modal must hold (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+TIERS = ("enterprise", "business", "starter")
+SUMMARY_MAX = 150
+CUSTOMER_MAX = 120
+
+_MONEY = re.compile(r"\$\s?(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>k|m|mm|million|thousand|K|M)?\b")
+_BARE_AMOUNT = re.compile(
+    r"^\$?\s*(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>k|m|mm|million|thousand)?$", re.I
+)
+_USERS = re.compile(
+    r"(?P<count>\d[\d,]*(?:\.\d+)?\s*k?)\s+(?:\w+\s+)?(?:users|seats|people|employees|agents|members|accounts)\b",
+    re.I,
+)
+_NAME = r"[A-Z][\w&.'’-]*(?:\s+(?:&\s+)?[A-Z][\w&.'’-]*){0,4}"
+_CUSTOMER_PATTERNS = (
+    re.compile(rf"^\s*(?P<name>{_NAME})\s*[:\-–—]\s"),
+    re.compile(rf"\b(?:customer|account|client)\s+(?P<name>{_NAME})"),
+    re.compile(rf"\bfrom\s+(?P<name>{_NAME})"),
+    re.compile(rf"\bfor\s+(?P<name>{_NAME})"),
+    re.compile(rf"\bat\s+(?P<name>{_NAME})"),
+)
+_NOT_A_CUSTOMER = {"all", "every", "enterprise", "our", "the", "we", "i", "sso", "api", "monday", "friday"}
+
+_TYPE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("security", ("security", "breach", "unauthorized", "leak", "exposed", "vulnerab", "phishing", "hacked")),
+    ("compliance", ("gdpr", "hipaa", "sox", "pci", "compliance", "regulator", "audit log", "legal hold")),
+    ("billing", ("invoice", "billing", "charged", "overcharg", "refund", "payment")),
+    ("business", ("churn", "cancel", "competitor", "competing vendor", "renewal", "breach of contract")),
+    ("service", ("no response", "tier-1", "tier 1", "support team", "ticket", "waiting for", "ignored")),
+)
+_PUBLIC = (
+    "linkedin",
+    "twitter",
+    "social media",
+    "publicly",
+    "post on",
+    "posting on",
+    "press",
+    "journalist",
+    "reddit",
+    "review site",
+    "g2",
+    "trustpilot",
+    "go public",
+)
+_REGULATORY = (
+    "gdpr",
+    "hipaa",
+    "sox",
+    "pci",
+    "regulator",
+    "regulatory",
+    "compliance",
+    "data protection",
+    "legal action",
+    "lawyer",
+    "attorney",
+)
+
+
+@dataclass(frozen=True)
+class IntakeDraft:
+    """What the modal is prefilled with; every field may be missing."""
+
+    text: str = ""
+    customer: str | None = None
+    tier: str | None = None
+    arr: int | None = None
+    users_affected: int | None = None
+    escalation_type: str = "technical"
+    summary: str = ""
+    public_exposure: bool = False
+    regulatory: bool = False
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A validated intake, ready to become an escalation."""
+
+    customer: str
+    summary: str
+    escalation_type: str
+    severity: str | None
+    tier: str | None = None
+    arr: int | None = None
+    users_affected: int | None = None
+    description: str = ""
+    tried: str = ""
+    public_exposure: bool = False
+    regulatory: bool = False
+    ic_user_id: str = ""
+    responder_user_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+def parse_amount(text: str) -> int:
+    """`$180k`, `180,000`, `1.2M` → dollars; raises ValueError for anything else."""
+    match = _BARE_AMOUNT.match(text.strip().replace(" ", ""))
+    if not match:
+        raise ValueError(text)
+    return _scale(match.group("amount"), match.group("unit"))
+
+
+def parse_count(text: str) -> int:
+    """`250`, `1,200`, `1.5k` → a whole number ≥ 0; raises ValueError for anything else."""
+    cleaned = text.strip().replace(",", "").replace(" ", "").lower()
+    if not re.fullmatch(r"\d+(\.\d+)?k?", cleaned):
+        raise ValueError(text)
+    value = float(cleaned.removesuffix("k")) * (1000 if cleaned.endswith("k") else 1)
+    if value != int(value):
+        raise ValueError(text)
+    return int(value)
+
+
+def _scale(amount: str, unit: str | None) -> int:
+    value = float(amount.replace(",", ""))
+    multiplier = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
+    return round(value * multiplier.get((unit or "").lower(), 1))
+
+
+def first_sentence(text: str, limit: int = SUMMARY_MAX) -> str:
+    """The first sentence of `text`, cut cleanly to `limit` characters."""
+    flat = " ".join(text.split())
+    sentence = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0].strip()
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def guess_customer(text: str) -> str | None:
+    """A customer or account name mentioned in the text, if one stands out."""
+    for pattern in _CUSTOMER_PATTERNS:
+        for match in pattern.finditer(text):
+            name = match.group("name").strip(" .,'’-")
+            if name.split()[0].lower() not in _NOT_A_CUSTOMER:
+                return name[:CUSTOMER_MAX]
+    return None
+
+
+def guess_type(text: str) -> str:
+    """The escalation type the words suggest; technical when nothing else stands out."""
+    lowered = text.lower()
+    for escalation_type, words in _TYPE_KEYWORDS:
+        if any(word in lowered for word in words):
+            return escalation_type
+    return "technical"
+
+
+def parse_free_text(text: str) -> IntakeDraft:
+    """Prefill the intake modal from `/escalate <free text>` or a message."""
+    lowered = text.lower()
+    money = _MONEY.search(text)
+    users = _USERS.search(text)
+    tier = next((tier for tier in TIERS if re.search(rf"\b{tier}\b", lowered)), None)
+    users_affected = None
+    if users:
+        try:
+            users_affected = parse_count(users.group("count"))
+        except ValueError:
+            users_affected = None
+    return IntakeDraft(
+        text=text.strip(),
+        customer=guess_customer(text),
+        tier=tier,
+        arr=_scale(money.group("amount"), money.group("unit")) if money else None,
+        users_affected=users_affected,
+        escalation_type=guess_type(text),
+        summary=first_sentence(text),
+        public_exposure=any(word in lowered for word in _PUBLIC),
+        regulatory=any(word in lowered for word in _REGULATORY),
+    )
+
+
+@dataclass(frozen=True)
+class IntakeForm:
+    """The raw values a person submitted in the modal (strings as typed, selections as ids)."""
+
+    customer: str = ""
+    summary: str = ""
+    escalation_type: str | None = None
+    severity: str | None = None
+    tier: str | None = None
+    arr: str = ""
+    users_affected: str = ""
+    description: str = ""
+    tried: str = ""
+    flags: tuple[str, ...] = ()
+    ic_user_id: str | None = None
+    responder_user_ids: tuple[str, ...] = ()
+
+
+def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | None, dict[str, str]]:
+    """The intake, or the errors to show on each field (keyed by field name); never both."""
+    errors: dict[str, str] = {}
+    customer = " ".join(form.customer.split())
+    if not customer:
+        errors["customer"] = "Which customer is this? Enter the account name."
+    elif len(customer) > CUSTOMER_MAX:
+        errors["customer"] = f"Keep the customer name under {CUSTOMER_MAX} characters."
+    summary = " ".join(form.summary.split())
+    if not summary:
+        errors["summary"] = "Add a one-line summary of what is wrong."
+    arr = _optional(
+        form.arr, parse_amount, "arr", errors, "Enter the ARR in US dollars, like 180000 or $180k."
+    )
+    users = _optional(
+        form.users_affected, parse_count, "users_affected", errors, "Enter a whole number of users, like 250."
+    )
+    if not form.escalation_type:
+        errors["escalation_type"] = "Pick the kind of escalation."
+    if errors:
+        return None, errors
+    return (
+        Intake(
+            customer=customer,
+            summary=summary[:SUMMARY_MAX],
+            escalation_type=form.escalation_type or "technical",
+            severity=form.severity,
+            tier=form.tier,
+            arr=arr,
+            users_affected=users,
+            description=form.description.strip(),
+            tried=form.tried.strip(),
+            public_exposure="public_exposure" in form.flags,
+            regulatory="regulatory" in form.flags,
+            ic_user_id=form.ic_user_id or caller_user_id,
+            responder_user_ids=tuple(dict.fromkeys(form.responder_user_ids)),
+        ),
+        {},
+    )
+
+
+def _optional(
+    raw: str, parse: Callable[[str], int], name: str, errors: dict[str, str], message: str
+) -> int | None:
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        errors[name] = message
+        return None

@@ -1,0 +1,106 @@
+"""The whole app running against the fake Slack, in-process: for the demo, tests and benchmarks."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.app import EVENTS_PATH, Warroom, build_bolt_app, build_warroom, build_wsgi_app
+from bot.policy import Policy
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed import SlackRequester
+from bot.server import HttpServer, start_http_in_background
+from bot.settings import Settings, load_settings
+from storage.db import Database
+from storage.migrate import upgrade
+
+SANDBOX_TOKEN = "xoxb-sandbox-0000000000-warroom"
+
+
+class Sandbox:
+    """Fake Slack + a migrated database + warroom's Bolt app served over HTTP on loopback."""
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        latency: float = 0.0,
+        policy: Policy | None = None,
+        db: Database | None = None,
+        **settings: Any,
+    ) -> None:
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if database_url is None and db is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="warroom-sandbox-")
+            database_url = f"sqlite:///{Path(self._tmp.name) / 'warroom.db'}"
+        self.fake = FakeSlack(latency=latency)
+        self._database_url = database_url or (db.url if db else "")
+        self._db = db
+        self._policy = policy
+        self._overrides = settings
+        self.signing_secret = secrets.token_hex(16)
+        self.warroom: Warroom
+        self.http: HttpServer
+        self.slack: SlackRequester
+
+    def start(self) -> Sandbox:
+        """Start fake Slack, migrate, build and serve the app."""
+        self.fake.start()
+        values: dict[str, Any] = {
+            "SLACK_BOT_TOKEN": SANDBOX_TOKEN,
+            "SLACK_SIGNING_SECRET": self.signing_secret,
+            "SLACK_API_URL": self.fake.api_url,
+            "DATABASE_URL": self._database_url,
+            "WARROOM_ESCALATIONS_CHANNEL": "C0ESCALATIONS",
+            "WARROOM_LEADERSHIP_CHANNEL": "C0LEADERSHIP",
+            "_env_file": None,
+        } | self._overrides
+        settings: Settings = load_settings(**values)
+        db = self._db or Database(settings.database_url)
+        upgrade(db.engine)
+        self.warroom = build_warroom(settings, policy=self._policy, db=db)
+        self.bolt = build_bolt_app(self.warroom)
+        self.http = start_http_in_background(build_wsgi_app(self.bolt, self.warroom.db))
+        self.slack = SlackRequester(
+            self.http.url + EVENTS_PATH, self.signing_secret, self.fake.new_response_url
+        )
+        return self
+
+    def stop(self) -> None:
+        """Stop everything and remove the temporary database."""
+        self.http.stop()
+        if self._db is None:
+            self.warroom.close()
+        else:
+            self.warroom.gateway.close()
+        self.fake.stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def last_view(self) -> dict[str, Any]:
+        """The modal most recently opened with views.open."""
+        calls = self.fake.calls_to("views.open")
+        assert calls, "no modal was opened"
+        return calls[-1].params["view"] if isinstance(calls[-1].params["view"], dict) else {}
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.02) -> Any:
+    """Poll `predicate` until it returns something truthy; raise TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout} s")
+        time.sleep(interval)

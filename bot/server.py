@@ -1,0 +1,61 @@
+"""Running the app: Socket Mode, or HTTP behind waitress (a production WSGI server)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from waitress.server import create_server
+
+from bot.app import WsgiApp
+
+log = logging.getLogger(__name__)
+HTTP_THREADS = 16
+
+
+@dataclass
+class HttpServer:
+    """A waitress server running in a background thread (tests, demo, benchmarks)."""
+
+    server: object
+    thread: threading.Thread
+    port: int
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>`."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        """Close the listening socket and let the thread end."""
+        self.server.close()  # type: ignore[attr-defined]
+        self.thread.join(timeout=5)
+
+
+def start_http_in_background(wsgi: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> HttpServer:
+    """Serve `wsgi` on `host:port` (0: any free port) from a daemon thread."""
+    server = create_server(wsgi, host=host, port=port, threads=HTTP_THREADS, ident="warroom")
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    return HttpServer(server, thread, int(server.effective_port))  # type: ignore[attr-defined]
+
+
+def serve_http(wsgi: WsgiApp, port: int) -> None:
+    """Serve on 0.0.0.0:`port` until interrupted."""
+    server = create_server(wsgi, host="0.0.0.0", port=port, threads=HTTP_THREADS, ident="warroom")
+    log.info("listening on http://0.0.0.0:%s (Slack requests at /slack/events, health at /healthz)", port)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        server.close()
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect to Slack over Socket Mode until interrupted."""
+    log.info("connecting to Slack over Socket Mode")
+    SocketModeHandler(app, app_token).start()

@@ -1,0 +1,105 @@
+"""Severity suggestion: technical impact (seed 001 criteria) weighted by the account (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.policy import SEVERITIES, Policy
+
+CRITERIA = {
+    "SEV-1": "Production down, data loss or security breach",
+    "SEV-2": "Major feature broken, significant impact",
+    "SEV-3": "Feature degraded, workaround exists",
+    "SEV-4": "Minor issue, low impact",
+}
+DEFAULT_SEVERITY = "SEV-3"
+# Phrases that contain an impact word without meaning it: a "breach of contract" is a commercial threat,
+# not a security breach, and must not make an escalation SEV-1 on its own.
+_FALSE_FRIENDS = (
+    "breach of contract",
+    "contract breach",
+    "no data loss",
+    "no data was lost",
+    "not corrupted",
+)
+
+
+@dataclass(frozen=True)
+class SeveritySuggestion:
+    """The suggested severity, the technical one before account weight, and why."""
+
+    severity: str
+    technical_severity: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the triage knows about the account and the blast radius."""
+
+    tier: str | None = None
+    arr: int | None = None
+    users_affected: int | None = None
+    public_exposure: bool = False
+    regulatory: bool = False
+    escalation_type: str = "technical"
+
+
+def matched_phrases(text: str, phrases: tuple[str, ...]) -> list[str]:
+    """The phrases that occur in `text` as whole words, in the order they are listed."""
+    return [p for p in phrases if re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
+
+
+def technical_impact(text: str, policy: Policy) -> tuple[str, str]:
+    """The most severe level whose keywords occur in `text`, and the reason in words."""
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    for phrase in _FALSE_FRIENDS:
+        lowered = lowered.replace(phrase, " ")
+    for severity in SEVERITIES:
+        found = matched_phrases(lowered, policy.impact_keywords[severity])
+        if found:
+            quoted = ", ".join(f"“{p}”" for p in found[:3])
+            return severity, f"{CRITERIA[severity]} ({quoted})"
+    return DEFAULT_SEVERITY, f"No impact keywords found: assumed {CRITERIA[DEFAULT_SEVERITY].lower()}"
+
+
+def account_reasons(account: Account, policy: Policy) -> list[str]:
+    """Why this account weighs more than average, per the policy's account_weight rules."""
+    weight = policy.account_weight
+    reasons: list[str] = []
+    if account.tier and account.tier.lower() in weight.strategic_tiers:
+        reasons.append(f"{account.tier.title()} tier")
+    if account.arr is not None and account.arr >= weight.strategic_arr:
+        reasons.append(f"${account.arr:,} ARR at risk (≥ ${weight.strategic_arr:,})")
+    if account.users_affected is not None and account.users_affected >= weight.strategic_users_affected:
+        reasons.append(
+            f"{account.users_affected:,} users affected (from {weight.strategic_users_affected:,})"
+        )
+    if account.public_exposure and weight.bump_for_public_exposure:
+        reasons.append("public exposure risk")
+    if account.regulatory and weight.bump_for_regulatory:
+        reasons.append("regulatory implications")
+    return reasons
+
+
+def suggest_severity(text: str, account: Account, policy: Policy) -> SeveritySuggestion:
+    """SEV-1..4 from what happened and who it happened to, with the reasons the card shows."""
+    technical, impact_reason = technical_impact(text, policy)
+    level = SEVERITIES.index(technical)
+    reasons = [impact_reason]
+    if account.escalation_type == "security" and level > 1:
+        level = 1
+        reasons.append("Security escalations start at SEV-2: they bypass normal tier progression")
+    weight = account_reasons(account, policy)
+    if weight:
+        moved = min(policy.account_weight.max_bump, level)
+        if moved:
+            reasons.append(
+                f"Moved up from {SEVERITIES[level]} to {SEVERITIES[level - moved]}, strategic account: "
+                + ", ".join(weight)
+            )
+            level -= moved
+        else:
+            reasons.append("Strategic account: " + ", ".join(weight))
+    return SeveritySuggestion(SEVERITIES[level], technical, tuple(reasons))

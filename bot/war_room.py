@@ -1,0 +1,375 @@
+"""The war-room flow: every Slack side effect of opening an escalation, recorded and resumable.
+
+Each step is written down as started (with what it intends, e.g. the channel name) before Slack is
+called, and as done (with what Slack returned) after. A Slack retry, a double click or a crash
+mid-way therefore resumes where it stopped and never makes a second room, card or pin. A lease on
+the escalation keeps two workers from building the same room at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from blocks.messages import build_announcement, build_created_confirmation, build_thread_kickoff, build_topic
+from blocks.text import truncate
+from blocks.triage_card import build_triage_card, card_fallback_text, severity_badge
+from bot.domain import EscalationSnapshot
+from bot.naming import war_room_name, with_suffix
+from bot.policy import Policy
+from bot.settings import Settings
+from bot.slack_gateway import SlackGateway, slack_error
+from bot.snapshots import snapshot
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Escalation
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_NAME_ATTEMPTS = 20
+Action = Callable[[dict[str, Any]], dict[str, Any]]
+Apply = Callable[[Escalation, dict[str, Any]], None]
+
+
+class StepFailed(Exception):
+    """A Slack step failed after the gateway's retries; the escalation stays saved and resumable."""
+
+    def __init__(self, step: str, error: str) -> None:
+        super().__init__(f"{step}: {error}")
+        self.step = step
+        self.error = error
+
+
+def _ok_if(error_codes: tuple[str, ...], call: Callable[[], Any]) -> bool:
+    """Run a call where some Slack errors mean "already so"; True if it was already so."""
+    try:
+        call()
+        return False
+    except SlackApiError as exc:
+        if exc.response.get("error") in error_codes:
+            return True
+        raise
+
+
+class WarRoomFlow:
+    """Builds the room (SEV-1/2, private types) or the card thread (SEV-3/4) for an escalation."""
+
+    def __init__(self, db: Database, gateway: SlackGateway, policy: Policy, settings: Settings) -> None:
+        self.db = db
+        self.gateway = gateway
+        self.policy = policy
+        self.settings = settings
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    # --- entry points ---------------------------------------------------------------------------
+
+    def provision(self, escalation_id: int) -> EscalationSnapshot | None:
+        """Finish the escalation's Slack set-up; None if another worker holds it right now."""
+        with self.db.session() as session:
+            if not repo.claim_provisioning(session, escalation_id, self.worker_id, LEASE):
+                return None
+        finished = False
+        try:
+            esc = self._load(escalation_id)
+            if esc.room_kind == "channel":
+                self._channel_room(esc)
+            else:
+                self._thread_room(esc)
+            finished = True
+        except StepFailed as failure:
+            log.warning("set-up of escalation %s stopped at %s", escalation_id, failure)
+            self._tell_caller_about_failure(self._load(escalation_id), failure)
+        finally:
+            with self.db.session() as session:
+                repo.release_provisioning(session, escalation_id, self.worker_id, finished)
+        return self._load(escalation_id)
+
+    def resume_unfinished(self, now: datetime) -> int:
+        """Provision every escalation whose set-up was interrupted; how many were picked up."""
+        with self.db.session() as session:
+            pending = repo.needing_provisioning(session, now)
+        for escalation_id in pending:
+            self.provision(escalation_id)
+        return len(pending)
+
+    def refresh(self, escalation_id: int) -> EscalationSnapshot:
+        """Bring the posted card (and the room topic) in line with the record: edit, never re-post."""
+        esc = self._load(escalation_id)
+        calls: dict[str, Callable[[], Any]] = {}
+        if esc.card_channel_id and esc.card_ts:
+            calls["card"] = lambda: self.gateway.client.chat_update(
+                channel=esc.card_channel_id,
+                ts=esc.card_ts,
+                text=card_fallback_text(esc),
+                blocks=build_triage_card(esc),
+            )
+        if esc.room_channel_id:
+            calls["topic"] = lambda: self._set_topic_if_changed(esc)
+        for name, result in self.gateway.in_parallel(calls).items():
+            if isinstance(result, Exception):
+                log.warning("refreshing %s of %s failed: %s", name, esc.public_id, slack_error(result))
+        return esc
+
+    # --- the two shapes of room -----------------------------------------------------------------
+
+    def _channel_room(self, esc: EscalationSnapshot) -> None:
+        self._step(esc.id, "channel", lambda prior: self._create_channel(esc, prior), self._apply_channel)
+        esc = self._load(esc.id)
+        channel = esc.room_channel_id
+        parallel: dict[str, Callable[[], dict[str, Any]]] = {
+            "invite": lambda: self._step(esc.id, "invite", lambda _: self._invite(esc)),
+            "topic": lambda: self._step(esc.id, "topic", lambda _: self._topic(esc)),
+            "card": lambda: self._step(
+                esc.id, "card", lambda _: self._post_card(esc, channel), self._apply_card
+            ),
+        }
+        if esc.source_permalink:
+            parallel["bookmark"] = lambda: self._step(esc.id, "bookmark", lambda _: self._bookmark(esc))
+        if self.settings.escalations_channel:
+            parallel["announce"] = lambda: self._step(esc.id, "announce", lambda _: self._announce(esc))
+        self._raise_first_failure(self.gateway.in_parallel(parallel))
+        esc = self._load(esc.id)
+        after: dict[str, Callable[[], dict[str, Any]]] = {
+            "pin": lambda: self._step(esc.id, "pin", lambda _: self._pin(esc)),
+            "notify": lambda: self._step(esc.id, "notify", lambda _: self._notify_caller(esc)),
+        }
+        if esc.source_message_ts:
+            after["link_back"] = lambda: self._step(esc.id, "link_back", lambda _: self._link_back(esc))
+        self._raise_first_failure(self.gateway.in_parallel(after))
+
+    def _thread_room(self, esc: EscalationSnapshot) -> None:
+        self._step(esc.id, "card", lambda _: self._post_card_where_raised(esc), self._apply_card)
+        esc = self._load(esc.id)
+        self._step(esc.id, "kickoff", lambda _: self._kickoff(esc))
+        if esc.card_channel_id != esc.source_channel_id:
+            self._step(esc.id, "notify", lambda _: self._notify_caller(esc))
+
+    # --- steps ----------------------------------------------------------------------------------
+
+    def _create_channel(self, esc: EscalationSnapshot, prior: dict[str, Any]) -> dict[str, Any]:
+        base = war_room_name(
+            esc.public_id,
+            esc.customer,
+            esc.title,
+            prefix=self.policy.channel.prefix,
+            max_length=self.policy.channel.max_length,
+        )
+        interrupted = prior.get("name") if prior.get("tried") else None
+        for attempt in range(int(prior.get("attempt", 1)), MAX_NAME_ATTEMPTS + 1):
+            name = with_suffix(base, attempt)
+            with self.db.session() as session:
+                repo.start_step(session, esc.id, "channel", {"name": name, "attempt": attempt, "tried": True})
+            try:
+                created = self.gateway.client.conversations_create(name=name, is_private=esc.is_private)
+                return {"channel_id": created["channel"]["id"], "name": created["channel"]["name"]}
+            except SlackApiError as exc:
+                if exc.response.get("error") != "name_taken":
+                    raise
+                if name == interrupted and (own := self._own_channel_named(name)):
+                    return {"channel_id": own, "name": name, "adopted": True}
+        raise StepFailed(
+            "channel", f"every name from {base} to {with_suffix(base, MAX_NAME_ATTEMPTS)} is taken"
+        )
+
+    def _own_channel_named(self, name: str) -> str | None:
+        # Only after a crash between conversations.create and recording its answer: the channel
+        # is ours if the bot created it.
+        cursor = None
+        for _ in range(50):
+            page = self.gateway.client.conversations_list(
+                types="public_channel,private_channel", limit=200, cursor=cursor, exclude_archived=False
+            )
+            for channel in page["channels"]:
+                if channel["name"] == name and channel.get("creator") == self.gateway.bot_user_id:
+                    return str(channel["id"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    def _invite(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        users = [
+            u
+            for u in dict.fromkeys([esc.ic_user_id, esc.caller_user_id, *esc.responder_user_ids])
+            if u and u != self.gateway.bot_user_id
+        ]
+        if users:
+            _ok_if(
+                ("already_in_channel",),
+                lambda: self.gateway.client.conversations_invite(
+                    channel=esc.room_channel_id, users=",".join(users), force=True
+                ),
+            )
+        return {"users": users}
+
+    def _topic(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        topic = build_topic(esc)
+        self.gateway.client.conversations_setTopic(channel=esc.room_channel_id, topic=topic)
+        return {"topic": topic}
+
+    def _set_topic_if_changed(self, esc: EscalationSnapshot) -> None:
+        topic = build_topic(esc)
+        with self.db.session() as session:
+            step = repo.steps_of(session, esc.id).get("topic")
+            if step is not None and step.result.get("topic") == topic:
+                return
+        self.gateway.client.conversations_setTopic(channel=esc.room_channel_id, topic=topic)
+        with self.db.session() as session:
+            repo.start_step(session, esc.id, "topic", {})
+            repo.finish_step(session, esc.id, "topic", {"topic": topic})
+
+    def _post_card(
+        self, esc: EscalationSnapshot, channel: str | None, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        posted = self.gateway.client.chat_postMessage(
+            channel=channel,
+            text=card_fallback_text(esc),
+            blocks=build_triage_card(esc),
+            thread_ts=thread_ts,
+            unfurl_links=False,
+        )
+        return {"channel_id": posted["channel"], "ts": posted["ts"]}
+
+    def _post_card_where_raised(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        candidates = [esc.source_channel_id, self.settings.escalations_channel, esc.caller_user_id]
+        last_error: Exception | None = None
+        for channel in [c for c in candidates if c]:
+            try:
+                return self._post_card(esc, channel)
+            except SlackApiError as exc:
+                last_error = exc
+                if exc.response.get("error") == "not_in_channel" and self._join(channel):
+                    try:
+                        return self._post_card(esc, channel)
+                    except SlackApiError as retry_exc:
+                        last_error = retry_exc
+        raise StepFailed("card", slack_error(last_error) if last_error else "nowhere to post the card")
+
+    def _join(self, channel: str) -> bool:
+        try:
+            self.gateway.client.conversations_join(channel=channel)
+            return True
+        except SlackApiError as exc:
+            log.info("cannot join %s: %s", channel, slack_error(exc))
+            return False
+
+    def _pin(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        _ok_if(
+            ("already_pinned",),
+            lambda: self.gateway.client.pins_add(channel=esc.card_channel_id, timestamp=esc.card_ts),
+        )
+        return {}
+
+    def _bookmark(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        added = self.gateway.client.bookmarks_add(
+            channel_id=esc.room_channel_id,
+            title="Where it was raised",
+            type="link",
+            link=esc.source_permalink,
+        )
+        return {"bookmark_id": (added.get("bookmark") or {}).get("id")}
+
+    def _announce(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        text, blocks = build_announcement(esc)
+        posted = self.gateway.client.chat_postMessage(
+            channel=self.settings.escalations_channel, text=text, blocks=blocks, unfurl_links=False
+        )
+        return {"channel_id": posted["channel"], "ts": posted["ts"]}
+
+    def _kickoff(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        posted = self.gateway.client.chat_postMessage(
+            channel=esc.card_channel_id, thread_ts=esc.card_ts, text=build_thread_kickoff(esc)
+        )
+        return {"ts": posted["ts"]}
+
+    def _link_back(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        where = "its private war room" if esc.is_private else f"<#{esc.room_channel_id}>"
+        text = f"{severity_badge(esc.severity)} Escalated as *{esc.public_id}* → {where}"
+        try:
+            posted = self.gateway.client.chat_postMessage(
+                channel=esc.source_channel_id, thread_ts=esc.source_message_ts, text=text
+            )
+            return {"ts": posted["ts"]}
+        except SlackApiError as exc:  # a courtesy, not worth failing the set-up for
+            return {"skipped": slack_error(exc)}
+
+    def _notify_caller(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        text = build_created_confirmation(esc)
+        if esc.source_channel_id and not esc.source_channel_id.startswith("D"):
+            try:
+                self.gateway.client.chat_postEphemeral(
+                    channel=esc.source_channel_id, user=esc.caller_user_id, text=text
+                )
+                return {"via": "ephemeral"}
+            except SlackApiError as exc:
+                log.info("ephemeral to caller failed (%s); sending a DM", slack_error(exc))
+        self.gateway.client.chat_postMessage(channel=esc.caller_user_id, text=text)
+        return {"via": "dm"}
+
+    def _tell_caller_about_failure(self, esc: EscalationSnapshot, failure: StepFailed) -> None:
+        text = truncate(
+            f"⚠️ *{esc.public_id}* is saved, but setting up its room stopped at *{failure.step}* "
+            f"(`{failure.error}`). warroom will retry by itself; nothing you entered is lost.",
+            3000,
+        )
+        try:
+            self.gateway.client.chat_postMessage(channel=esc.caller_user_id, text=text)
+        except SlackApiError as exc:
+            log.warning("could not tell the caller about the failure: %s", slack_error(exc))
+
+    # --- bookkeeping ----------------------------------------------------------------------------
+
+    def _step(
+        self, escalation_id: int, name: str, action: Action, apply: Apply | None = None
+    ) -> dict[str, Any]:
+        """Run `action` once per escalation: skipped when already done, recorded before and after."""
+        with self.db.session() as session:
+            done = repo.steps_of(session, escalation_id).get(name)
+            if done is not None and done.status == "done":
+                return dict(done.result)
+            prior = dict(repo.start_step(session, escalation_id, name, {}).result)
+        try:
+            result = action(prior)
+        except StepFailed:
+            raise
+        except Exception as exc:
+            with self.db.session() as session:
+                repo.fail_step(session, escalation_id, name, slack_error(exc))
+            raise StepFailed(name, slack_error(exc)) from exc
+        with self.db.session() as session:
+            repo.finish_step(session, escalation_id, name, result)
+            if apply is not None:
+                row = repo.get_escalation(session, escalation_id)
+                assert row is not None
+                apply(row, result)
+        return result
+
+    @staticmethod
+    def _apply_channel(row: Escalation, result: dict[str, Any]) -> None:
+        row.room_channel_id = result["channel_id"]
+        row.room_channel_name = result["name"]
+
+    @staticmethod
+    def _apply_card(row: Escalation, result: dict[str, Any]) -> None:
+        row.card_channel_id = result["channel_id"]
+        row.card_ts = result["ts"]
+
+    @staticmethod
+    def _raise_first_failure(results: dict[str, Any]) -> None:
+        for result in results.values():
+            if isinstance(result, Exception):
+                raise result if isinstance(result, StepFailed) else StepFailed("set-up", slack_error(result))
+
+    def _load(self, escalation_id: int) -> EscalationSnapshot:
+        with self.db.session() as session:
+            row = repo.get_escalation(session, escalation_id)
+            assert row is not None, f"escalation {escalation_id} vanished"
+            return snapshot(row, self.policy)

@@ -1,0 +1,145 @@
+"""Tables: customers, escalations, their timeline, and the Slack side effects already done."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.db import Base, UTCDateTime, utcnow
+
+OPEN_STATUSES = ("investigating", "identified", "monitoring")
+STATUSES = (*OPEN_STATUSES, "resolved", "closed")
+
+
+class IdSequence(Base):
+    """The last number handed out per year, so `ESC-YYYY-NNN` is gap-free and unique."""
+
+    __tablename__ = "id_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Customer(Base):
+    """An account. `name_key` folds case and spacing so 'Acme  corp' and 'ACME Corp' are one."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    name_key: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
+    tier: Mapped[str | None] = mapped_column(String(40))
+    arr: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    escalations: Mapped[list[Escalation]] = relationship(back_populates="customer")
+
+
+class Escalation(Base):
+    """One customer escalation and where it lives in Slack."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_escalations_year_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The modal's idempotency key: a resubmitted or retried intake finds this row instead of a new one.
+    intake_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    tried: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    escalation_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    severity: Mapped[str] = mapped_column(String(8), nullable=False)
+    suggested_severity: Mapped[str] = mapped_column(String(8), nullable=False)
+    severity_reasons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    status: Mapped[str] = mapped_column(String(24), nullable=False, default="investigating", index=True)
+    tier: Mapped[str | None] = mapped_column(String(40))
+    arr_at_risk: Mapped[int | None] = mapped_column(BigInteger)
+    users_affected: Mapped[int | None] = mapped_column(Integer)
+    public_exposure: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    regulatory: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    caller_user_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    ic_user_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    responder_user_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+
+    source_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_message_ts: Mapped[str | None] = mapped_column(String(32))
+    source_permalink: Mapped[str | None] = mapped_column(String(500))
+
+    room_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    room_channel_id: Mapped[str | None] = mapped_column(String(32))
+    room_channel_name: Mapped[str | None] = mapped_column(String(80))
+    card_channel_id: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    first_response_due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+
+    # Room set-up is claimed with a lease so two workers never build the same room at once, and a
+    # worker that died mid-way is replaced once its lease runs out.
+    provisioning_owner: Mapped[str | None] = mapped_column(String(64))
+    provisioning_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provisioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    customer: Mapped[Customer] = relationship(back_populates="escalations", lazy="joined")
+    events: Mapped[list[TimelineEvent]] = relationship(
+        back_populates="escalation", order_by="TimelineEvent.id", cascade="all, delete-orphan"
+    )
+    slack_steps: Mapped[list[SlackStep]] = relationship(
+        back_populates="escalation", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        """True until the escalation is resolved or closed."""
+        return self.status in OPEN_STATUSES
+
+
+class TimelineEvent(Base):
+    """Something that happened to an escalation, by whom, when."""
+
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    actor_user_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="events")
+
+
+class SlackStep(Base):
+    """A Slack side effect for an escalation: started (intent) and done (with its result).
+
+    Creation resumes from these rows after a crash or a retry, so no step happens twice.
+    """
+
+    __tablename__ = "slack_steps"
+    __table_args__ = (UniqueConstraint("escalation_id", "step", name="uq_slack_steps_escalation_step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), nullable=False, index=True)
+    step: Mapped[str] = mapped_column(String(40), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="started")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="slack_steps")
