@@ -184,7 +184,7 @@ def _already_open_notice(customer: str, open_escalations: Sequence[EscalationSna
         f"*{e.public_id}* ({e.severity}, {e.status_label.lower()})"
         + (f" in <#{e.room_channel_id}>" if e.room_channel_id else "")
         for e in open_escalations[:5]
-    )
+    ) + (f" and {len(open_escalations) - 5} more" if len(open_escalations) > 5 else "")
     text = (
         f"⚠️ *{escape(customer)}* already has an open escalation: {listed}. "
         "Consider adding to it instead of opening a second one."

@@ -12,7 +12,7 @@ from bot.domain import EscalationSnapshot
 
 HELP_TEXT = """*warroom* runs the war room for a customer escalation.
 
-• `/escalate <what happened>`: triage it. A form opens, prefilled from your text, with a suggested \
+• `/escalate &lt;what happened&gt;`: triage it. A form opens, prefilled from your text, with a suggested \
 severity. SEV-1/2 get their own war-room channel; SEV-3/4 get a triage card here with a thread.
 • `/escalate list`: open escalations, most severe first (only you see it).
 • `/escalate help`: this message.
@@ -115,7 +115,7 @@ def build_thread_kickoff(esc: EscalationSnapshot) -> str:
 def build_topic(esc: EscalationSnapshot) -> str:
     """The war-room topic: severity, status, IC and the next thing due (≤ 250 characters)."""
     if esc.acknowledged_at is None:
-        due = f"first response due {esc.first_response_due_at.strftime('%H:%M UTC')}"
+        due = f"first response due {esc.first_response_due_at.strftime('%a %d %b %H:%M UTC')}"
     else:
         due = "acknowledged"
     ic_name = f"<@{esc.ic_user_id}>"

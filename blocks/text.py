@@ -24,6 +24,21 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def escape_within(text: str, limit: int) -> str:
+    """User text escaped for mrkdwn and cut so the escaped form fits `limit` (never inside `&amp;`)."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    fits, too_long = 0, len(text)  # the longest raw cut whose escaped form fits, by bisection
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if len(escape(truncate(text, middle))) <= limit:
+            fits = middle
+        else:
+            too_long = middle
+    return escape(truncate(text, fits))
+
+
 def plain(text: str, limit: int) -> dict[str, Any]:
     """A plain_text object within `limit`."""
     return {"type": "plain_text", "text": truncate(text, limit) or " ", "emoji": True}

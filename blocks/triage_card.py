@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from blocks import limits
-from blocks.text import count, escape, money, mrkdwn, plain, slack_date, truncate, user
+from blocks.text import count, escape, escape_within, money, mrkdwn, plain, slack_date, truncate, user
 from bot.domain import EscalationSnapshot
 
 SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
@@ -85,7 +85,7 @@ def _reasons(esc: EscalationSnapshot) -> str:
 
 def _long_text(block_id: str, label: str, text: str) -> dict[str, Any]:
     heading = f"*{label}*\n"
-    body = truncate(escape(text), limits.SECTION_TEXT - len(heading))
+    body = escape_within(text, limits.SECTION_TEXT - len(heading))
     return {"type": "section", "block_id": block_id, "text": mrkdwn(heading + body, limits.SECTION_TEXT)}
 
 

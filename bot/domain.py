@@ -81,3 +81,13 @@ class EscalationSnapshot:
     def is_open(self) -> bool:
         """True until resolved or closed."""
         return self.status not in ("resolved", "closed")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of an escalation's timeline."""
+
+    at: datetime
+    kind: str
+    text: str
+    actor_user_id: str | None = None

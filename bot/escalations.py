@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from blocks.intake_modal import IntakeSource
-from bot.domain import EscalationSnapshot
+from bot.domain import EscalationSnapshot, TimelineEntry
 from bot.intake import Intake, IntakeDraft
 from bot.policy import Policy
 from bot.severity import Account, SeveritySuggestion, suggest_severity
@@ -214,6 +214,14 @@ class EscalationService:
             if row is None:
                 raise EscalationNotFound(escalation_id)
             return snapshot(row, self.policy)
+
+    def timeline(self, escalation_id: int) -> list[TimelineEntry]:
+        """What happened to the escalation, oldest first."""
+        with self.db.session() as session:
+            return [
+                TimelineEntry(at=e.at, kind=e.kind, text=e.text, actor_user_id=e.actor_user_id)
+                for e in repo.timeline(session, escalation_id)
+            ]
 
     def list_open(self, limit: int = 48) -> tuple[list[EscalationSnapshot], int]:
         """Open escalations (most severe, then oldest, first) and how many there are in all."""

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.wording import normalize, phrases_in
+
 TIERS = ("enterprise", "business", "starter")
 SUMMARY_MAX = 150
 CUSTOMER_MAX = 120
@@ -14,6 +16,7 @@ _MONEY = re.compile(r"\$\s?(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>k|m|mm|mill
 _BARE_AMOUNT = re.compile(
     r"^\$?\s*(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>k|m|mm|million|thousand)?$", re.I
 )
+_DOTTED_THOUSANDS = re.compile(r"^\$?\d{1,3}(?:\.\d{3})+$")
 _USERS = re.compile(
     r"(?P<count>\d[\d,]*(?:\.\d+)?\s*k?)\s+(?:\w+\s+)?(?:users|seats|people|employees|agents|members|accounts)\b",
     re.I,
@@ -29,11 +32,60 @@ _CUSTOMER_PATTERNS = (
 _NOT_A_CUSTOMER = {"all", "every", "enterprise", "our", "the", "we", "i", "sso", "api", "monday", "friday"}
 
 _TYPE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("security", ("security", "breach", "unauthorized", "leak", "exposed", "vulnerab", "phishing", "hacked")),
-    ("compliance", ("gdpr", "hipaa", "sox", "pci", "compliance", "regulator", "audit log", "legal hold")),
-    ("billing", ("invoice", "billing", "charged", "overcharg", "refund", "payment")),
-    ("business", ("churn", "cancel", "competitor", "competing vendor", "renewal", "breach of contract")),
-    ("service", ("no response", "tier-1", "tier 1", "support team", "ticket", "waiting for", "ignored")),
+    (
+        "security",
+        (
+            "security",
+            "breach",
+            "breached",
+            "unauthorized",
+            "unauthorised",
+            "data leak",
+            "leaked",
+            "exposed",
+            "vulnerability",
+            "vulnerable",
+            "phishing",
+            "hacked",
+            "compromised",
+            "ransomware",
+        ),
+    ),
+    (
+        "compliance",
+        (
+            "gdpr",
+            "hipaa",
+            "sox",
+            "pci",
+            "compliance",
+            "regulator",
+            "regulators",
+            "audit log",
+            "legal hold",
+            "data protection",
+        ),
+    ),
+    ("billing", ("invoice", "invoices", "billing", "billed", "charged", "overcharged", "refund", "payment")),
+    (
+        "business",
+        (
+            "churn",
+            "cancel",
+            "cancelling",
+            "canceling",
+            "cancellation",
+            "competitor",
+            "competing vendor",
+            "renewal",
+            "contract",
+            "terminate",
+        ),
+    ),
+    (
+        "service",
+        ("no response", "tier-1", "tier 1", "support team", "ticket", "tickets", "waiting for", "ignored"),
+    ),
 )
 _PUBLIC = (
     "linkedin",
@@ -101,7 +153,10 @@ class Intake:
 
 def parse_amount(text: str) -> int:
     """`$180k`, `180,000`, `1.2M` → dollars; raises ValueError for anything else."""
-    match = _BARE_AMOUNT.match(text.strip().replace(" ", ""))
+    cleaned = text.strip().replace(" ", "")
+    if _DOTTED_THOUSANDS.match(cleaned):  # "180.000" is how much of Europe writes 180,000
+        cleaned = cleaned.replace(".", "")
+    match = _BARE_AMOUNT.match(cleaned)
     if not match:
         raise ValueError(text)
     return _scale(match.group("amount"), match.group("unit"))
@@ -137,7 +192,8 @@ def guess_customer(text: str) -> str | None:
     """A customer or account name mentioned in the text, if one stands out."""
     for pattern in _CUSTOMER_PATTERNS:
         for match in pattern.finditer(text):
-            name = match.group("name").strip(" .,'’-")
+            # "for Acme Corp. They are furious": a name does not run past the end of a sentence.
+            name = re.split(r"\.\s", match.group("name"))[0].strip(" .,'’-")
             if name.split()[0].lower() not in _NOT_A_CUSTOMER:
                 return name[:CUSTOMER_MAX]
     return None
@@ -145,9 +201,9 @@ def guess_customer(text: str) -> str | None:
 
 def guess_type(text: str) -> str:
     """The escalation type the words suggest; technical when nothing else stands out."""
-    lowered = text.lower()
-    for escalation_type, words in _TYPE_KEYWORDS:
-        if any(word in lowered for word in words):
+    words = normalize(text)
+    for escalation_type, phrases in _TYPE_KEYWORDS:
+        if phrases_in(words, phrases):
             return escalation_type
     return "technical"
 
@@ -155,6 +211,7 @@ def guess_type(text: str) -> str:
 def parse_free_text(text: str) -> IntakeDraft:
     """Prefill the intake modal from `/escalate <free text>` or a message."""
     lowered = text.lower()
+    words = normalize(text)
     money = _MONEY.search(text)
     users = _USERS.search(text)
     tier = next((tier for tier in TIERS if re.search(rf"\b{tier}\b", lowered)), None)
@@ -172,8 +229,8 @@ def parse_free_text(text: str) -> IntakeDraft:
         users_affected=users_affected,
         escalation_type=guess_type(text),
         summary=first_sentence(text),
-        public_exposure=any(word in lowered for word in _PUBLIC),
-        regulatory=any(word in lowered for word in _REGULATORY),
+        public_exposure=bool(phrases_in(words, _PUBLIC)),
+        regulatory=bool(phrases_in(words, _REGULATORY)),
     )
 
 

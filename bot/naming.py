@@ -9,6 +9,7 @@ from blocks.limits import CHANNEL_NAME
 
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
 CUSTOMER_PART_MAX = 24
+TITLE_PART_MAX = 32  # long enough to tell rooms apart in the sidebar, short enough to read
 SUFFIX_RESERVE = 4  # room for "-2" .. "-999" when the name is taken
 
 
@@ -33,7 +34,7 @@ def war_room_name(
     base = "-".join(part for part in (slugify(prefix, 10), id_part) if part)
     customer_part = slugify(customer, min(CUSTOMER_PART_MAX, max(limit - len(base) - 1, 0)))
     name = "-".join(part for part in (base, customer_part) if part)
-    room_left = limit - len(name) - 1
+    room_left = min(limit - len(name) - 1, TITLE_PART_MAX)
     title_part = slugify(title, room_left) if room_left > 2 else ""
     return "-".join(part for part in (name, title_part) if part)[:limit].strip("-")
 

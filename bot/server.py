@@ -37,6 +37,9 @@ class HttpServer:
 
 def start_http_in_background(wsgi: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> HttpServer:
     """Serve `wsgi` on `host:port` (0: any free port) from a daemon thread."""
+    # waitress warns "Task queue depth is N" whenever requests wait for a thread; in the sandbox that is
+    # the point of a load test, not news.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(wsgi, host=host, port=port, threads=HTTP_THREADS, ident="warroom")
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.policy import SEVERITIES, Policy
+from bot.wording import normalize, phrases_in
 
 CRITERIA = {
     "SEV-1": "Production down, data loss or security breach",
@@ -14,15 +14,6 @@ CRITERIA = {
     "SEV-4": "Minor issue, low impact",
 }
 DEFAULT_SEVERITY = "SEV-3"
-# Phrases that contain an impact word without meaning it: a "breach of contract" is a commercial threat,
-# not a security breach, and must not make an escalation SEV-1 on its own.
-_FALSE_FRIENDS = (
-    "breach of contract",
-    "contract breach",
-    "no data loss",
-    "no data was lost",
-    "not corrupted",
-)
 
 
 @dataclass(frozen=True)
@@ -46,18 +37,11 @@ class Account:
     escalation_type: str = "technical"
 
 
-def matched_phrases(text: str, phrases: tuple[str, ...]) -> list[str]:
-    """The phrases that occur in `text` as whole words, in the order they are listed."""
-    return [p for p in phrases if re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
-
-
 def technical_impact(text: str, policy: Policy) -> tuple[str, str]:
     """The most severe level whose keywords occur in `text`, and the reason in words."""
-    lowered = " ".join(text.lower().replace("’", "'").split())
-    for phrase in _FALSE_FRIENDS:
-        lowered = lowered.replace(phrase, " ")
+    words = normalize(text)
     for severity in SEVERITIES:
-        found = matched_phrases(lowered, policy.impact_keywords[severity])
+        found = phrases_in(words, policy.impact_keywords[severity])
         if found:
             quoted = ", ".join(f"“{p}”" for p in found[:3])
             return severity, f"{CRITERIA[severity]} ({quoted})"

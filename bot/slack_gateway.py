@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -82,10 +82,6 @@ class SlackGateway:
         except SlackApiError as exc:
             log.info("no permalink for %s/%s: %s", channel, ts, slack_error(exc))
             return None
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        """Any Web API method by name, for the rare call without a typed helper."""
-        return dict(self.client.api_call(method, json=params).data)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Stop the worker pool."""

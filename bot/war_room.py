@@ -73,12 +73,17 @@ class WarRoomFlow:
 
     def provision(self, escalation_id: int) -> EscalationSnapshot | None:
         """Finish the escalation's Slack set-up; None if another worker holds it right now."""
+        # One claim per call, not per process: two request threads of one process must not share it.
+        owner = f"{self.worker_id}:{uuid.uuid4().hex[:8]}"
         with self.db.session() as session:
-            if not repo.claim_provisioning(session, escalation_id, self.worker_id, LEASE):
+            if not repo.claim_provisioning(session, escalation_id, owner, LEASE):
                 return None
         finished = False
         try:
             esc = self._load(escalation_id)
+            if esc.source_message_ts and not esc.source_permalink:
+                self._step(esc.id, "permalink", lambda _: self._permalink(esc), self._apply_permalink)
+                esc = self._load(escalation_id)
             if esc.room_kind == "channel":
                 self._channel_room(esc)
             else:
@@ -89,7 +94,7 @@ class WarRoomFlow:
             self._tell_caller_about_failure(self._load(escalation_id), failure)
         finally:
             with self.db.session() as session:
-                repo.release_provisioning(session, escalation_id, self.worker_id, finished)
+                repo.release_provisioning(session, escalation_id, owner, finished)
         return self._load(escalation_id)
 
     def resume_unfinished(self, now: datetime) -> int:
@@ -194,6 +199,10 @@ class WarRoomFlow:
             if not cursor:
                 return None
         return None
+
+    def _permalink(self, esc: EscalationSnapshot) -> dict[str, Any]:
+        link = self.gateway.permalink(esc.source_channel_id or "", esc.source_message_ts or "")
+        return {"permalink": link}
 
     def _invite(self, esc: EscalationSnapshot) -> dict[str, Any]:
         users = [
@@ -356,6 +365,10 @@ class WarRoomFlow:
     def _apply_channel(row: Escalation, result: dict[str, Any]) -> None:
         row.room_channel_id = result["channel_id"]
         row.room_channel_name = result["name"]
+
+    @staticmethod
+    def _apply_permalink(row: Escalation, result: dict[str, Any]) -> None:
+        row.source_permalink = result["permalink"]
 
     @staticmethod
     def _apply_card(row: Escalation, result: dict[str, Any]) -> None:

@@ -75,6 +75,7 @@ def _could_not_open(intake: Intake) -> str:
     return truncate(
         "⚠️ I could not open this escalation because of an internal error, and it is not saved. "
         "Here is what you entered, so you can try again with `/escalate`:\n"
-        f"*Customer:* {intake.customer}\n*Summary:* {intake.summary}\n*What happened:* {intake.description or '—'}",
+        f"*Customer:* {intake.customer}\n*Summary:* {intake.summary}\n"
+        f"*What happened:* {intake.description or '—'}",
         3000,
     )

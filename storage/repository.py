@@ -159,7 +159,6 @@ def claim_provisioning(session: Session, escalation_id: int, owner: str, lease: 
             or_(
                 Escalation.provisioning_lease_until.is_(None),
                 Escalation.provisioning_lease_until < now,
-                Escalation.provisioning_owner == owner,
             ),
         )
         .values(provisioning_owner=owner, provisioning_lease_until=now + lease)

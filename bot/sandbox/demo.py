@@ -1,0 +1,117 @@
+"""`warroom demo`: seed 000's escalation played through the real app against the sandbox."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any, TextIO
+
+from blocks.triage_card import ACKNOWLEDGE, TAKE_COMMAND
+from bot.sandbox.stack import Sandbox, wait_until
+from bot.sandbox.transcript import Transcript
+
+SEED_000_EMAIL = (
+    "Email from David Okafor, 4-year enterprise customer (pays $180k/year). He's furious. Three weeks ago we "
+    "migrated his data to a new server and corrupted 6 months of his historical reports. He's been in touch "
+    "with our tier-1 team 8 times. Nothing has been fixed. He just sent a 2am email saying he's contacting "
+    "our CEO tomorrow, posting on LinkedIn, and has already spoken to a competing vendor. He used the words "
+    "'breach of contract' and 'incompetence'."
+)
+
+
+class _Narrator:
+    def __init__(self, out: TextIO, transcript: Transcript) -> None:
+        self.out = out
+        self.transcript = transcript
+
+    def say(self, text: str) -> None:
+        self.out.write("\n" + textwrap.fill(text, 100) + "\n")
+
+    def bot(self) -> None:
+        for line in self.transcript.new_lines():
+            self.out.write(
+                f"  warroom {line}\n" if not line.startswith(("┃", "  ")) else f"          {line}\n"
+            )
+        self.out.flush()
+
+
+def run_demo(out: TextIO) -> None:
+    """Play the seed example end to end and write the transcript to `out`."""
+    with Sandbox() as sandbox:
+        fake = sandbox.fake
+        narrator = _Narrator(out, Transcript(fake))
+        out.write(
+            "warroom sandbox: a local fake Slack workspace (#support, #escalations; @ana support lead, "
+            "@ben support engineer, @chloe engineering manager, @dave CSM).\n"
+        )
+        narrator.transcript.new_lines()  # start-up bookkeeping is not part of the story
+
+        narrator.say(f"1. @ben pastes the customer's email into #support:  /escalate {SEED_000_EMAIL}")
+        reply = sandbox.slack.slash_command(SEED_000_EMAIL, user_id="U0BEN", channel_id="C0SUPPORT")
+        view = wait_until(lambda: fake.calls_to("views.open"))[-1].params["view"]
+        narrator.say(
+            f"   Slack got its acknowledgment in {reply.seconds * 1000:.0f} ms (HTTP {reply.status})."
+        )
+        narrator.bot()
+
+        narrator.say(
+            "2. @ben names the account, writes a one-line summary, adds what tier-1 tried, invites "
+            "@chloe and @dave, and submits."
+        )
+        submitted = sandbox.slack.view_submission(view, _ben_fills_in(), user_id="U0BEN")
+        wait_until(lambda: fake.calls_to("chat.postEphemeral"))
+        narrator.say(
+            f"   The modal closed after {submitted.seconds * 1000:.0f} ms; the room was built after that:"
+        )
+        narrator.bot()
+
+        room = fake.calls_to("conversations.create")[-1]
+        channel = fake.find_channel(room.params["name"])
+        assert channel is not None
+        card_ts = fake.pins(channel["id"])[0]
+        escalation_id = sandbox.warroom.service.list_open()[0][0].id
+
+        narrator.say("3. @ana, the support lead on duty, clicks Acknowledge on the pinned card.")
+        edits = fake.edit_count(channel["id"], card_ts)
+        sandbox.slack.button(
+            ACKNOWLEDGE, str(escalation_id), user_id="U0ANA", channel_id=channel["id"], message_ts=card_ts
+        )
+        wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
+        wait_until(lambda: fake.calls_to("conversations.setTopic")[1:])
+        narrator.bot()
+
+        narrator.say("4. @chloe, who owns the migration, clicks Take command.")
+        edits = fake.edit_count(channel["id"], card_ts)
+        sandbox.slack.button(
+            TAKE_COMMAND, str(escalation_id), user_id="U0CHLOE", channel_id=channel["id"], message_ts=card_ts
+        )
+        wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
+        wait_until(lambda: fake.calls_to("conversations.setTopic")[2:])
+        narrator.bot()
+
+        narrator.say("5. @dave asks what is open:  /escalate list")
+        sandbox.slack.slash_command("list", user_id="U0DAVE", channel_id="C0GENERAL")
+        answer = wait_until(lambda: fake.responses)[-1][1]
+        out.write("  warroom replied (only @dave sees it):\n")
+        for line in narrator.transcript.render_blocks(answer.get("blocks", [])):
+            out.write(f"          {line}\n")
+
+        events = sandbox.warroom.service.timeline(escalation_id)
+        narrator.say("Timeline recorded for the post-incident report:")
+        for event in events:
+            out.write(f"  {event.at:%H:%M:%S} UTC  {narrator.transcript.humanize(event.text)}\n")
+        out.write(
+            "\nThat was the sandbox. To run warroom in your workspace, create the Slack app from "
+            "manifest.yml, put SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in .env, and run it again "
+            "(README: Connecting to Slack).\n"
+        )
+        out.flush()
+
+
+def _ben_fills_in() -> dict[str, Any]:
+    return {
+        "customer": "Okafor Analytics",
+        "summary": "6 months of historical reports corrupted in our server migration",
+        "users_affected": "40",
+        "tried": "Tier-1 support was contacted 8 times over three weeks; no fix or recovery plan yet.",
+        "responders": ["U0CHLOE", "U0DAVE"],
+    }

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Set up and run warroom with nothing but Python: `python3 dev.py run | test | bench`.
+
+It makes `.venv/` on first use (and again when pyproject.toml changes), installs the project into it,
+then runs the bot, the test suite or the benchmarks from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def ensure_environment(extras: str) -> Path:
+    """The virtualenv's python, with the project (and `extras`) installed and current."""
+    python = BIN / ("python.exe" if os.name == "nt" else "python")
+    if not python.exists():
+        print("Creating .venv …", flush=True)
+        venv.create(VENV, with_pip=True)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:12]
+    stamp = VENV / f".installed-{extras or 'base'}-{digest}"
+    if not stamp.exists():
+        print("Installing warroom and its dependencies into .venv …", flush=True)
+        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, "--upgrade", "pip"], check=True)
+        target = f".[{extras}]" if extras else "."
+        subprocess.run([*pip, "--editable", target], check=True, cwd=ROOT)
+        stamp.touch()
+    return python
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("run", [])
+    if command == "run":
+        python = ensure_environment("")
+        return subprocess.call([str(python), "-m", "bot.cli", "serve", *rest], cwd=ROOT)
+    if command == "test":
+        python = ensure_environment("dev")
+        lint = subprocess.call([str(python), "-m", "ruff", "check", "."], cwd=ROOT)
+        tests = subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT)
+        return tests or lint
+    if command == "bench":
+        python = ensure_environment("dev")
+        scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
+        return max((subprocess.call([str(python), str(s), *rest], cwd=ROOT) for s in scripts), default=0)
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
