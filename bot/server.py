@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -30,9 +31,16 @@ class HttpServer:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        """Close the listening socket and let the thread end."""
-        self.server.close()  # type: ignore[attr-defined]
+        """End the serving loop from inside it, then close the sockets.
+
+        Closing a socket from another thread while the loop waits on it makes `select` fail with
+        EBADF; emptying the loop's socket map from a trigger ends the loop cleanly instead.
+        """
+        server: Any = self.server
+        server.trigger.pull_trigger(server._map.clear)
         self.thread.join(timeout=5)
+        server.close()
+        server.task_dispatcher.shutdown()
 
 
 def start_http_in_background(wsgi: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> HttpServer:

@@ -1,0 +1,138 @@
+"""Storage on both backends: unique ids under concurrency, UTC-aware times, migrations matching the models."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, update
+
+from blocks.intake_modal import IntakeSource
+from bot.escalations import EscalationService
+from bot.intake import Intake
+from bot.policy import default_policy
+from storage import repository as repo
+from storage.db import Base, Database
+from storage.migrate import current_revision, head_revision
+from storage.models import Customer, Escalation, IdSequence
+
+
+class _NoRooms:
+    """Creation only: these tests look at rows, not at Slack."""
+
+    def provision(self, escalation_id: int) -> None:
+        return None
+
+
+def _service(db: Database) -> EscalationService:
+    return EscalationService(db=db, flow=_NoRooms(), policy=default_policy())  # type: ignore[arg-type]
+
+
+def _intake(customer: str = "Acme Corp") -> Intake:
+    return Intake(
+        customer=customer,
+        summary="SSO login loop for every user",
+        escalation_type="technical",
+        severity=None,
+        tier="enterprise",
+        arr=250_000,
+        ic_user_id="U0ANA",
+    )
+
+
+def test_concurrent_creations_get_distinct_gap_free_ids(db: Database) -> None:
+    service = _service(db)
+    made: list[str] = []
+    errors: list[BaseException] = []
+
+    def create(i: int) -> None:
+        try:
+            esc, created = service.create(_intake(f"Customer {i % 5}"), "U0BEN", IntakeSource(f"key-{i}"))
+            assert created
+            made.append(esc.public_id)
+        except BaseException as exc:  # surfaced below: a thread's assertion would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    year = datetime.now(UTC).year
+    assert sorted(made) == [f"ESC-{year}-{n:03d}" for n in range(1, 25)]
+    with db.session() as session:
+        assert session.execute(select(Customer)).scalars().all().__len__() == 5
+
+
+def test_the_same_intake_key_creates_once_even_concurrently(db: Database) -> None:
+    service = _service(db)
+    results: list[tuple[str, bool]] = []
+
+    def create() -> None:
+        esc, created = service.create(_intake(), "U0BEN", IntakeSource("same-key"))
+        results.append((esc.public_id, created))
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({public_id for public_id, _ in results}) == 1
+    assert [created for _, created in results].count(True) == 1
+    with db.session() as session:
+        assert len(session.execute(select(Escalation)).scalars().all()) == 1
+
+
+def test_ids_restart_each_year_and_grow_past_999(db: Database) -> None:
+    with db.session() as session:
+        numbers = [repo.allocate_public_id(session, 2031)[1] for _ in range(3)]
+        session.execute(update(IdSequence).where(IdSequence.year == 2031).values(last_value=999))
+        numbers.append(repo.allocate_public_id(session, 2031)[1])
+        numbers.append(repo.allocate_public_id(session, 2032)[1])
+    assert numbers == ["ESC-2031-001", "ESC-2031-002", "ESC-2031-003", "ESC-2031-1000", "ESC-2032-001"]
+
+
+def test_times_come_back_utc_aware_on_both_backends(db: Database) -> None:
+    created = datetime(2026, 3, 2, 9, 5, tzinfo=timezone(timedelta(hours=-5)))  # 14:05 UTC
+    esc, _ = _service(db).create(_intake(), "U0BEN", IntakeSource("tz"))
+    with db.session() as session:
+        row = session.get(Escalation, esc.id)
+        assert row is not None
+        row.created_at = created
+    with db.session() as session:
+        row = session.get(Escalation, esc.id)
+        assert row is not None
+        assert row.created_at == created
+        assert row.created_at.tzinfo is not None and row.created_at.utcoffset() == timedelta(0)
+        assert row.created_at.hour == 14
+        assert row.first_response_due_at.tzinfo is not None
+
+
+def test_naive_datetimes_are_refused(db: Database) -> None:
+    esc, _ = _service(db).create(_intake(), "U0BEN", IntakeSource("naive"))
+    with pytest.raises(Exception, match="naive datetime"), db.session() as session:
+        row = session.get(Escalation, esc.id)
+        assert row is not None
+        row.acknowledged_at = datetime(2026, 1, 1, 12, 0)
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    assert current_revision(db.engine) == head_revision(db.engine)
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_a_second_customer_spelling_is_the_same_account(db: Database) -> None:
+    service = _service(db)
+    service.create(_intake("Acme  Corp"), "U0BEN", IntakeSource("a"))
+    service.create(_intake("ACME corp"), "U0BEN", IntakeSource("b"))
+    assert [e.public_id for e in service.open_for_customer("acme corp")] == [
+        e.public_id for e in service.list_open()[0]
+    ]
+    with db.session() as session:
+        assert len(session.execute(select(Customer)).scalars().all()) == 1
