@@ -28,12 +28,21 @@ class IntakeSource:
     channel_id: str | None = None
     message_ts: str | None = None
     permalink: str | None = None
+    # The customer (name key) whose open escalations the form already showed, so a second submit
+    # after that warning goes through.
+    warned_for: str | None = None
 
     def to_metadata(self) -> str:
         """Compact JSON for `private_metadata` (≤ 3000 characters)."""
-        data = {"k": self.intake_key, "c": self.channel_id, "m": self.message_ts, "p": self.permalink}
+        data = {
+            "k": self.intake_key,
+            "c": self.channel_id,
+            "m": self.message_ts,
+            "p": self.permalink,
+            "w": self.warned_for,
+        }
         text = json.dumps({k: v for k, v in data.items() if v})
-        if len(text) > limits.VIEW_PRIVATE_METADATA:  # an absurd permalink is the only way here
+        if len(text) > limits.VIEW_PRIVATE_METADATA:  # an absurd permalink or name is the only way here
             text = json.dumps({"k": self.intake_key, "c": self.channel_id, "m": self.message_ts})
         return text
 
@@ -42,7 +51,11 @@ class IntakeSource:
         """Read back what `to_metadata` wrote."""
         data = json.loads(text or "{}")
         return cls(
-            intake_key=data["k"], channel_id=data.get("c"), message_ts=data.get("m"), permalink=data.get("p")
+            intake_key=data["k"],
+            channel_id=data.get("c"),
+            message_ts=data.get("m"),
+            permalink=data.get("p"),
+            warned_for=data.get("w"),
         )
 
 
@@ -79,7 +92,7 @@ def build_intake_modal(
             "severity",
             "Severity",
             {s: f"{severity_badge(s)} · {label}" for s, label in severity_labels.items()},
-            initial=suggested,
+            initial=draft.severity or suggested,
             hint=truncate(f"Suggested {suggested}: " + "; ".join(reasons), limits.INPUT_HINT),
         ),
         _select(
@@ -114,7 +127,7 @@ def build_intake_modal(
         _text_input(
             "tried",
             "What has been tried",
-            None,
+            draft.tried or None,
             optional=True,
             multiline=True,
             placeholder="Troubleshooting so far and its results",
@@ -124,7 +137,11 @@ def build_intake_modal(
             "type": "input",
             "block_id": "ic",
             "label": plain("Incident commander", limits.INPUT_LABEL),
-            "element": {"type": "users_select", "action_id": "value", "initial_user": caller_user_id},
+            "element": {
+                "type": "users_select",
+                "action_id": "value",
+                "initial_user": draft.ic_user_id or caller_user_id,
+            },
         },
         {
             "type": "input",
@@ -135,6 +152,7 @@ def build_intake_modal(
                 "type": "multi_users_select",
                 "action_id": "value",
                 "placeholder": plain("Engineers, CSM, manager…", limits.PLACEHOLDER),
+                **({"initial_users": list(draft.responder_user_ids)} if draft.responder_user_ids else {}),
             },
         },
     ]

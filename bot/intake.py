@@ -130,6 +130,10 @@ class IntakeDraft:
     summary: str = ""
     public_exposure: bool = False
     regulatory: bool = False
+    tried: str = ""
+    severity: str | None = None
+    ic_user_id: str | None = None
+    responder_user_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,25 @@ class Intake:
     regulatory: bool = False
     ic_user_id: str = ""
     responder_user_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+def draft_from_intake(intake: Intake) -> IntakeDraft:
+    """Everything a person submitted, to show the form again as they left it."""
+    return IntakeDraft(
+        text=intake.description,
+        customer=intake.customer,
+        tier=intake.tier,
+        arr=intake.arr,
+        users_affected=intake.users_affected,
+        escalation_type=intake.escalation_type,
+        summary=intake.summary,
+        public_exposure=intake.public_exposure,
+        regulatory=intake.regulatory,
+        tried=intake.tried,
+        severity=intake.severity,
+        ic_user_id=intake.ic_user_id,
+        responder_user_ids=intake.responder_user_ids,
+    )
 
 
 def parse_amount(text: str) -> int:

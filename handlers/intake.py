@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
+from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -11,10 +13,30 @@ from slack_sdk import WebClient
 from blocks.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
 from blocks.text import truncate
 from bot.escalations import EscalationService
-from bot.intake import Intake, parse_free_text, validate_intake
+from bot.intake import Intake, IntakeDraft, draft_from_intake, parse_free_text, validate_intake
+from storage.repository import customer_name_key
 
 log = logging.getLogger(__name__)
 SHORTCUT = "escalate_message"
+
+
+def intake_view(
+    service: EscalationService, draft: IntakeDraft, source: IntakeSource, caller: str
+) -> dict[str, Any]:
+    """The intake modal for `draft`, with the suggested severity and the customer's open escalations."""
+    suggestion = service.suggest(draft)
+    already_open = service.open_for_customer(draft.customer)
+    if already_open and draft.customer:
+        source = replace(source, warned_for=customer_name_key(draft.customer))
+    return build_intake_modal(
+        draft,
+        source,
+        caller,
+        (suggestion.severity, suggestion.reasons),
+        {severity: policy.label for severity, policy in service.policy.severities.items()},
+        service.policy.escalation_types,
+        already_open,
+    )
 
 
 def open_intake_modal(
@@ -25,19 +47,8 @@ def open_intake_modal(
     text: str,
     source: IntakeSource,
 ) -> None:
-    """Open the intake modal prefilled from `text`, with the suggested severity and open duplicates."""
-    draft = parse_free_text(text)
-    suggestion = service.suggest(draft)
-    view = build_intake_modal(
-        draft,
-        source,
-        caller,
-        (suggestion.severity, suggestion.reasons),
-        {severity: policy.label for severity, policy in service.policy.severities.items()},
-        service.policy.escalation_types,
-        service.open_for_customer(draft.customer),
-    )
-    client.views_open(trigger_id=trigger_id, view=view)
+    """Open the intake modal prefilled from `text`."""
+    client.views_open(trigger_id=trigger_id, view=intake_view(service, parse_free_text(text), source, caller))
 
 
 def register(app: App, service: EscalationService) -> None:
@@ -61,8 +72,16 @@ def register(app: App, service: EscalationService) -> None:
         if intake is None:
             ack(response_action="errors", errors=errors)
             return
-        ack()
         source = IntakeSource.from_metadata(view.get("private_metadata", ""))
+        if source.warned_for != customer_name_key(intake.customer) and service.open_for_customer(
+            intake.customer
+        ):
+            # Show the open escalations before a second one is opened; submitting again goes through.
+            ack(
+                response_action="update", view=intake_view(service, draft_from_intake(intake), source, caller)
+            )
+            return
+        ack()
         try:
             service.open(intake, caller, source)
         except Exception:

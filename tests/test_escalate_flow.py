@@ -136,12 +136,14 @@ def test_a_missing_customer_is_a_field_error(sandbox: Sandbox) -> None:
     assert _count(sandbox) == 0
 
 
-def test_a_429_from_slack_once_still_completes_the_room(sandbox: Sandbox) -> None:
+def test_a_429_or_a_503_from_slack_once_still_completes_the_room(sandbox: Sandbox) -> None:
     sandbox.fake.fail_next("conversations.create", status=429, retry_after=1)
     sandbox.fake.fail_next("pins.add", status=429, retry_after=1)
+    sandbox.fake.fail_next("conversations.setTopic", status=503)
     escalate(sandbox, SEV1_TEXT, {"customer": "Okafor Analytics"})
     channel = room_ready(sandbox)
     settled(sandbox)
+    assert "SEV-1" in sandbox.fake.topic(channel["id"])
     assert len(sandbox.fake.calls_to("conversations.create")) == 2
     assert len(sandbox.fake.pins(channel["id"])) == 1
 
@@ -296,3 +298,26 @@ def test_a_step_that_fails_is_resumed_without_a_second_room(sandbox: Sandbox) ->
     assert len([c for c in sandbox.fake.calls_to("conversations.create") if c.ok]) == 1
     assert sandbox.fake.pins(resumed.room_channel_id) == [resumed.card_ts]
     assert len(sandbox.fake.messages(resumed.room_channel_id)) == 1
+
+
+def test_a_typed_customer_with_an_open_escalation_is_warned_once_then_opened(sandbox: Sandbox) -> None:
+    escalate(sandbox, "Acme Corp: SSO login loop for every user", {"customer": "Acme Corp"})
+    settled(sandbox)
+    view = open_modal(sandbox, "Exports are failing since this morning")
+    typed = {"customer": "ACME corp", "tried": "Retried the export twice", "responders": ["U0DAVE"]}
+    first = submit(sandbox, view, typed)
+    answer = first.json()
+    assert answer["response_action"] == "update"
+    warned = answer["view"]
+    notice = next(b for b in warned["blocks"] if b["block_id"] == "already_open")
+    assert "-001" in notice["text"]["text"]
+    by_id = {b["block_id"]: b["element"] for b in warned["blocks"] if b["type"] == "input"}
+    assert by_id["customer"]["initial_value"] == "ACME corp"
+    assert by_id["tried"]["initial_value"] == "Retried the export twice"
+    assert by_id["responders"]["initial_users"] == ["U0DAVE"]
+    assert _count(sandbox) == 1
+
+    warned_view = {**warned, "id": view.get("id")}
+    second = submit(sandbox, warned_view, {})
+    assert second.status == 200 and second.body == ""
+    wait_until(lambda: _count(sandbox) == 2)

@@ -71,8 +71,9 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop everything and remove the temporary database."""
+        """Stop everything and remove the temporary database, after work already under way finishes."""
         self.http.stop()
+        self.bolt.listener_runner.listener_executor.shutdown(wait=True)
         if self._db is None:
             self.warroom.close()
         else:
