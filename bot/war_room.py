@@ -133,7 +133,10 @@ class WarRoomFlow:
             "invite": lambda: self._step(esc.id, "invite", lambda _: self._invite(esc)),
             "topic": lambda: self._step(esc.id, "topic", lambda _: self._topic(esc)),
             "card": lambda: self._step(
-                esc.id, "card", lambda _: self._post_card(esc, channel), self._apply_card
+                esc.id,
+                "card",
+                lambda prior: self._post_card(esc, channel, resumed=prior["run"] > 1),
+                self._apply_card,
             ),
         }
         if esc.source_permalink:
@@ -151,7 +154,12 @@ class WarRoomFlow:
         self._raise_first_failure(self.gateway.in_parallel(after))
 
     def _thread_room(self, esc: EscalationSnapshot) -> None:
-        self._step(esc.id, "card", lambda _: self._post_card_where_raised(esc), self._apply_card)
+        self._step(
+            esc.id,
+            "card",
+            lambda prior: self._post_card_where_raised(esc, resumed=prior["run"] > 1),
+            self._apply_card,
+        )
         esc = self._load(esc.id)
         self._step(esc.id, "kickoff", lambda _: self._kickoff(esc))
         if esc.card_channel_id != esc.source_channel_id:
@@ -236,8 +244,14 @@ class WarRoomFlow:
             repo.finish_step(session, esc.id, "topic", {"topic": topic})
 
     def _post_card(
-        self, esc: EscalationSnapshot, channel: str | None, thread_ts: str | None = None
+        self,
+        esc: EscalationSnapshot,
+        channel: str | None,
+        thread_ts: str | None = None,
+        resumed: bool = False,
     ) -> dict[str, Any]:
+        if resumed and channel and (found := self._card_already_posted(esc, channel)):
+            return found
         posted = self.gateway.client.chat_postMessage(
             channel=channel,
             text=card_fallback_text(esc),
@@ -247,12 +261,27 @@ class WarRoomFlow:
         )
         return {"channel_id": posted["channel"], "ts": posted["ts"]}
 
-    def _post_card_where_raised(self, esc: EscalationSnapshot) -> dict[str, Any]:
+    def _card_already_posted(self, esc: EscalationSnapshot, channel: str) -> dict[str, Any] | None:
+        # Only when resuming a card step that started but was never recorded: the card may be there.
+        try:
+            history = self.gateway.client.conversations_history(channel=channel, limit=50)
+        except SlackApiError as exc:
+            log.info("cannot look for an earlier card in %s: %s", channel, slack_error(exc))
+            return None
+        for message in history.get("messages") or []:
+            blocks = message.get("blocks") or []
+            if message.get("user") == self.gateway.bot_user_id and any(
+                b.get("block_id") == "card_title" and esc.public_id in str(b.get("text")) for b in blocks
+            ):
+                return {"channel_id": channel, "ts": message["ts"], "adopted": True}
+        return None
+
+    def _post_card_where_raised(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
         candidates = [esc.source_channel_id, self.settings.escalations_channel, esc.caller_user_id]
         last_error: Exception | None = None
         for channel in [c for c in candidates if c]:
             try:
-                return self._post_card(esc, channel)
+                return self._post_card(esc, channel, resumed=resumed)
             except SlackApiError as exc:
                 last_error = exc
                 if exc.response.get("error") == "not_in_channel" and self._join(channel):
@@ -344,7 +373,8 @@ class WarRoomFlow:
             done = repo.steps_of(session, escalation_id).get(name)
             if done is not None and done.status == "done":
                 return dict(done.result)
-            prior = dict(repo.start_step(session, escalation_id, name, {}).result)
+            started = repo.start_step(session, escalation_id, name, {})
+            prior = {**started.result, "run": started.attempts}
         try:
             result = action(prior)
         except StepFailed:

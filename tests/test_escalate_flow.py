@@ -321,3 +321,28 @@ def test_a_typed_customer_with_an_open_escalation_is_warned_once_then_opened(san
     second = submit(sandbox, warned_view, {})
     assert second.status == 200 and second.body == ""
     wait_until(lambda: _count(sandbox) == 2)
+
+
+def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(sandbox: Sandbox) -> None:
+    from storage import repository as repo
+    from storage.db import utcnow
+
+    sandbox.fake.fail_next("pins.add", error="internal_error")
+    escalate(sandbox, SEV1_TEXT, {"customer": "Okafor Analytics"})
+    wait_until(lambda: sandbox.fake.calls_to("pins.add"))
+    wait_until(lambda: _only_escalation(sandbox).provisioning_owner is None)
+    escalation = _only_escalation(sandbox)
+    # Simulate a crash between chat.postMessage and recording its answer: the card exists in Slack,
+    # but the record only says the step started.
+    with sandbox.warroom.db.session() as session:
+        step = repo.steps_of(session, escalation.id)["card"]
+        step.status, step.result = "started", {}
+        row = session.get(Escalation, escalation.id)
+        assert row is not None
+        row.card_ts = row.card_channel_id = None
+
+    sandbox.warroom.flow.resume_unfinished(utcnow())
+    resumed = _only_escalation(sandbox)
+    assert resumed.card_ts == escalation.card_ts
+    assert len(sandbox.fake.messages(resumed.room_channel_id)) == 1
+    assert sandbox.fake.pins(resumed.room_channel_id) == [escalation.card_ts]

@@ -44,6 +44,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat_update": ("chat:write",),
     "conversations_create": ("channels:manage", "groups:write"),  # is_private per escalation
     "conversations_invite": ("channels:manage", "groups:write"),
+    "conversations_history": ("channels:history", "groups:history"),  # find a card posted before a crash
     "conversations_join": ("channels:join",),
     "conversations_list": ("channels:read", "groups:read"),  # types=public_channel,private_channel
     "conversations_setTopic": ("channels:manage", "groups:write"),
