@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from blocks.intake_modal import IntakeSource
 from bot.domain import EscalationSnapshot, TimelineEntry
-from bot.intake import Intake, IntakeDraft
+from bot.intake import Intake, IntakeDraft, account_of
 from bot.policy import Policy
-from bot.severity import Account, SeveritySuggestion, suggest_severity
+from bot.severity import SeveritySuggestion, suggest_severity
 from bot.snapshots import snapshot
 from bot.war_room import WarRoomFlow
 from storage import repository as repo
@@ -53,15 +53,7 @@ class EscalationService:
 
     def suggest(self, draft: IntakeDraft) -> SeveritySuggestion:
         """The severity warroom suggests for a prefilled intake, with its reasons."""
-        account = Account(
-            tier=draft.tier,
-            arr=draft.arr,
-            users_affected=draft.users_affected,
-            public_exposure=draft.public_exposure,
-            regulatory=draft.regulatory,
-            escalation_type=draft.escalation_type,
-        )
-        return suggest_severity(draft.text, account, self.policy)
+        return suggest_severity(draft.text, account_of(draft), self.policy)
 
     def create(
         self, intake: Intake, caller_user_id: str, source: IntakeSource
@@ -85,15 +77,9 @@ class EscalationService:
 
     def _insert(self, session: Session, intake: Intake, caller: str, source: IntakeSource) -> Escalation:
         now = self.clock()
-        account = Account(
-            tier=intake.tier,
-            arr=intake.arr,
-            users_affected=intake.users_affected,
-            public_exposure=intake.public_exposure,
-            regulatory=intake.regulatory,
-            escalation_type=intake.escalation_type,
+        suggestion = suggest_severity(
+            f"{intake.summary}\n{intake.description}", account_of(intake), self.policy
         )
-        suggestion = suggest_severity(f"{intake.summary}\n{intake.description}", account, self.policy)
         severity = intake.severity or suggestion.severity
         reasons = list(suggestion.reasons)
         if severity != suggestion.severity:

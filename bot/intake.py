@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.severity import Account
 from bot.wording import normalize, phrases_in
 
 TIERS = ("enterprise", "business", "starter")
@@ -153,6 +154,18 @@ class Intake:
     regulatory: bool = False
     ic_user_id: str = ""
     responder_user_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+def account_of(values: IntakeDraft | Intake) -> Account:
+    """What the severity suggestion weighs about the account, from a draft or a validated intake."""
+    return Account(
+        tier=values.tier,
+        arr=values.arr,
+        users_affected=values.users_affected,
+        public_exposure=values.public_exposure,
+        regulatory=values.regulatory,
+        escalation_type=values.escalation_type,
+    )
 
 
 def draft_from_intake(intake: Intake) -> IntakeDraft:

@@ -104,11 +104,6 @@ class Settings(BaseSettings):
         """True when an app-level token asks for Socket Mode instead of HTTP."""
         return self.slack_app_token is not None
 
-    @property
-    def drafts_use_claude(self) -> bool:
-        """True when Claude drafting is configured; otherwise the seed templates are used."""
-        return self.anthropic_api_key is not None
-
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment and `.env`; raise `SettingsError` with one line per problem."""

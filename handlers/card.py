@@ -7,6 +7,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from blocks.messages import build_error
 from blocks.triage_card import ACKNOWLEDGE, TAKE_COMMAND
 from bot.escalations import EscalationNotFound, EscalationService, Outcome
 
@@ -31,8 +32,7 @@ def _run(client: WebClient, body: dict, act: Callable[[], Outcome]) -> None:
     except EscalationNotFound:
         channel = (body.get("channel") or {}).get("id")
         if channel:
+            message = "That escalation no longer exists in warroom's records."
             client.chat_postEphemeral(
-                channel=channel,
-                user=body["user"]["id"],
-                text="⚠️ That escalation no longer exists in warroom's records.",
+                channel=channel, user=body["user"]["id"], text=message, blocks=build_error(message)
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -90,24 +90,6 @@ def get_escalation_for_update(session: Session, escalation_id: int) -> Escalatio
 def find_by_intake_key(session: Session, intake_key: str) -> Escalation | None:
     """The escalation created from that intake, if any."""
     return session.execute(select(Escalation).where(Escalation.intake_key == intake_key)).scalar_one_or_none()
-
-
-def find_by_public_id(session: Session, public_id: str) -> Escalation | None:
-    """The escalation with that `ESC-YYYY-NNN` id (case-insensitive)."""
-    return session.execute(
-        select(Escalation).where(Escalation.public_id == public_id.strip().upper())
-    ).scalar_one_or_none()
-
-
-def find_by_room(session: Session, channel_id: str) -> Escalation | None:
-    """The escalation whose war room (or triage card channel, newest first) is `channel_id`."""
-    stmt: Select[tuple[Escalation]] = (
-        select(Escalation)
-        .where(or_(Escalation.room_channel_id == channel_id, Escalation.card_channel_id == channel_id))
-        .order_by(Escalation.room_channel_id.is_(None), Escalation.id.desc())
-        .limit(1)
-    )
-    return session.execute(stmt).scalar_one_or_none()
 
 
 def list_open(session: Session, limit: int = 50) -> list[Escalation]:

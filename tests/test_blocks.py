@@ -22,11 +22,11 @@ from blocks.messages import (
 from blocks.text import ELLIPSIS, truncate
 from blocks.triage_card import ACKNOWLEDGE, TAKE_COMMAND, build_triage_card, card_fallback_text
 from bot.domain import EscalationSnapshot
-from bot.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, parse_free_text, validate_intake
+from bot.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, account_of, parse_free_text, validate_intake
 from bot.policy import SEVERITIES, default_policy
 from bot.sandbox.block_kit_rules import validate_message_blocks, validate_view
 from bot.sandbox.signed import fill_view_state
-from bot.severity import Account, suggest_severity
+from bot.severity import suggest_severity
 
 CREATED = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
 DUE = CREATED + timedelta(minutes=15)
@@ -289,14 +289,7 @@ SOURCE = IntakeSource(
 
 
 def _modal(draft: IntakeDraft, open_for_customer=(), source: IntakeSource = SOURCE) -> dict:
-    account = Account(
-        tier=draft.tier,
-        arr=draft.arr,
-        users_affected=draft.users_affected,
-        public_exposure=draft.public_exposure,
-        regulatory=draft.regulatory,
-        escalation_type=draft.escalation_type,
-    )
+    account = account_of(draft)
     suggestion = suggest_severity(draft.text, account, POLICY)
     return build_intake_modal(
         draft,
@@ -582,8 +575,7 @@ def test_announcement_with_the_longest_intake_values_keeps_the_room_link(esc):
 def test_topic_shows_severity_status_ic_and_what_is_due(esc):
     topic = build_topic(esc)
     assert (
-        topic
-        == "SEV-1 · Investigating · IC <@U0IC> · first response due Mon 02 Mar 14:20 UTC · "
+        topic == "SEV-1 · Investigating · IC <@U0IC> · first response due Mon 02 Mar 14:20 UTC · "
         "ESC-2026-007 Okafor Analytics"
     )
     acked = build_topic(replace(esc, acknowledged_at=CREATED, acknowledged_by="U0IC", status="identified"))

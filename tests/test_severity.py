@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.intake import parse_free_text
+from bot.intake import account_of, parse_free_text
 from bot.policy import default_policy, load_policy
 from bot.severity import Account, account_reasons, suggest_severity, technical_impact
 
@@ -317,13 +317,6 @@ def test_account_reasons(account, reasons):
 )
 def test_seed_situations_from_free_text(text, technical, suggested):
     draft = parse_free_text(text)
-    account = Account(
-        tier=draft.tier,
-        arr=draft.arr,
-        users_affected=draft.users_affected,
-        public_exposure=draft.public_exposure,
-        regulatory=draft.regulatory,
-        escalation_type=draft.escalation_type,
-    )
+    account = account_of(draft)
     suggestion = suggest_severity(text, account, POLICY)
     assert (suggestion.technical_severity, suggestion.severity) == (technical, suggested)

@@ -88,12 +88,6 @@ class Sandbox:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def last_view(self) -> dict[str, Any]:
-        """The modal most recently opened with views.open."""
-        calls = self.fake.calls_to("views.open")
-        assert calls, "no modal was opened"
-        return calls[-1].params["view"] if isinstance(calls[-1].params["view"], dict) else {}
-
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.02) -> Any:
     """Poll `predicate` until it returns something truthy; raise TimeoutError after `timeout` seconds."""
