@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from blocks import limits
@@ -11,6 +12,8 @@ from bot.domain import EscalationSnapshot
 SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
 ACKNOWLEDGE = "card_acknowledge"
 TAKE_COMMAND = "card_take_command"
+POST_UPDATE = "post_update"
+CUSTOMER_UPDATED = "customer_updated"
 
 
 def severity_badge(severity: str) -> str:
@@ -37,6 +40,7 @@ def build_triage_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
             "text": mrkdwn(f"*{esc.public_id}* · {escape(esc.title)}", limits.SECTION_TEXT),
         },
         {"type": "section", "block_id": "card_facts", "fields": _facts(esc)},
+        {"type": "section", "block_id": "card_clocks", "fields": _clocks(esc)},
         {
             "type": "section",
             "block_id": "card_reasons",
@@ -55,7 +59,9 @@ def build_triage_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
 
 
 def _facts(esc: EscalationSnapshot) -> list[dict[str, Any]]:
-    if esc.acknowledged_at is not None:
+    if esc.first_response_breached and esc.acknowledged_at is None:
+        response = f"🚨 Overdue since {slack_date(esc.first_response_due_at)}"
+    elif esc.acknowledged_at is not None:
         response = f"✅ Acknowledged by {user(esc.acknowledged_by)} {slack_date(esc.acknowledged_at)}"
     else:
         response = f"⏱️ Due {slack_date(esc.first_response_due_at)}"
@@ -75,6 +81,31 @@ def _facts(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     return [mrkdwn(f"*{label}*\n{value}", limits.SECTION_FIELD_TEXT) for label, value in facts][
         : limits.SECTION_FIELDS
     ]
+
+
+def _clocks(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    if esc.last_internal_update_at:
+        quoted = truncate(escape(esc.last_internal_update_text or ""), 300)
+        last = f"“{quoted}” {user(esc.last_internal_update_by)}, {slack_date(esc.last_internal_update_at)}"
+    else:
+        last = "None yet"
+    if esc.resolved_at:
+        clocks = [("Resolved", f"✅ {slack_date(esc.resolved_at)}"), ("Last update", last)]
+    else:
+        promised = esc.customer_update_promised_at is not None and esc.customer_update_promised_at == (
+            esc.customer_update_due_at
+        )
+        clocks = [
+            ("Last update", last),
+            ("Next internal update", _due(esc.internal_update_due_at)),
+            ("Next customer update", _due(esc.customer_update_due_at) + (" (promised)" if promised else "")),
+            ("Resolution target", ("🚨 " if esc.resolution_breached else "") + _due(esc.resolution_due_at)),
+        ]
+    return [mrkdwn(f"*{label}*\n{value}", limits.SECTION_FIELD_TEXT) for label, value in clocks]
+
+
+def _due(moment: datetime | None) -> str:
+    return slack_date(moment) if moment else "On change"
 
 
 def _reasons(esc: EscalationSnapshot) -> str:
@@ -113,6 +144,8 @@ def _actions(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     buttons: list[dict[str, Any]] = []
     if esc.acknowledged_at is None:
         buttons.append(_button("Acknowledge", ACKNOWLEDGE, esc, style="primary"))
+    buttons.append(_button("Post update", POST_UPDATE, esc))
+    buttons.append(_button("Customer updated", CUSTOMER_UPDATED, esc))
     buttons.append(_button("Take command", TAKE_COMMAND, esc))
     return buttons
 

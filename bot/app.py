@@ -6,19 +6,23 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
+from bot.clock_service import ClockService
 from bot.escalations import EscalationService
 from bot.policy import Policy, load_policy
+from bot.room_service import RoomService
+from bot.services import Services
 from bot.settings import Settings
 from bot.slack_gateway import SlackGateway, build_web_client
 from bot.war_room import WarRoomFlow
 from handlers import register_all
-from storage.db import Database
+from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -35,6 +39,13 @@ class Warroom:
     gateway: SlackGateway
     flow: WarRoomFlow
     service: EscalationService
+    rooms: RoomService
+    clocks: ClockService
+
+    @property
+    def services(self) -> Services:
+        """What the handlers call."""
+        return Services(escalations=self.service, rooms=self.rooms)
 
     def close(self) -> None:
         """Release the pool threads and database connections."""
@@ -42,15 +53,22 @@ class Warroom:
         self.db.dispose()
 
 
-def build_warroom(settings: Settings, policy: Policy | None = None, db: Database | None = None) -> Warroom:
+def build_warroom(
+    settings: Settings,
+    policy: Policy | None = None,
+    db: Database | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Warroom:
     """The services for `settings`; the database must already be migrated."""
     policy = policy or load_policy(settings.policy_path)
     db = db or Database(settings.database_url)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     gateway = SlackGateway(build_web_client(token, settings.slack_api_url))
     flow = WarRoomFlow(db, gateway, policy, settings)
-    service = EscalationService(db=db, flow=flow, policy=policy)
-    return Warroom(settings, policy, db, gateway, flow, service)
+    service = EscalationService(db=db, flow=flow, policy=policy, clock=clock)
+    rooms = RoomService(db=db, flow=flow, policy=policy, clock=clock)
+    clocks = ClockService(db=db, gateway=gateway, flow=flow, policy=policy, settings=settings, clock=clock)
+    return Warroom(settings, policy, db, gateway, flow, service, rooms, clocks)
 
 
 def build_bolt_app(warroom: Warroom) -> App:
@@ -63,7 +81,7 @@ def build_bolt_app(warroom: Warroom) -> App:
         client=warroom.gateway.client,
         process_before_response=False,
     )
-    register_all(app, warroom.service)
+    register_all(app, warroom.services)
 
     @app.error
     def handle_listener_error(error: Exception, body: dict) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from collections.abc import Sequence
 
 from bot.policy import PolicyError, load_policy, policy_to_yaml
@@ -74,6 +73,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _serve_slack(settings: Settings) -> int:
+    from bot import scheduler as jobs
     from bot.app import build_bolt_app, build_warroom, build_wsgi_app
     from bot.logs import configure_logging
     from bot.server import serve_http, serve_socket_mode
@@ -103,15 +103,16 @@ def _serve_slack(settings: Settings) -> int:
         return 2
     warroom = build_warroom(settings, db=db)
     app = build_bolt_app(warroom)
-    threading.Thread(
-        target=lambda: warroom.flow.resume_unfinished(warroom.service.clock()), name="resume", daemon=True
-    ).start()
+    jobs.install(warroom.clocks, warroom.flow)
+    scheduler = jobs.build_scheduler(settings.sweep_seconds)
+    scheduler.start()
     try:
         if settings.socket_mode and settings.slack_app_token:
             serve_socket_mode(app, settings.slack_app_token.get_secret_value())
         else:
             serve_http(build_wsgi_app(app, db), settings.port)
     finally:
+        scheduler.shutdown(wait=False)
         warroom.close()
     return 0
 

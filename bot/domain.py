@@ -61,6 +61,18 @@ class EscalationSnapshot:
     source_channel_id: str | None = None
     source_message_ts: str | None = None
     source_permalink: str | None = None
+    last_internal_update_at: datetime | None = None
+    last_internal_update_by: str | None = None
+    last_internal_update_text: str | None = None
+    last_customer_update_at: datetime | None = None
+    last_customer_update_by: str | None = None
+    customer_update_promised_at: datetime | None = None
+    internal_update_due_at: datetime | None = None
+    customer_update_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    resolved_at: datetime | None = None
+    first_response_breached: bool = False
+    resolution_breached: bool = False
 
     @property
     def status_label(self) -> str:
@@ -81,6 +93,18 @@ class EscalationSnapshot:
     def is_open(self) -> bool:
         """True until resolved or closed."""
         return self.status not in ("resolved", "closed")
+
+    @property
+    def worked_in(self) -> tuple[str | None, str | None]:
+        """(channel, thread_ts) where the room talks: the war room, or the thread under the card."""
+        if self.room_channel_id:
+            return self.room_channel_id, None
+        return self.card_channel_id, self.card_ts
+
+    @property
+    def room_mention(self) -> str:
+        """Where the escalation is worked: the war room, or "the thread" under its card."""
+        return f"<#{self.room_channel_id}>" if self.room_channel_id else "the card's thread"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from blocks.intake_modal import IntakeSource
+from bot.clock_service import retime
 from bot.domain import EscalationSnapshot, TimelineEntry
 from bot.intake import Intake, IntakeDraft, account_of
 from bot.policy import Policy
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 
 class EscalationNotFound(LookupError):
     """The escalation a button or command refers to does not exist (any more)."""
+
+
+def locked_escalation(session: Session, escalation_id: int) -> Escalation:
+    """The escalation, locked for this transaction; `EscalationNotFound` if it does not exist."""
+    row = repo.get_escalation_for_update(session, escalation_id)
+    if row is None:
+        raise EscalationNotFound(escalation_id)
+    return row
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,7 @@ class EscalationService:
         )
         session.add(row)
         session.flush()
+        retime(session, row, self.policy, now)
         repo.add_event(
             session,
             row.id,
@@ -145,7 +155,7 @@ class EscalationService:
     def acknowledge(self, escalation_id: int, user_id: str) -> Outcome:
         """Record the first response (once; later clicks change nothing)."""
         with self.db.session() as session:
-            row = self._locked(session, escalation_id)
+            row = locked_escalation(session, escalation_id)
             if row.acknowledged_at is not None:
                 return Outcome(snapshot(row, self.policy), changed=False)
             now = self.clock()
@@ -161,12 +171,13 @@ class EscalationService:
                 {"late": late},
                 at=now,
             )
+            retime(session, row, self.policy, now)
         return self._refreshed(escalation_id)
 
     def take_command(self, escalation_id: int, user_id: str) -> Outcome:
         """Make `user_id` the incident commander."""
         with self.db.session() as session:
-            row = self._locked(session, escalation_id)
+            row = locked_escalation(session, escalation_id)
             if row.ic_user_id == user_id:
                 return Outcome(snapshot(row, self.policy), changed=False)
             previous = row.ic_user_id
@@ -184,12 +195,6 @@ class EscalationService:
 
     def _refreshed(self, escalation_id: int) -> Outcome:
         return Outcome(self.flow.refresh(escalation_id), changed=True)
-
-    def _locked(self, session: Session, escalation_id: int) -> Escalation:
-        row = repo.get_escalation_for_update(session, escalation_id)
-        if row is None:
-            raise EscalationNotFound(escalation_id)
-        return row
 
     # --- queries --------------------------------------------------------------------------------
 

@@ -123,6 +123,19 @@ class WarRoomFlow:
                 log.warning("refreshing %s of %s failed: %s", name, esc.public_id, slack_error(result))
         return esc
 
+    def say(self, esc: EscalationSnapshot, text: str) -> None:
+        """Post a line where the escalation is worked: its war room, or the thread under its card."""
+        channel, thread_ts = esc.worked_in
+        if channel is None:
+            log.warning("%s has no room or card yet; not posting: %s", esc.public_id, text[:80])
+            return
+        try:
+            self.gateway.client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=truncate(text, 3000)
+            )
+        except SlackApiError as exc:
+            log.warning("posting in the room of %s failed: %s", esc.public_id, slack_error(exc))
+
     # --- the two shapes of room -----------------------------------------------------------------
 
     def _channel_room(self, esc: EscalationSnapshot) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.escalations import EscalationService
-from handlers import card, commands, intake
+from bot.services import Services
+from handlers import card, commands, intake, room
 
 
-def register_all(app: App, service: EscalationService) -> None:
+def register_all(app: App, services: Services) -> None:
     """Attach every listener group to `app`."""
-    commands.register(app, service)
-    intake.register(app, service)
-    card.register(app, service)
+    commands.register(app, services)
+    intake.register(app, services.escalations)
+    card.register(app, services.escalations)
+    room.register(app, services)

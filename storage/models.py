@@ -87,6 +87,24 @@ class Escalation(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(32))
 
+    # The clocks (bot/clocks.py): what they depend on, when each is due, and when the sweep must next
+    # look at this escalation (indexed, so a sweep reads only what is due).
+    last_internal_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_internal_update_by: Mapped[str | None] = mapped_column(String(32))
+    last_internal_update_text: Mapped[str | None] = mapped_column(Text)
+    last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_customer_update_by: Mapped[str | None] = mapped_column(String(32))
+    customer_update_promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    internal_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    internal_snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    resolution_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
     # Room set-up is claimed with a lease so two workers never build the same room at once, and a
     # worker that died mid-way is replaced once its lease runs out.
     provisioning_owner: Mapped[str | None] = mapped_column(String(64))
@@ -143,3 +161,26 @@ class SlackStep(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     escalation: Mapped[Escalation] = relationship(back_populates="slack_steps")
+
+
+class Reminder(Base):
+    """A reminder claimed by a sweep. The unique key makes "claim, then post" happen once across replicas."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint(
+            "escalation_id", "clock", "due_at", "stage", name="uq_reminders_escalation_clock_due_stage"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), nullable=False, index=True)
+    clock: Mapped[str] = mapped_column(String(20), nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    stage: Mapped[str] = mapped_column(String(20), nullable=False)
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    claimed_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
-from storage.models import OPEN_STATUSES, Customer, Escalation, IdSequence, SlackStep, TimelineEvent
+from storage.models import OPEN_STATUSES, Customer, Escalation, IdSequence, Reminder, SlackStep, TimelineEvent
 
 
 def customer_name_key(name: str) -> str:
@@ -239,5 +239,44 @@ def fail_step(session: Session, escalation_id: int, step: str, error: str) -> No
         update(SlackStep)
         .where(SlackStep.escalation_id == escalation_id, SlackStep.step == step)
         .values(last_error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_reminder(session: Session, escalation_id: int, reminder: Any, worker: str) -> bool:
+    """Claim a reminder (clock, due_at, stage, fire_at); False if another sweep already did."""
+    values = {
+        "escalation_id": escalation_id,
+        "clock": reminder.clock,
+        "due_at": reminder.due_at,
+        "stage": reminder.stage,
+        "fire_at": reminder.fire_at,
+        "claimed_at": utcnow(),
+        "claimed_by": worker,
+    }
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert_(Reminder)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["escalation_id", "clock", "due_at", "stage"])
+        .returning(Reminder.id)
+    )
+    return session.execute(stmt).scalar_one_or_none() is not None
+
+
+def mark_reminder_posted(
+    session: Session, escalation_id: int, reminder: Any, channel_id: str, ts: str
+) -> None:
+    """Record where a claimed reminder was posted."""
+    session.execute(
+        update(Reminder)
+        .where(
+            Reminder.escalation_id == escalation_id,
+            Reminder.clock == reminder.clock,
+            Reminder.due_at == reminder.due_at,
+            Reminder.stage == reminder.stage,
+        )
+        .values(posted_at=utcnow(), channel_id=channel_id, message_ts=ts)
         .execution_options(synchronize_session=False)
     )

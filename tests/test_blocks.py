@@ -20,7 +20,14 @@ from blocks.messages import (
     build_topic,
 )
 from blocks.text import ELLIPSIS, truncate
-from blocks.triage_card import ACKNOWLEDGE, TAKE_COMMAND, build_triage_card, card_fallback_text
+from blocks.triage_card import (
+    ACKNOWLEDGE,
+    CUSTOMER_UPDATED,
+    POST_UPDATE,
+    TAKE_COMMAND,
+    build_triage_card,
+    card_fallback_text,
+)
 from bot.domain import EscalationSnapshot
 from bot.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, account_of, parse_free_text, validate_intake
 from bot.policy import SEVERITIES, default_policy
@@ -192,7 +199,7 @@ def test_private_escalation_card_is_marked(esc):
 
 def test_open_card_offers_acknowledge_and_take_command(esc):
     blocks = build_triage_card(esc)
-    assert _buttons(blocks) == [ACKNOWLEDGE, TAKE_COMMAND]
+    assert _buttons(blocks) == [ACKNOWLEDGE, POST_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
     acknowledge = _block(blocks, "card_actions")["elements"][0]
     assert acknowledge["value"] == "7"
     assert acknowledge["style"] == "primary"
@@ -201,7 +208,7 @@ def test_open_card_offers_acknowledge_and_take_command(esc):
 def test_acknowledge_button_goes_once_acknowledged_and_the_card_says_who(esc):
     acked_at = CREATED + timedelta(minutes=4)
     blocks = build_triage_card(replace(esc, acknowledged_at=acked_at, acknowledged_by="U0AGENT"))
-    assert _buttons(blocks) == [TAKE_COMMAND]
+    assert _buttons(blocks) == [POST_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
     response = _fields(blocks)["*First response*"]
     assert response.startswith("✅ Acknowledged by <@U0AGENT> <!date^")
     assert str(int(acked_at.timestamp())) in response

@@ -46,6 +46,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations_invite": ("channels:manage", "groups:write"),
     "conversations_history": ("channels:history", "groups:history"),  # find a card posted before a crash
     "conversations_join": ("channels:join",),
+    "users_info": ("users:read",),  # the caller's time zone for "next update at 14:30"
     "conversations_list": ("channels:read", "groups:read"),  # types=public_channel,private_channel
     "conversations_setTopic": ("channels:manage", "groups:write"),
     "pins_add": ("pins:write",),

@@ -178,12 +178,16 @@ def _initial(element: dict[str, Any]) -> Any:
         return element.get("initial_users") or []
     if kind == "checkboxes":
         return [o["value"] for o in element.get("initial_options") or []]
+    if kind == "datetimepicker":
+        return element.get("initial_date_time")
     return None
 
 
 def _element_state(element: dict[str, Any], kind: str, given: Any) -> dict[str, Any]:
     if kind in ("plain_text_input", "number_input"):
         return {"type": kind, "value": given}
+    if kind == "datetimepicker":
+        return {"type": kind, "selected_date_time": given}
     if kind == "static_select":
         option = next((o for o in element["options"] if o["value"] == given), None)
         return {"type": kind, "selected_option": option}
@@ -194,4 +198,6 @@ def _element_state(element: dict[str, Any], kind: str, given: Any) -> dict[str, 
     if kind == "checkboxes":
         chosen = set(given or [])
         return {"type": kind, "selected_options": [o for o in element["options"] if o["value"] in chosen]}
+    if kind == "datetimepicker":
+        return {"type": kind, "selected_date_time": given}
     return {"type": kind, "value": given}

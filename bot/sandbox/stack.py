@@ -6,6 +6,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed import SlackRequester
 from bot.server import HttpServer, start_http_in_background
 from bot.settings import Settings, load_settings
-from storage.db import Database
+from storage.db import Database, utcnow
 from storage.migrate import upgrade
 
 SANDBOX_TOKEN = "xoxb-sandbox-0000000000-warroom"
@@ -31,6 +32,7 @@ class Sandbox:
         latency: float = 0.0,
         policy: Policy | None = None,
         db: Database | None = None,
+        clock: Callable[[], datetime] | None = None,
         **settings: Any,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -42,6 +44,7 @@ class Sandbox:
         self._db = db
         self._policy = policy
         self._overrides = settings
+        self.clock = clock
         self.signing_secret = secrets.token_hex(16)
         self.warroom: Warroom
         self.http: HttpServer
@@ -62,7 +65,7 @@ class Sandbox:
         settings: Settings = load_settings(**values)
         db = self._db or Database(settings.database_url)
         upgrade(db.engine)
-        self.warroom = build_warroom(settings, policy=self._policy, db=db)
+        self.warroom = build_warroom(settings, policy=self._policy, db=db, clock=self.clock or utcnow)
         self.bolt = build_bolt_app(self.warroom)
         self.http = start_http_in_background(build_wsgi_app(self.bolt, self.warroom.db))
         self.slack = SlackRequester(
@@ -99,3 +102,18 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: fl
         if time.monotonic() > deadline:
             raise TimeoutError(f"condition not met within {timeout} s")
         time.sleep(interval)
+
+
+class ControlledClock:
+    """A clock that only moves when told to: deterministic tests and demos of the reminder clocks."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **span: float) -> datetime:
+        """Move forward by `timedelta(**span)` and return the new time."""
+        self.now += timedelta(**span)
+        return self.now

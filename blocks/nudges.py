@@ -1,0 +1,197 @@
+"""Reminders in the room: update nudges, SLA warnings and breaches, and the clock summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from blocks import limits
+from blocks.text import escape, money, mrkdwn, plain, slack_date, truncate, user
+from blocks.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE, severity_badge
+from bot.clocks import Reminder
+from bot.domain import EscalationSnapshot
+from bot.durations import humanize_duration
+
+SNOOZE = "nudge_snooze"
+SNOOZE_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class ClockFacts:
+    """A clock's policy as a nudge states it: how often, how long the SLA window, who owns a breach."""
+
+    cadence: timedelta | None
+    window: timedelta | None
+    owner_level: str
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """`25 min ago`, `just now`."""
+    span = now - moment
+    return "just now" if span < timedelta(minutes=1) else f"{humanize_duration(_whole_minutes(span))} ago"
+
+
+def _whole_minutes(span: timedelta) -> timedelta:
+    return timedelta(minutes=max(1, int(span.total_seconds() // 60)))
+
+
+def _in(moment: datetime, now: datetime) -> str:
+    span = moment - now
+    return "now" if span < timedelta(minutes=1) else f"in {humanize_duration(_whole_minutes(span))}"
+
+
+def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, now: datetime) -> str:
+    """The words of a reminder, addressed to the incident commander."""
+    ic = user(esc.ic_user_id)
+    every = f"{esc.severity}: every {humanize_duration(facts.cadence)}" if facts.cadence else esc.severity
+    if reminder.clock == "internal":
+        last = (
+            f"Last update {ago(esc.last_internal_update_at, now)} by {user(esc.last_internal_update_by)}."
+            if esc.last_internal_update_at
+            else f"No update yet since {esc.public_id} opened {ago(esc.created_at, now)}."
+        )
+        return f"{ic} {_when('Internal update', reminder, now)} ({every}). {last}"
+    if reminder.clock == "customer":
+        promised = esc.customer_update_promised_at == reminder.due_at
+        why = (
+            f"promised to {escape(esc.customer)} for {slack_date(reminder.due_at, '{time}')}"
+            if promised
+            else every
+        )
+        last = (
+            f"Last customer update {ago(esc.last_customer_update_at, now)} "
+            f"by {user(esc.last_customer_update_by)}."
+            if esc.last_customer_update_at
+            else f"{escape(esc.customer)} has not had an update from us yet."
+        )
+        return f"{ic} {_when('Customer update', reminder, now)} ({why}). {last}"
+    window = humanize_duration(facts.window) if facts.window else "the SLA"
+    name = "First response" if reminder.clock == "first_response" else "Resolution target"
+    if reminder.stage == "warning":
+        action = (
+            "Acknowledge on the card once the customer has heard from us."
+            if reminder.clock == "first_response"
+            else "Escalate for help now if it will not be met."
+        )
+        left = _in(reminder.due_at, now).removeprefix("in ")
+        return f"{ic} ⏳ {name} SLA: {left} left ({esc.severity}: {window}). {action}"
+    return (
+        f"🚨 {name} SLA breached for *{esc.public_id}*: {window} ({esc.severity}) passed "
+        f"{ago(reminder.due_at, now)}. Owner level for this severity: *{facts.owner_level}*. IC {ic}."
+    )
+
+
+def _when(what: str, reminder: Reminder, now: datetime) -> str:
+    if reminder.stage == "warning":
+        return f"⏰ {what} due {_in(reminder.due_at, now)}"
+    if reminder.stage == "due":
+        return f"⏰ {what} due now"
+    return f"🚨 {what} overdue by {humanize_duration(_whole_minutes(now - reminder.due_at))}"
+
+
+def build_nudge(
+    esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, now: datetime
+) -> tuple[str, list[dict[str, Any]]]:
+    """The reminder message in the room: its text and the buttons that act on it."""
+    text = truncate(nudge_text(esc, reminder, facts, now), limits.SECTION_TEXT)
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "block_id": "nudge", "text": mrkdwn(text, limits.SECTION_TEXT)}
+    ]
+    buttons = _nudge_buttons(esc, reminder)
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "nudge_actions", "elements": buttons})
+    return text, blocks
+
+
+def _nudge_buttons(esc: EscalationSnapshot, reminder: Reminder) -> list[dict[str, Any]]:
+    value = str(esc.id)
+    if reminder.clock == "internal":
+        return [_button("Post update", POST_UPDATE, value, "primary"), _snooze(esc, "internal")]
+    if reminder.clock == "customer":
+        return [_button("Customer updated", CUSTOMER_UPDATED, value, "primary"), _snooze(esc, "customer")]
+    if reminder.clock == "first_response" and esc.acknowledged_at is None:
+        return [_button("Acknowledge", ACKNOWLEDGE, value, "primary")]
+    return []
+
+
+def _snooze(esc: EscalationSnapshot, clock: str) -> dict[str, Any]:
+    return _button(f"Snooze {SNOOZE_MINUTES} min", SNOOZE, f"{esc.id}:{clock}")
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": plain(label, limits.BUTTON_TEXT),
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def build_leadership_alert(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts) -> str:
+    """The breach alert for the leadership channel; discreet for private (security, compliance) rooms."""
+    name = "first response" if reminder.clock == "first_response" else "resolution target"
+    window = humanize_duration(facts.window) if facts.window else "the SLA"
+    who = (
+        f"a {esc.type_label.lower()} escalation (details in its private room)"
+        if esc.is_private
+        else f"{escape(esc.customer)}, {money(esc.arr_at_risk)} ARR at risk: {escape(esc.title)}"
+    )
+    where = "" if esc.is_private else f" Room: {esc.room_mention}."
+    return truncate(
+        f"🚨 SLA breach · {severity_badge(esc.severity)} *{esc.public_id}* · {who}. "
+        f"The {name} of {window} was missed. Owner level: *{facts.owner_level}*. "
+        f"IC {user(esc.ic_user_id)}.{where}",
+        limits.SECTION_TEXT,
+    )
+
+
+def build_clock_status(esc: EscalationSnapshot, now: datetime) -> list[dict[str, Any]]:
+    """`/escalate status`: each clock's last update, next due time and SLA time left."""
+    lines = [
+        f"{severity_badge(esc.severity)} *{esc.public_id}* · {escape(esc.customer)} · {esc.status_label}"
+    ]
+    if esc.acknowledged_at:
+        lines.append(
+            f"• *First response:* given by {user(esc.acknowledged_by)} {slack_date(esc.acknowledged_at)}"
+        )
+    else:
+        lines.append(f"• *First response:* {_due_phrase(esc.first_response_due_at, now)}")
+    last_internal = (
+        f"last {ago(esc.last_internal_update_at, now)} by {user(esc.last_internal_update_by)}"
+        if esc.last_internal_update_at
+        else "none yet"
+    )
+    lines.append(f"• *Internal update:* {last_internal}; next {_due_phrase(esc.internal_update_due_at, now)}")
+    last_customer = (
+        f"last {ago(esc.last_customer_update_at, now)} by {user(esc.last_customer_update_by)}"
+        if esc.last_customer_update_at
+        else "none yet"
+    )
+    promised = (
+        " (promised)"
+        if esc.customer_update_promised_at and esc.customer_update_promised_at == (esc.customer_update_due_at)
+        else ""
+    )
+    lines.append(
+        f"• *Customer update:* {last_customer}; next {_due_phrase(esc.customer_update_due_at, now)}{promised}"
+    )
+    if esc.resolved_at:
+        lines.append(f"• *Resolution:* resolved {slack_date(esc.resolved_at)}")
+    else:
+        lines.append(f"• *Resolution target:* {_due_phrase(esc.resolution_due_at, now, sla=True)}")
+    return [
+        {"type": "section", "block_id": "clock_status", "text": mrkdwn("\n".join(lines), limits.SECTION_TEXT)}
+    ]
+
+
+def _due_phrase(due: datetime | None, now: datetime, sla: bool = False) -> str:
+    if due is None:
+        return "on change (no fixed clock)"
+    if due <= now:
+        return f"*overdue* since {slack_date(due)} ({ago(due, now)})"
+    left = f"{humanize_duration(_whole_minutes(due - now))} left" if sla else _in(due, now)
+    return f"{slack_date(due)} ({left})"

@@ -1,0 +1,195 @@
+"""The clocks' side effects: keep due times on the record, and sweep for reminders to post.
+
+The database holds the truth: each escalation's due times and `next_reminder_at`, and a `reminders`
+row per reminder claimed, unique per (escalation, clock, due time, stage). A sweep claims a reminder
+by inserting that row before posting, so any number of replicas can sweep and each reminder is
+posted once; a restart loses nothing because nothing lives only in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from blocks.nudges import ClockFacts, build_leadership_alert, build_nudge
+from bot.clocks import SLA_CLOCKS, ClockInputs, Plan, Reminder, cadence_of, due_times, plan, sla_window
+from bot.domain import EscalationSnapshot
+from bot.policy import Policy
+from bot.settings import Settings
+from bot.slack_gateway import SlackGateway, slack_error
+from bot.snapshots import snapshot
+from bot.war_room import WarRoomFlow
+from storage import repository as repo
+from storage.db import Database, utcnow
+from storage.models import OPEN_STATUSES, Escalation
+from storage.models import Reminder as ReminderRow
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_FAILURE = timedelta(seconds=30)
+
+
+def clock_inputs(row: Escalation) -> ClockInputs:
+    """What the clock math needs from a row."""
+    snoozes = {"internal": row.internal_snoozed_until, "customer": row.customer_snoozed_until}
+    return ClockInputs(
+        severity=row.severity,
+        status=row.status,
+        created_at=row.created_at,
+        acknowledged_at=row.acknowledged_at,
+        last_internal_update_at=row.last_internal_update_at,
+        last_customer_update_at=row.last_customer_update_at,
+        customer_update_promised_at=row.customer_update_promised_at,
+        snoozed_until={clock: until for clock, until in snoozes.items() if until is not None},
+    )
+
+
+def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> Plan:
+    """Recompute the row's due times and when the sweep must next look at it (call after any change)."""
+    inputs = clock_inputs(row)
+    dues = due_times(inputs, policy)
+    if dues.first_response is not None:
+        row.first_response_due_at = dues.first_response
+    row.internal_update_due_at = dues.internal
+    row.customer_update_due_at = dues.customer
+    row.resolution_due_at = dues.resolution
+    owed = plan(inputs, dues, policy, now, claimed_keys(session, row.id))
+    row.next_reminder_at = now if owed.send else owed.next_at
+    return owed
+
+
+def claimed_keys(session: Session, escalation_id: int) -> set[tuple[str, datetime, str]]:
+    """The reminders already claimed for an escalation."""
+    rows = session.execute(
+        select(ReminderRow.clock, ReminderRow.due_at, ReminderRow.stage).where(
+            ReminderRow.escalation_id == escalation_id
+        )
+    )
+    return {(clock, due_at, stage) for clock, due_at, stage in rows}
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """How many escalations a sweep looked at and how many reminders it posted."""
+
+    checked: int
+    posted: int
+
+
+@dataclass
+class ClockService:
+    """Sweeps for owed reminders and posts them where the escalation is worked."""
+
+    db: Database
+    gateway: SlackGateway
+    flow: WarRoomFlow
+    policy: Policy
+    settings: Settings
+    clock: Callable[[], datetime] = field(default=utcnow)
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    def sweep(self, now: datetime | None = None, batch: int = 200) -> SweepResult:
+        """Post every reminder owed at `now` (default: the service clock) exactly once."""
+        now = now or self.clock()
+        with self.db.session() as session:
+            due_ids = list(
+                session.execute(
+                    select(Escalation.id)
+                    .where(Escalation.next_reminder_at <= now, Escalation.status.in_(OPEN_STATUSES))
+                    .order_by(Escalation.next_reminder_at)
+                    .limit(batch)
+                ).scalars()
+            )
+        posted = 0
+        for escalation_id in due_ids:
+            claimed, esc = self._claim(escalation_id, now)
+            for reminder in claimed:
+                posted += self._post(esc, reminder, now)
+        return SweepResult(checked=len(due_ids), posted=posted)
+
+    def _claim(self, escalation_id: int, now: datetime) -> tuple[list[Reminder], EscalationSnapshot]:
+        with self.db.session() as session:
+            row = repo.get_escalation(session, escalation_id)
+            assert row is not None
+            owed = retime(session, row, self.policy, now)
+            claimed = [r for r in owed.send if repo.claim_reminder(session, row.id, r, self.worker_id)]
+            row.next_reminder_at = owed.next_at
+            return claimed, snapshot(row, self.policy)
+
+    def _post(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
+        facts = ClockFacts(
+            cadence=cadence_of(reminder.clock, esc.severity, self.policy),
+            window=sla_window(reminder.clock, esc.severity, self.policy)
+            if reminder.clock in SLA_CLOCKS
+            else None,
+            owner_level=self.policy.for_severity(esc.severity).owner_level,
+        )
+        text, blocks = build_nudge(esc, reminder, facts, now)
+        channel, thread_ts = esc.worked_in
+        try:
+            posted = self.gateway.client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False
+            )
+        except Exception as exc:
+            log.warning(
+                "reminder %s for %s not posted (%s); will retry",
+                reminder.key,
+                esc.public_id,
+                slack_error(exc),
+            )
+            self._release(esc.id, reminder, now)
+            return 0
+        with self.db.session() as session:
+            repo.mark_reminder_posted(session, esc.id, reminder, posted["channel"], posted["ts"])
+            if reminder.stage == "breach":
+                self._record_breach(session, esc, reminder, now)
+        if reminder.stage == "breach":
+            self.flow.refresh(esc.id)  # the card shows the breach
+        if reminder.stage == "breach" and self.settings.leadership_channel:
+            try:
+                self.gateway.client.chat_postMessage(
+                    channel=self.settings.leadership_channel,
+                    text=build_leadership_alert(esc, reminder, facts),
+                )
+            except Exception as exc:
+                log.warning("leadership alert for %s not posted: %s", esc.public_id, slack_error(exc))
+        return 1
+
+    def _record_breach(
+        self, session: Session, esc: EscalationSnapshot, reminder: Reminder, now: datetime
+    ) -> None:
+        flag = "first_response_breached" if reminder.clock == "first_response" else "resolution_breached"
+        session.execute(update(Escalation).where(Escalation.id == esc.id).values(**{flag: True}))
+        name = "First response" if reminder.clock == "first_response" else "Resolution target"
+        repo.add_event(
+            session,
+            esc.id,
+            "sla_breach",
+            f"{name} SLA breached ({esc.severity})",
+            None,
+            {"clock": reminder.clock, "due_at": reminder.due_at.isoformat()},
+            at=now,
+        )
+
+    def _release(self, escalation_id: int, reminder: Reminder, now: datetime) -> None:
+        # Give the claim back so a later sweep posts it: a lost reminder is worse than a late one.
+        with self.db.session() as session:
+            session.execute(
+                delete(ReminderRow).where(
+                    ReminderRow.escalation_id == escalation_id,
+                    ReminderRow.clock == reminder.clock,
+                    ReminderRow.due_at == reminder.due_at,
+                    ReminderRow.stage == reminder.stage,
+                )
+            )
+            session.execute(
+                update(Escalation)
+                .where(Escalation.id == escalation_id)
+                .values(next_reminder_at=now + RETRY_AFTER_FAILURE)
+            )

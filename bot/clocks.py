@@ -1,0 +1,191 @@
+"""Clock math (pure): when each update and SLA is due, and which reminder, if any, is owed now.
+
+Four clocks per escalation:
+- `first_response` (SLA) until someone acknowledges;
+- `internal` update cadence (seed 001: SEV-1 every 30 min ...), restarted by each internal update;
+- `customer` update cadence (seed 003), or the time actually promised to the customer;
+- `resolution` (SLA) target.
+
+Each clock has a schedule of reminders. Update clocks: a warning `reminder_lead` before the due time,
+one at the due time, then one per cadence interval while overdue. SLA clocks: a warning when
+`sla_warning_fraction` of the window has passed, and the breach at the due time. A sweep sends only the
+latest reminder whose time has come, so after downtime each overdue clock fires once, not once per
+missed interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.policy import Policy
+
+CLOCKS = ("first_response", "internal", "customer", "resolution")
+UPDATE_CLOCKS = ("internal", "customer")
+SLA_CLOCKS = ("first_response", "resolution")
+OPEN_STATUSES = ("investigating", "identified", "monitoring")
+# Enough overdue repeats for any real outage; past this the room has heard it.
+MAX_OVERDUE_REPEATS = 500
+
+
+@dataclass(frozen=True)
+class ClockInputs:
+    """What the clocks depend on, read from the escalation record."""
+
+    severity: str
+    status: str
+    created_at: datetime
+    acknowledged_at: datetime | None = None
+    last_internal_update_at: datetime | None = None
+    last_customer_update_at: datetime | None = None
+    customer_update_promised_at: datetime | None = None
+    snoozed_until: dict[str, datetime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DueTimes:
+    """When each clock is next due; None when it is stopped or runs "on change"."""
+
+    first_response: datetime | None = None
+    internal: datetime | None = None
+    customer: datetime | None = None
+    resolution: datetime | None = None
+
+    def of(self, clock: str) -> datetime | None:
+        """The due time of `clock`."""
+        return getattr(self, clock)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder: which clock, for which due time, which stage, and when it fires."""
+
+    clock: str
+    due_at: datetime
+    stage: str  # "warning", "due", "overdue:<n>" for update clocks; "warning", "breach" for SLAs
+    fire_at: datetime
+
+    @property
+    def key(self) -> tuple[str, datetime, str]:
+        """What makes this reminder unique per escalation: claimed once, sent once."""
+        return (self.clock, self.due_at, self.stage)
+
+    @property
+    def overdue_count(self) -> int:
+        """How many cadence intervals past due (0 unless an overdue repeat)."""
+        return int(self.stage.split(":", 1)[1]) if self.stage.startswith("overdue:") else 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a sweep should send now, and when this escalation next needs a look."""
+
+    send: tuple[Reminder, ...]
+    next_at: datetime | None
+
+
+def add_business_time(start: datetime, span: timedelta) -> datetime:
+    """`start + span`, counting whole days as business days (Saturday and Sunday do not count)."""
+    moment = start
+    for _ in range(span.days):
+        moment += timedelta(days=1)
+        while moment.weekday() >= 5:
+            moment += timedelta(days=1)
+    moment += span - timedelta(days=span.days)
+    while moment.weekday() >= 5:
+        moment += timedelta(days=1)
+    return moment
+
+
+def due_times(inputs: ClockInputs, policy: Policy) -> DueTimes:
+    """The due time of every clock; all None once the escalation is resolved or closed."""
+    if inputs.status not in OPEN_STATUSES:
+        return DueTimes()
+    rules = policy.for_severity(inputs.severity)
+    first_response = None if inputs.acknowledged_at else inputs.created_at + rules.first_response
+    internal = None
+    if rules.internal_update is not None:
+        internal = (inputs.last_internal_update_at or inputs.created_at) + rules.internal_update
+    return DueTimes(
+        first_response=first_response,
+        internal=internal,
+        customer=_customer_due(inputs, policy),
+        resolution=inputs.created_at + rules.resolution_target,
+    )
+
+
+def _customer_due(inputs: ClockInputs, policy: Policy) -> datetime | None:
+    promised = inputs.customer_update_promised_at
+    last = inputs.last_customer_update_at
+    if promised is not None and (last is None or promised > last):
+        return promised  # what the customer was actually told wins over the policy's cadence
+    cadence = policy.for_severity(inputs.severity).customer_update
+    if cadence is None:
+        return None
+    start = last or inputs.acknowledged_at or inputs.created_at
+    return add_business_time(start, cadence.default) if cadence.business_days else start + cadence.default
+
+
+def cadence_of(clock: str, severity: str, policy: Policy) -> timedelta | None:
+    """How often an update clock repeats (None for SLA clocks and "on change")."""
+    rules = policy.for_severity(severity)
+    if clock == "internal":
+        return rules.internal_update
+    if clock == "customer":
+        return rules.customer_update.default if rules.customer_update else None
+    return None
+
+
+def sla_window(clock: str, severity: str, policy: Policy) -> timedelta:
+    """The length of an SLA clock's window (first response or resolution target)."""
+    rules = policy.for_severity(severity)
+    return rules.first_response if clock == "first_response" else rules.resolution_target
+
+
+def schedule(clock: str, due_at: datetime, severity: str, policy: Policy) -> Iterator[Reminder]:
+    """The reminders of one clock for one due time, in the order they fire."""
+    if clock in SLA_CLOCKS:
+        window = sla_window(clock, severity, policy)
+        yield Reminder(clock, due_at, "warning", due_at - window * (1 - policy.sla_warning_fraction))
+        yield Reminder(clock, due_at, "breach", due_at)
+        return
+    cadence = cadence_of(clock, severity, policy)
+    lead = policy.reminder_lead
+    if cadence is None or lead < cadence:
+        yield Reminder(clock, due_at, "warning", due_at - lead)
+    yield Reminder(clock, due_at, "due", due_at)
+    if cadence is None:
+        return
+    for n in range(1, MAX_OVERDUE_REPEATS + 1):
+        yield Reminder(clock, due_at, f"overdue:{n}", due_at + n * cadence)
+
+
+def plan(
+    inputs: ClockInputs,
+    dues: DueTimes,
+    policy: Policy,
+    now: datetime,
+    claimed: set[tuple[str, datetime, str]],
+) -> Plan:
+    """The reminders owed at `now` (the latest per clock, if not yet claimed) and the next time to look."""
+    send: list[Reminder] = []
+    upcoming: list[datetime] = []
+    for clock in CLOCKS:
+        due_at = dues.of(clock)
+        if due_at is None:
+            continue
+        latest: Reminder | None = None
+        for reminder in schedule(clock, due_at, inputs.severity, policy):
+            if reminder.fire_at > now:
+                upcoming.append(reminder.fire_at)
+                break
+            latest = reminder
+        if latest is None or latest.key in claimed:
+            continue
+        snoozed = inputs.snoozed_until.get(clock)
+        if snoozed is not None and snoozed > now:
+            upcoming.append(snoozed)
+            continue
+        send.append(latest)
+    return Plan(tuple(send), min(upcoming) if upcoming else None)

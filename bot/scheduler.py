@@ -1,0 +1,88 @@
+"""APScheduler drives time; the database holds the truth.
+
+Jobs are importable module-level functions that take ids only (here: none), so they never capture a
+session, a client or an escalation, and a job store could persist them. They find the running
+services through `install()`. Per-escalation reminders are NOT jobs: a pickled job per escalation
+would duplicate what the `escalations` and `reminders` tables already say, drift from it on every
+update, and fire twice with two replicas. One short interval sweep reads the due rows instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import delete, select
+
+from bot.clock_service import ClockService
+from bot.war_room import WarRoomFlow
+from storage.db import utcnow
+from storage.models import OPEN_STATUSES, Escalation, Reminder
+
+log = logging.getLogger(__name__)
+REMINDER_RETENTION = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class _Installed:
+    clocks: ClockService
+    flow: WarRoomFlow
+
+
+_installed: _Installed | None = None
+
+
+def install(clocks: ClockService, flow: WarRoomFlow) -> None:
+    """Tell the job functions which services to use (once, at start-up)."""
+    global _installed
+    _installed = _Installed(clocks, flow)
+
+
+def _services() -> _Installed:
+    if _installed is None:
+        raise RuntimeError("bot.scheduler.install() was not called")
+    return _installed
+
+
+def sweep_reminders() -> None:
+    """Post every reminder that is owed now (interval job)."""
+    result = _services().clocks.sweep()
+    if result.posted:
+        log.info("sweep: %d escalations due, %d reminders posted", result.checked, result.posted)
+
+
+def resume_unfinished_rooms() -> None:
+    """Finish any war-room set-up that was interrupted (interval job)."""
+    services = _services()
+    services.flow.resume_unfinished(services.clocks.clock())
+
+
+def prune_reminders() -> None:
+    """Delete reminder claims of escalations closed more than 30 days ago (daily cron job)."""
+    services = _services()
+    cutoff = services.clocks.clock() - REMINDER_RETENTION
+    with services.clocks.db.session() as session:
+        done = select(Escalation.id).where(
+            Escalation.status.not_in(OPEN_STATUSES), Escalation.updated_at < cutoff
+        )
+        deleted = session.execute(delete(Reminder).where(Reminder.escalation_id.in_(done))).rowcount
+    log.info("pruned %d old reminder claims", deleted)
+
+
+def build_scheduler(sweep_seconds: float) -> BackgroundScheduler:
+    """The scheduler with warroom's jobs; `start()` it after `install()`."""
+    scheduler = BackgroundScheduler(
+        timezone=UTC,
+        # A sweep that overran its slot runs once, not once per missed slot, and never twice at once.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
+    scheduler.add_job(
+        sweep_reminders, "interval", seconds=sweep_seconds, id="sweep_reminders", next_run_time=utcnow()
+    )
+    scheduler.add_job(
+        resume_unfinished_rooms, "interval", seconds=60, id="resume_unfinished_rooms", next_run_time=utcnow()
+    )
+    scheduler.add_job(prune_reminders, "cron", hour=3, minute=17, id="prune_reminders")
+    return scheduler
