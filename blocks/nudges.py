@@ -83,9 +83,9 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
 
 
 def _when(what: str, reminder: Reminder, now: datetime) -> str:
-    if reminder.stage == "warning":
+    if reminder.due_at - now >= timedelta(minutes=1):
         return f"⏰ {what} due {_in(reminder.due_at, now)}"
-    if reminder.stage == "due":
+    if now - reminder.due_at < timedelta(minutes=1):
         return f"⏰ {what} due now"
     return f"🚨 {what} overdue by {humanize_duration(_whole_minutes(now - reminder.due_at))}"
 

@@ -63,7 +63,8 @@ class Reminder:
 
     clock: str
     due_at: datetime
-    stage: str  # "warning", "due", "overdue:<n>" for update clocks; "warning", "breach" for SLAs
+    # "warning", "due", "overdue:<n>" or "snooze:<epoch>" for update clocks; "warning", "breach" for SLAs
+    stage: str
     fire_at: datetime
 
     @property
@@ -181,11 +182,13 @@ def plan(
                 upcoming.append(reminder.fire_at)
                 break
             latest = reminder
-        if latest is None or latest.key in claimed:
-            continue
         snoozed = inputs.snoozed_until.get(clock)
         if snoozed is not None and snoozed > now:
-            upcoming.append(snoozed)
+            upcoming.append(snoozed)  # nothing until the snooze ends, then one reminder
             continue
-        send.append(latest)
+        if snoozed is not None and latest is not None and snoozed >= latest.fire_at:
+            # "Snooze 10 min" means "remind me again in 10 min", even if no new stage came due meanwhile.
+            latest = Reminder(clock, due_at, f"snooze:{int(snoozed.timestamp())}", snoozed)
+        if latest is not None and latest.key not in claimed:
+            send.append(latest)
     return Plan(tuple(send), min(upcoming) if upcoming else None)

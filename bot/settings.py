@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-DEFAULT_DRAFT_MODEL = "claude-sonnet-4-5"
+DEFAULT_DRAFT_MODEL = "claude-sonnet-5-5"
 
 
 class SettingsError(Exception):

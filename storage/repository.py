@@ -92,6 +92,21 @@ def find_by_intake_key(session: Session, intake_key: str) -> Escalation | None:
     return session.execute(select(Escalation).where(Escalation.intake_key == intake_key)).scalar_one_or_none()
 
 
+def find_by_room(session: Session, channel_id: str) -> Escalation | None:
+    """The escalation whose war room is `channel_id`, else the newest open one carded there."""
+    stmt = (
+        select(Escalation)
+        .where(or_(Escalation.room_channel_id == channel_id, Escalation.card_channel_id == channel_id))
+        .order_by(
+            Escalation.room_channel_id.is_(None),
+            Escalation.status.not_in(OPEN_STATUSES),
+            Escalation.id.desc(),
+        )
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
 def list_open(session: Session, limit: int = 50) -> list[Escalation]:
     """Open escalations, most severe first, then oldest first."""
     stmt = (

@@ -33,13 +33,16 @@ class Sandbox:
         policy: Policy | None = None,
         db: Database | None = None,
         clock: Callable[[], datetime] | None = None,
+        fake: FakeSlack | None = None,
         **settings: Any,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if database_url is None and db is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="warroom-sandbox-")
             database_url = f"sqlite:///{Path(self._tmp.name) / 'warroom.db'}"
-        self.fake = FakeSlack(latency=latency)
+        # A fake Slack handed in outlives this sandbox: a "restart" keeps the same workspace.
+        self._owns_fake = fake is None
+        self.fake = fake or FakeSlack(latency=latency)
         self._database_url = database_url or (db.url if db else "")
         self._db = db
         self._policy = policy
@@ -52,7 +55,8 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Start fake Slack, migrate, build and serve the app."""
-        self.fake.start()
+        if self._owns_fake:
+            self.fake.start()
         values: dict[str, Any] = {
             "SLACK_BOT_TOKEN": SANDBOX_TOKEN,
             "SLACK_SIGNING_SECRET": self.signing_secret,
@@ -81,7 +85,8 @@ class Sandbox:
             self.warroom.close()
         else:
             self.warroom.gateway.close()
-        self.fake.stop()
+        if self._owns_fake:
+            self.fake.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
 

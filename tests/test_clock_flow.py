@@ -1,0 +1,281 @@
+"""The clocks end to end with a controlled clock: nudges, updates, snoozes, re-timing, SLAs, restarts."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from blocks.intake_modal import IntakeSource
+from bot.clock_service import ClockService, retime
+from bot.intake import Intake
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
+from storage.db import Database
+from storage.models import Escalation, Reminder, TimelineEvent
+from tests.flows import SEV1_TEXT, escalate, settled
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ControlledClock:
+    return ControlledClock(T0)
+
+
+@pytest.fixture
+def room(db: Database, clock: ControlledClock) -> Iterator[tuple[Sandbox, Escalation]]:
+    """A SEV-1 war room opened at T0 by @ben, with @ana as IC."""
+    with Sandbox(db=db, clock=clock) as sandbox:
+        escalate(sandbox, SEV1_TEXT, {"customer": "Okafor Analytics", "ic": "U0ANA"})
+        settled(sandbox)
+        yield sandbox, _row(sandbox)
+
+
+def _row(sandbox: Sandbox) -> Escalation:
+    with sandbox.warroom.db.session() as session:
+        return session.execute(select(Escalation)).scalars().one()
+
+
+def _nudges(sandbox: Sandbox, channel: str) -> list[str]:
+    return [
+        m["text"]
+        for m in sandbox.fake.messages(channel)
+        if any(b.get("block_id") == "nudge" for b in m.get("blocks") or [])
+    ]
+
+
+def _at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def _sweep_at(sandbox: Sandbox, clock: ControlledClock, minutes: float) -> int:
+    clock.now = _at(minutes)
+    return sandbox.warroom.clocks.sweep().posted
+
+
+def _acknowledge(sandbox: Sandbox, esc: Escalation, user: str = "U0ANA") -> None:
+    sandbox.warroom.service.acknowledge(esc.id, user)
+
+
+def test_internal_update_warning_then_an_update_restarts_the_cadence(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    assert _sweep_at(sandbox, clock, 25) == 1
+    [warning] = _nudges(sandbox, esc.room_channel_id)
+    assert warning.startswith("<@U0ANA> ⏰ Internal update due in 5 min (SEV-1: every 30 min)")
+    assert "No update yet" in warning
+
+    clock.now = _at(27)
+    sandbox.warroom.rooms.post_update(
+        esc.id, "U0ANA", "Restore job running on a replica; ETA for a check 10:00"
+    )
+    assert _row(sandbox).internal_update_due_at == _at(57)
+    posted = [m["text"] for m in sandbox.fake.messages(esc.room_channel_id) if "Update" in m.get("text", "")]
+    assert posted and "Restore job running" in posted[-1]
+    card = json.dumps(sandbox.fake.messages(esc.room_channel_id)[0]["blocks"])
+    assert "Restore job running" in card, "the card shows the last update"
+
+    assert _sweep_at(sandbox, clock, 30) == 0, "the update restarted the clock: nothing is due at 30 min"
+    assert _sweep_at(sandbox, clock, 52) == 1
+    assert "Last update 25 min ago by <@U0ANA>" in _nudges(sandbox, esc.room_channel_id)[-1]
+
+
+def test_overdue_reminders_repeat_at_the_cadence_not_every_sweep(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    posted_at = [m for m in range(24, 96) if _sweep_at(sandbox, clock, m)]
+    internal = [t for t in _nudges(sandbox, esc.room_channel_id) if "Internal update" in t]
+    assert [t.split(" (")[0].removeprefix("<@U0ANA> ") for t in internal] == [
+        "⏰ Internal update due in 5 min",
+        "⏰ Internal update due now",
+        "🚨 Internal update overdue by 30 min",
+        "🚨 Internal update overdue by 1 h",
+    ]
+    assert posted_at[:4] == [25, 30, 60, 90]
+
+
+def test_snooze_holds_the_reminder_ten_minutes_and_records_who(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    assert _sweep_at(sandbox, clock, 30) == 1
+    sandbox.slack.button(
+        "nudge_snooze",
+        f"{esc.id}:internal",
+        user_id="U0BEN",
+        channel_id=esc.room_channel_id,
+        message_ts=esc.card_ts,
+    )
+    wait_until(lambda: _row(sandbox).internal_snoozed_until is not None)
+    assert _row(sandbox).internal_snoozed_until == _at(40)
+    assert _sweep_at(sandbox, clock, 35) == 0
+    assert _sweep_at(sandbox, clock, 40) == 1
+    assert "overdue by 10 min" in _nudges(sandbox, esc.room_channel_id)[-1]
+    with sandbox.warroom.db.session() as session:
+        snoozes = (
+            session.execute(select(TimelineEvent).where(TimelineEvent.kind == "snoozed")).scalars().all()
+        )
+        assert [e.actor_user_id for e in snoozes] == ["U0BEN"]
+
+
+def test_a_severity_change_retimes_the_clocks_at_once(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    clock.now = _at(10)
+    sandbox.slack.slash_command(
+        "severity SEV-2 workaround restores reads", user_id="U0ANA", channel_id=esc.room_channel_id
+    )
+    wait_until(lambda: _row(sandbox).severity == "SEV-2")
+    row = _row(sandbox)
+    assert row.internal_update_due_at == _at(120)
+    assert row.resolution_due_at == _at(480)
+    assert _sweep_at(sandbox, clock, 30) == 0, "SEV-2 updates are every 2 h: nothing at 30 min"
+    assert "De-escalated from SEV-1 to *SEV-2*" in sandbox.fake.messages(esc.room_channel_id)[-1]["text"]
+
+    sandbox.warroom.rooms.change_severity(esc.id, "sev1", "U0ANA", "reads failing again")
+    assert _row(sandbox).internal_update_due_at == _at(30)
+    assert _sweep_at(sandbox, clock, 31) == 1
+
+
+def test_sla_warning_then_breach_in_the_room_and_the_leadership_channel(room, clock) -> None:
+    sandbox, esc = room
+    assert _sweep_at(sandbox, clock, 12) == 1
+    assert "First response SLA: 3 min left (SEV-1: 15 min)" in _nudges(sandbox, esc.room_channel_id)[-1]
+    leadership_before = len(sandbox.fake.messages("C0LEADERSHIP"))
+    assert _sweep_at(sandbox, clock, 15) == 1
+    assert "First response SLA breached" in _nudges(sandbox, esc.room_channel_id)[-1]
+    alert = sandbox.fake.messages("C0LEADERSHIP")[leadership_before:]
+    assert len(alert) == 1 and "executive" in alert[0]["text"] and esc.public_id in alert[0]["text"]
+    row = _row(sandbox)
+    assert row.first_response_breached
+    with sandbox.warroom.db.session() as session:
+        kinds = session.execute(
+            select(TimelineEvent.kind).where(TimelineEvent.escalation_id == esc.id)
+        ).scalars()
+        assert "sla_breach" in list(kinds)
+    card = json.dumps(sandbox.fake.messages(esc.room_channel_id)[0]["blocks"])
+    assert "Overdue since" in card
+    assert _sweep_at(sandbox, clock, 16) == 0, "a breach is announced once"
+
+
+def test_resolving_stops_the_clocks(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    sandbox.slack.slash_command("status resolved", user_id="U0ANA", channel_id=esc.room_channel_id)
+    wait_until(lambda: _row(sandbox).status == "resolved")
+    row = _row(sandbox)
+    assert row.next_reminder_at is None and row.internal_update_due_at is None and row.resolved_at == T0
+    assert _sweep_at(sandbox, clock, 60 * 10) == 0
+    assert _nudges(sandbox, esc.room_channel_id) == []
+
+
+def test_customer_update_with_a_promised_time_drives_the_customer_clock(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    clock.now = _at(20)
+    sandbox.slack.slash_command(
+        "customer-update Called David with the recovery plan, next update at 10:15",
+        user_id="U0BEN",
+        channel_id=esc.room_channel_id,
+    )
+    wait_until(lambda: _row(sandbox).customer_update_promised_at is not None)
+    promised = _at(75)  # the sandbox users' clocks are on UTC
+    row = _row(sandbox)
+    assert row.customer_update_promised_at == promised == row.customer_update_due_at
+    note = sandbox.fake.messages(esc.room_channel_id)[-1]["text"]
+    assert "<@U0BEN> updated Okafor Analytics: Called David with the recovery plan." in note
+    assert _sweep_at(sandbox, clock, 70) >= 1
+    customer = [t for t in _nudges(sandbox, esc.room_channel_id) if "Customer update" in t][-1]
+    assert "due in 5 min (promised to Okafor Analytics" in customer
+
+
+def test_status_command_shows_every_clock(room, clock) -> None:
+    sandbox, esc = room
+    sandbox.slack.slash_command("status", user_id="U0BEN", channel_id=esc.room_channel_id)
+    answer = json.dumps(wait_until(lambda: sandbox.fake.responses)[-1][1])
+    for words in ("First response", "Internal update", "Customer update", "Resolution target", "none yet"):
+        assert words in answer
+
+
+def test_a_restart_after_two_hours_down_fires_each_overdue_clock_once(
+    db: Database, clock: ControlledClock
+) -> None:
+    with FakeSlack() as fake:
+        with Sandbox(db=db, clock=clock, fake=fake) as before:
+            escalate(before, SEV1_TEXT, {"customer": "Okafor Analytics", "ic": "U0ANA"})
+            settled(before)
+            channel = _row(before).room_channel_id
+        clock.now = _at(120)  # two hours later, a new process starts
+        with Sandbox(db=db, clock=clock, fake=fake) as after:
+            assert after.warroom.clocks.sweep().posted == 3
+            fired = _nudges(after, channel)
+            assert len([t for t in fired if "Internal update overdue by 1 h 30 min" in t]) == 1
+            assert len([t for t in fired if "First response SLA breached" in t]) == 1
+            assert len([t for t in fired if "Customer update due now" in t]) == 1
+            clock.now += timedelta(minutes=1)
+            assert after.warroom.clocks.sweep().posted == 0
+
+
+def test_two_schedulers_post_each_of_500_due_reminders_exactly_once(
+    db: Database, clock: ControlledClock
+) -> None:
+    with Sandbox(db=db, clock=clock) as sandbox:
+        service = sandbox.warroom.service
+        for i in range(500):
+            service.create(
+                Intake(
+                    customer=f"Customer {i}",
+                    summary="Reports failing",
+                    escalation_type="technical",
+                    severity="SEV-1",
+                    ic_user_id="U0ANA",
+                ),
+                "U0BEN",
+                IntakeSource(f"bulk-{i}"),
+            )
+        with db.session() as session:
+            session.execute(update(Escalation).values(room_channel_id="C0GENERAL", acknowledged_at=T0))
+        clock.now = _at(30)
+        with db.session() as session:  # re-time after the bulk change, as the app does after any change
+            for row in session.execute(select(Escalation)).scalars():
+                retime(session, row, sandbox.warroom.policy, clock.now)
+
+        second_db = Database(db.url)
+        replicas = [
+            sandbox.warroom.clocks,
+            ClockService(
+                db=second_db,
+                gateway=sandbox.warroom.gateway,
+                flow=sandbox.warroom.flow,
+                policy=sandbox.warroom.policy,
+                settings=sandbox.warroom.settings,
+                clock=clock,
+                worker_id="replica-2",
+            ),
+        ]
+        totals: list[int] = []
+
+        def run(replica: ClockService) -> None:
+            posted = 0
+            for _ in range(20):
+                posted += replica.sweep(batch=100).posted
+            totals.append(posted)
+
+        threads = [threading.Thread(target=run, args=(replica,)) for replica in replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        second_db.dispose()
+
+        nudges = _nudges(sandbox, "C0GENERAL")
+        assert sum(totals) == 500 and len(nudges) == 500
+        assert all(n > 0 for n in totals), f"both replicas took part: {totals}"
+        with db.session() as session:
+            rows = session.execute(select(Reminder)).scalars().all()
+            assert len(rows) == 500 and all(r.posted_at is not None for r in rows)
+            assert len({r.escalation_id for r in rows}) == 500
