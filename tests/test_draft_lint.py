@@ -31,6 +31,32 @@ def test_a_good_draft_has_no_findings():
     assert lint_draft("update", GOOD, customer=CUSTOMER, contact_name=CONTACT) == []
 
 
+SEED_000_EXAMPLE = """David,
+
+What happened to your data is unacceptable, and the eight conversations you've had without resolution make \
+it worse. I'm not going to ask you to explain this again — I've read the full history, and I understand \
+what's at stake.
+
+I'm [Name], and I'm personally taking ownership of this case starting now. Here is what I am committing to:
+
+By end of business today: A technical lead will contact you directly with a concrete assessment of whether \
+your 6 months of historical reports can be recovered and by when.
+
+By Friday: You will have either restored data or a written remediation plan — not a ticket update, a real \
+plan with dates.
+
+I would also like to schedule 30 minutes with you this week to discuss what this disruption has cost your \
+team and how we make it right beyond the technical fix.
+
+You've been a partner with us for four years. That matters, and I intend to show you it does.
+
+[Name] | [Title] | Direct: [number]"""
+
+
+def test_the_seed_000_example_response_passes():
+    assert lint_draft("response", SEED_000_EXAMPLE, customer=None, contact_name=CONTACT) == []
+
+
 def test_expressed_triggers_nothing():
     text = "Hi David, you expressed real frustration, and you were right to. I'll update you by 3:00 PM UTC."
     assert lint_draft("update", text, customer=CUSTOMER, contact_name=CONTACT) == []
@@ -251,7 +277,10 @@ def test_length_boundaries(kind, count, flagged):
 
 @pytest.mark.parametrize(("count", "flagged"), [(149, True), (150, False), (250, False), (251, True)])
 def test_coaching_length_boundaries(count, flagged):
-    findings = lint_draft("response", words(200), customer=CUSTOMER, contact_name=CONTACT, coaching=words(count))
+    """Seed 000: coaching notes 150-250 words."""
+    findings = lint_draft(
+        "response", words(200), customer=CUSTOMER, contact_name=CONTACT, coaching=words(count)
+    )
     assert any(finding.rule == "length" for finding in findings) is flagged
 
 

@@ -121,9 +121,10 @@ SOCIAL_DM_LENGTH = (0, 200)
 # A social draft holds the public reply, then a line starting "Private" (the DM follow-up).
 SOCIAL_PUBLIC_HEADING = "Public reply"
 SOCIAL_PRIVATE_HEADING = "Private DM follow-up"
+_PUBLIC, _PRIVATE = SOCIAL_PUBLIC_HEADING.lower(), "private"
 
 _GREETING = re.compile(
-    r"^\s*(?:(?:hi|hello|dear|hey|good (?:morning|afternoon|evening))\b[^,\n]{0,40},|[^\s,]+,)"
+    r"^\s*(?:(?:hi|hello|dear|hey|good (?:morning|afternoon|evening))\b[^,\n]{0,40},|[^\s,]+,)", re.IGNORECASE
 )
 _UPDATE_WORDS = re.compile(
     r"\b(?:update[sd]?|call|contact|hear from|follow(?:[- ]?up)?|get back|check in|check back|next"
@@ -187,12 +188,12 @@ def split_social(text: str) -> tuple[str, str]:
     """(public reply, private DM follow-up) of a social draft; the DM part is "" when absent."""
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        if line.strip(" *_#:>-").lower().startswith("private"):
+        if line.strip(" *_#:>-").lower().startswith(_PRIVATE):
             public, private = lines[:index], lines[index + 1 :]
             break
     else:
         public, private = lines, []
-    public = [line for line in public if not line.strip(" *_#:>-").lower().startswith("public reply")]
+    public = [line for line in public if not line.strip(" *_#:>-").lower().startswith(_PUBLIC)]
     return "\n".join(public).strip(), "\n".join(private).strip()
 
 
@@ -289,7 +290,7 @@ def passive_constructions(sentence: str) -> list[tuple[str, bool]]:
     for index, word in enumerate(words):
         if index < resume or not (word in BE_FORMS or word.endswith(("'re", "'m"))):
             continue
-        cursor, negated = index + 1, False
+        cursor, negated = index + 1, word.endswith("n't")
         while (
             cursor < len(words)
             and cursor - index <= 3
@@ -358,12 +359,10 @@ def check_next_update(text: str) -> list[Finding]:
 
 def _length_finding(what: str, words: int, bounds: tuple[int, int], source: str) -> list[Finding]:
     low, high = bounds
-    if words < low:
-        return [Finding("length", f"{what} is {words} words; {source} asks for {low}-{high}")]
-    if words > high:
-        limit = f"{low}-{high}" if low else f"at most {high}"
-        return [Finding("length", f"{what} is {words} words; {source} asks for {limit}")]
-    return []
+    if low <= words <= high:
+        return []
+    limit = f"{low}-{high}" if low else f"at most {high}"
+    return [Finding("length", f"{what} has {words} words; {source} asks for {limit}")]
 
 
 def check_length(kind: str, text: str, coaching: str | None = None) -> list[Finding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.drafting.context import BRIEF_TARGETS, DraftContext, placeholder
+from bot.drafting.lint import SOCIAL_PRIVATE_HEADING, SOCIAL_PUBLIC_HEADING
 
 BRIEF_SEVERITY = {"SEV-1": "Critical", "SEV-2": "High", "SEV-3": "Medium", "SEV-4": "Medium"}
 INTERNAL_FOLLOW_UP = {"Critical": "2 hours", "High": "4 hours", "Medium": "1 business day"}  # seed 003
@@ -331,7 +332,8 @@ def _social(ctx: DraftContext) -> Draft:
         f"I'll send you an update by {ctx.next_update}. If a call is easier, send me a good number and time, "
         f"or call me at {placeholder('direct line')}.",
     )
-    body = f"*Public reply* (keep account details out of it)\n{public}\n\n*Private DM follow-up*\n{private}"
+    heading = f"*{SOCIAL_PUBLIC_HEADING}* (keep account details out of it)"
+    body = f"{heading}\n{public}\n\n*{SOCIAL_PRIVATE_HEADING}*\n{private}"
     return Draft("social", None, body)
 
 

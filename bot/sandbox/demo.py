@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any, TextIO
 
-from blocks.triage_card import ACKNOWLEDGE, TAKE_COMMAND
-from bot.sandbox.stack import Sandbox, wait_until
+from blocks.triage_card import ACKNOWLEDGE, POST_UPDATE, TAKE_COMMAND
+from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from bot.sandbox.transcript import Transcript
 
 SEED_000_EMAIL = (
@@ -15,6 +15,11 @@ SEED_000_EMAIL = (
     "with our tier-1 team 8 times. Nothing has been fixed. He just sent a 2am email saying he's contacting "
     "our CEO tomorrow, posting on LinkedIn, and has already spoken to a competing vendor. He used the words "
     "'breach of contract' and 'incompetence'."
+)
+
+CHLOE_UPDATE = (
+    "Found it: the migration script skipped the report-archive table. Restoring the 6 months from the "
+    "3 Nov backup onto a replica now; first integrity check at 10:30."
 )
 
 
@@ -36,7 +41,8 @@ class _Narrator:
 
 def run_demo(out: TextIO) -> None:
     """Play the seed example end to end and write the transcript to `out`."""
-    with Sandbox() as sandbox:
+    clock = ControlledClock()
+    with Sandbox(clock=clock) as sandbox:
         fake = sandbox.fake
         narrator = _Narrator(out, Transcript(fake))
         out.write(
@@ -88,7 +94,29 @@ def run_demo(out: TextIO) -> None:
         wait_until(lambda: fake.calls_to("conversations.setTopic")[2:])
         narrator.bot()
 
-        narrator.say("5. @dave asks what is open:  /escalate list")
+        narrator.say(
+            "5. Twenty-five minutes pass with no update in the room (the sandbox's clock jumps ahead; "
+            "in production the sweep runs every few seconds)."
+        )
+        clock.advance(minutes=25)
+        sandbox.warroom.clocks.sweep()
+        narrator.bot()
+
+        narrator.say("6. @chloe clicks Post update on the reminder and writes what changed.")
+        before = len(fake.calls_to("views.open"))
+        sandbox.slack.button(
+            POST_UPDATE, str(escalation_id), user_id="U0CHLOE", channel_id=channel["id"], message_ts=card_ts
+        )
+        modal = wait_until(lambda: fake.calls_to("views.open")[before:])[-1].params["view"]
+        narrator.transcript.new_lines()
+        edits = fake.edit_count(channel["id"], card_ts)
+        sandbox.slack.view_submission(
+            modal, {"update": CHLOE_UPDATE, "status": "identified"}, user_id="U0CHLOE"
+        )
+        wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
+        narrator.bot()
+
+        narrator.say("7. @dave asks what is open:  /escalate list")
         sandbox.slack.slash_command("list", user_id="U0DAVE", channel_id="C0GENERAL")
         answer = wait_until(lambda: fake.responses)[-1][1]
         out.write("  warroom replied (only @dave sees it):\n")
@@ -98,7 +126,7 @@ def run_demo(out: TextIO) -> None:
         events = sandbox.warroom.service.timeline(escalation_id)
         narrator.say("Timeline recorded for the post-incident report:")
         for event in events:
-            out.write(f"  {event.at:%H:%M:%S} UTC  {narrator.transcript.humanize(event.text)}\n")
+            out.write(f"  {event.at:%H:%M} UTC  {narrator.transcript.humanize(event.text)}\n")
         out.write(
             "\nThat was the sandbox. To run warroom in your workspace, create the Slack app from "
             "manifest.yml, put SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in .env, and run it again "

@@ -119,13 +119,14 @@ class Transcript:
         if not blocks:
             return [f"posted in {where}: {self.humanize(p.get('text', ''))}"]
         rendered = self.render_blocks(blocks)
-        self._rendered[(p["channel"], "latest")] = rendered
+        if _is_card(blocks):
+            self._rendered[(p["channel"], "card")] = rendered
         return [f"posted in {where}:", *rendered]
 
     def _update(self, p: dict[str, Any]) -> list[str]:
         rendered = self.render_blocks(_blocks(p))
-        before = self._rendered.get((p["channel"], "latest"), [])
-        self._rendered[(p["channel"], "latest")] = rendered
+        before = self._rendered.get((p["channel"], "card"), [])
+        self._rendered[(p["channel"], "card")] = rendered
         changed = [line for line in rendered if line not in before] or ["┃ (no visible change)"]
         return [f"updated the card in {self._channel(p['channel'])}; now showing:", *changed]
 
@@ -144,3 +145,7 @@ class Transcript:
 def _blocks(params: dict[str, Any]) -> list[dict[str, Any]]:
     blocks = params.get("blocks") or []
     return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+
+def _is_card(blocks: list[dict[str, Any]]) -> bool:
+    return any(block.get("block_id") == "card_header" for block in blocks)
