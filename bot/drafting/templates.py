@@ -166,7 +166,7 @@ def _apology(ctx: DraftContext) -> Draft:
         f"{ctx.addressee},",
         f"I'm {placeholder('executive name')}, {placeholder('title')} at {ctx.company}, and I'm writing to "
         f"you personally about what happened: {ctx.issue}.",
-        f"First, I'm sorry. {trust}What happened is not acceptable, and I take full responsibility."
+        f"First, I'm sorry. {trust}This is not acceptable, and I take full responsibility."
         + (worse if ctx.repeat_contacts else ""),
         "I've reviewed the situation with our team, and here's what we're doing:\n"
         + "\n".join(f"{number}. {step}" for number, step in enumerate(plan, 1)),
@@ -238,7 +238,8 @@ def _response(ctx: DraftContext) -> Draft:
         "Here is what I'm committing to:",
         f"By {ctx.next_update}: I'll send you an update on what we've found, what we're doing next, and who "
         f"is doing it. {_status_now(ctx)}",
-        "Until we fix this, you'll hear from me "
+        ("Until we fix this" if _no_eta(ctx) else "Until you confirm it works")
+        + ", you'll hear from me "
         + (ctx.customer_update_cadence or "at every step, even when the news is that we're still working")
         + f". {_no_eta(ctx)}",
         "I'd also like 30 minutes with you this week to talk through what this has cost your team and how we "
@@ -407,7 +408,7 @@ def _summary(ctx: DraftContext) -> Draft:
     latest = [f"“{message[:200]}”" for message in ctx.recent_messages[-3:]]
     body = _join(
         f"*Catching up on {ctx.public_id}: {ctx.customer}*",
-        f"*What happened:* {ctx.title}. {story}",
+        f"*What happened:* {ctx.title.rstrip('.')}. {story}",
         f"*Current status:* {ctx.severity} ({ctx.severity_label}), {ctx.status.title()}. "
         f"Incident commander: {ic}.",
         "*What's been done*\n"

@@ -114,6 +114,7 @@ def run_demo(out: TextIO) -> None:
             modal, {"update": CHLOE_UPDATE, "status": "identified"}, user_id="U0CHLOE"
         )
         wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
+        wait_until(lambda: "Identified" in fake.topic(channel["id"]))
         narrator.bot()
 
         narrator.say("7. @dave asks what is open:  /escalate list")
