@@ -82,6 +82,14 @@ def build_intake_modal(
             placeholder="Account name, e.g. Acme Corp",
         ),
         _text_input(
+            "contact_name",
+            "Customer contact",
+            draft.contact_name,
+            optional=True,
+            max_length=CUSTOMER_MAX,
+            placeholder="Who at the customer, e.g. David Okafor (drafts greet them by name)",
+        ),
+        _text_input(
             "summary",
             "Summary",
             draft.summary,
@@ -183,6 +191,7 @@ def read_intake_form(view: dict[str, Any]) -> IntakeForm:
 
     return IntakeForm(
         customer=text("customer"),
+        contact_name=text("contact_name"),
         summary=text("summary"),
         severity=selected("severity"),
         escalation_type=selected("escalation_type"),

@@ -13,6 +13,7 @@ SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "�
 ACKNOWLEDGE = "card_acknowledge"
 TAKE_COMMAND = "card_take_command"
 POST_UPDATE = "post_update"
+DRAFT_UPDATE = "draft_customer_update"
 CUSTOMER_UPDATED = "customer_updated"
 
 
@@ -145,6 +146,7 @@ def _actions(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     if esc.acknowledged_at is None:
         buttons.append(_button("Acknowledge", ACKNOWLEDGE, esc, style="primary"))
     buttons.append(_button("Post update", POST_UPDATE, esc))
+    buttons.append(_button("Draft customer update", DRAFT_UPDATE, esc))
     buttons.append(_button("Customer updated", CUSTOMER_UPDATED, esc))
     buttons.append(_button("Take command", TAKE_COMMAND, esc))
     return buttons

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import anthropic
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.clock_service import ClockService
+from bot.drafting.claude import ClaudeDrafter
+from bot.drafting.service import DraftService
 from bot.escalations import EscalationService
 from bot.policy import Policy, load_policy
 from bot.room_service import RoomService
@@ -41,11 +44,12 @@ class Warroom:
     service: EscalationService
     rooms: RoomService
     clocks: ClockService
+    drafts: DraftService
 
     @property
     def services(self) -> Services:
         """What the handlers call."""
-        return Services(escalations=self.service, rooms=self.rooms)
+        return Services(escalations=self.service, rooms=self.rooms, drafts=self.drafts)
 
     def close(self) -> None:
         """Release the pool threads and database connections."""
@@ -68,7 +72,29 @@ def build_warroom(
     service = EscalationService(db=db, flow=flow, policy=policy, clock=clock)
     rooms = RoomService(db=db, flow=flow, policy=policy, clock=clock)
     clocks = ClockService(db=db, gateway=gateway, flow=flow, policy=policy, settings=settings, clock=clock)
-    return Warroom(settings, policy, db, gateway, flow, service, rooms, clocks)
+    drafts = DraftService(
+        db=db,
+        gateway=gateway,
+        escalations=service,
+        rooms=rooms,
+        settings=settings,
+        drafter=build_drafter(settings),
+        clock=clock,
+    )
+    return Warroom(settings, policy, db, gateway, flow, service, rooms, clocks, drafts)
+
+
+def build_drafter(settings: Settings) -> ClaudeDrafter | None:
+    """Claude when `ANTHROPIC_API_KEY` is set (at `ANTHROPIC_BASE_URL` if given); None means templates."""
+    if settings.anthropic_api_key is None:
+        return None
+    client = anthropic.Anthropic(
+        api_key=settings.anthropic_api_key.get_secret_value(),
+        base_url=settings.anthropic_base_url,
+        timeout=settings.draft_timeout_seconds,
+        max_retries=2,
+    )
+    return ClaudeDrafter(client=client, model=settings.draft_model)
 
 
 def build_bolt_app(warroom: Warroom) -> App:

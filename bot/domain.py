@@ -45,6 +45,7 @@ class EscalationSnapshot:
     room_kind: str
     is_private: bool
     tier: str | None = None
+    contact_name: str | None = None
     arr_at_risk: int | None = None
     users_affected: int | None = None
     description: str = ""

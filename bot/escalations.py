@@ -104,6 +104,7 @@ class EscalationService:
             number=number,
             intake_key=source.intake_key,
             customer=customer,
+            contact_name=intake.contact_name,
             title=intake.summary,
             description=intake.description,
             tried=intake.tried,

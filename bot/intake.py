@@ -30,6 +30,29 @@ _CUSTOMER_PATTERNS = (
     re.compile(rf"\bfor\s+(?P<name>{_NAME})"),
     re.compile(rf"\bat\s+(?P<name>{_NAME})"),
 )
+_CONTACT = re.compile(
+    r"\b(?:from|by|with|contact|spoke to|call with)\s+(?P<name>[A-Z][a-z]+ [A-Z][a-z'’-]+)\b"
+)
+_COMPANY_WORDS = {
+    "corp",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "group",
+    "labs",
+    "analytics",
+    "health",
+    "bank",
+    "systems",
+    "software",
+    "technologies",
+    "solutions",
+    "holdings",
+    "partners",
+    "co",
+    "company",
+}
 _NOT_A_CUSTOMER = {"all", "every", "enterprise", "our", "the", "we", "i", "sso", "api", "monday", "friday"}
 
 _TYPE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -151,6 +174,7 @@ class IntakeDraft:
 
     text: str = ""
     customer: str | None = None
+    contact_name: str | None = None
     tier: str | None = None
     arr: int | None = None
     users_affected: int | None = None
@@ -172,6 +196,7 @@ class Intake:
     summary: str
     escalation_type: str
     severity: str | None
+    contact_name: str | None = None
     tier: str | None = None
     arr: int | None = None
     users_affected: int | None = None
@@ -200,6 +225,7 @@ def draft_from_intake(intake: Intake) -> IntakeDraft:
     return IntakeDraft(
         text=intake.description,
         customer=intake.customer,
+        contact_name=intake.contact_name,
         tier=intake.tier,
         arr=intake.arr,
         users_affected=intake.users_affected,
@@ -262,6 +288,14 @@ def guess_customer(text: str) -> str | None:
     return None
 
 
+def guess_contact(text: str) -> str | None:
+    """The person who wrote in, when the text names one ("Email from David Okafor")."""
+    for match in _CONTACT.finditer(text):
+        if match.group("name").split()[-1].lower().strip(".") not in _COMPANY_WORDS:
+            return match.group("name")
+    return None
+
+
 def guess_type(text: str) -> str:
     """The escalation type the words suggest; technical when nothing else stands out."""
     words = normalize(text)
@@ -287,6 +321,7 @@ def parse_free_text(text: str) -> IntakeDraft:
     return IntakeDraft(
         text=text.strip(),
         customer=guess_customer(text),
+        contact_name=guess_contact(text),
         tier=tier,
         arr=_scale(money.group("amount"), money.group("unit")) if money else None,
         users_affected=users_affected,
@@ -302,6 +337,7 @@ class IntakeForm:
     """The raw values a person submitted in the modal (strings as typed, selections as ids)."""
 
     customer: str = ""
+    contact_name: str = ""
     summary: str = ""
     escalation_type: str | None = None
     severity: str | None = None
@@ -339,6 +375,7 @@ def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | Non
     return (
         Intake(
             customer=customer,
+            contact_name=" ".join(form.contact_name.split())[:CUSTOMER_MAX] or None,
             summary=summary[:SUMMARY_MAX],
             escalation_type=form.escalation_type or "technical",
             severity=form.severity,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.drafting.service import DraftService
 from bot.escalations import EscalationService
 from bot.room_service import RoomService
 
 
 @dataclass(frozen=True)
 class Services:
-    """Escalation lifecycle and in-room actions."""
+    """Escalation lifecycle, in-room actions and drafting."""
 
     escalations: EscalationService
     rooms: RoomService
+    drafts: DraftService

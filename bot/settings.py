@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(default=None, alias="ANTHROPIC_BASE_URL")
     draft_model: str = Field(default=DEFAULT_DRAFT_MODEL, alias="WARROOM_DRAFT_MODEL")
+    draft_timeout_seconds: float = Field(default=45.0, alias="WARROOM_DRAFT_TIMEOUT_SECONDS", gt=0, le=600)
+    company_name: str | None = Field(default=None, alias="WARROOM_COMPANY_NAME")
     policy_path: str | None = Field(default=None, alias="WARROOM_POLICY")
     escalations_channel: str | None = Field(default=None, alias="WARROOM_ESCALATIONS_CHANNEL")
     leadership_channel: str | None = Field(default=None, alias="WARROOM_LEADERSHIP_CHANNEL")
@@ -44,6 +46,7 @@ class Settings(BaseSettings):
         "anthropic_api_key",
         "anthropic_base_url",
         "policy_path",
+        "company_name",
         "escalations_channel",
         "leadership_channel",
         mode="before",

@@ -27,6 +27,7 @@ def snapshot(row: Escalation, policy: Policy) -> EscalationSnapshot:
         room_kind=row.room_kind,
         is_private=policy.is_private(row.escalation_type),
         tier=row.tier,
+        contact_name=row.contact_name,
         arr_at_risk=row.arr_at_risk,
         users_affected=row.users_affected,
         description=row.description,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import card, commands, intake, room
+from handlers import card, commands, drafts, intake, room
 
 
 def register_all(app: App, services: Services) -> None:
@@ -14,3 +14,4 @@ def register_all(app: App, services: Services) -> None:
     intake.register(app, services.escalations)
     card.register(app, services.escalations)
     room.register(app, services)
+    drafts.register(app, services.drafts)

@@ -53,6 +53,7 @@ class Escalation(Base):
     intake_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False, index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     tried: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -184,3 +185,33 @@ class Reminder(Base):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class Draft(Base):
+    """Every draft shown in Slack, for the audit: what, for whom, by which writer, checked how, sent when."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The Slack event that asked for it: a retried event finds this row instead of drafting twice.
+    request_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    style: Mapped[str | None] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
+    requested_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    writer: Mapped[str] = mapped_column(String(80), nullable=False)  # "template" or the model name
+    note: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    coaching: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    findings: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
+    revised: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_by: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

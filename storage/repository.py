@@ -107,6 +107,13 @@ def find_by_room(session: Session, channel_id: str) -> Escalation | None:
     return session.execute(stmt).scalar_one_or_none()
 
 
+def find_by_card(session: Session, channel_id: str, card_ts: str) -> Escalation | None:
+    """The escalation whose triage card is the message `card_ts` in `channel_id`."""
+    return session.execute(
+        select(Escalation).where(Escalation.card_channel_id == channel_id, Escalation.card_ts == card_ts)
+    ).scalar_one_or_none()
+
+
 def list_open(session: Session, limit: int = 50) -> list[Escalation]:
     """Open escalations, most severe first, then oldest first."""
     stmt = (

@@ -23,6 +23,7 @@ from blocks.text import ELLIPSIS, truncate
 from blocks.triage_card import (
     ACKNOWLEDGE,
     CUSTOMER_UPDATED,
+    DRAFT_UPDATE,
     POST_UPDATE,
     TAKE_COMMAND,
     build_triage_card,
@@ -199,7 +200,7 @@ def test_private_escalation_card_is_marked(esc):
 
 def test_open_card_offers_acknowledge_and_take_command(esc):
     blocks = build_triage_card(esc)
-    assert _buttons(blocks) == [ACKNOWLEDGE, POST_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
+    assert _buttons(blocks) == [ACKNOWLEDGE, POST_UPDATE, DRAFT_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
     acknowledge = _block(blocks, "card_actions")["elements"][0]
     assert acknowledge["value"] == "7"
     assert acknowledge["style"] == "primary"
@@ -208,7 +209,7 @@ def test_open_card_offers_acknowledge_and_take_command(esc):
 def test_acknowledge_button_goes_once_acknowledged_and_the_card_says_who(esc):
     acked_at = CREATED + timedelta(minutes=4)
     blocks = build_triage_card(replace(esc, acknowledged_at=acked_at, acknowledged_by="U0AGENT"))
-    assert _buttons(blocks) == [POST_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
+    assert _buttons(blocks) == [POST_UPDATE, DRAFT_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
     response = _fields(blocks)["*First response*"]
     assert response.startswith("✅ Acknowledged by <@U0AGENT> <!date^")
     assert str(int(acked_at.timestamp())) in response

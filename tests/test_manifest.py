@@ -44,7 +44,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat_update": ("chat:write",),
     "conversations_create": ("channels:manage", "groups:write"),  # is_private per escalation
     "conversations_invite": ("channels:manage", "groups:write"),
-    "conversations_history": ("channels:history", "groups:history"),  # find a card posted before a crash
+    "conversations_history": ("channels:history", "groups:history"),  # draft grounding; a card before a crash
+    "conversations_replies": ("channels:history", "groups:history"),  # a card thread's messages for drafts
     "conversations_join": ("channels:join",),
     "users_info": ("users:read",),  # the caller's time zone for "next update at 14:30"
     "conversations_list": ("channels:read", "groups:read"),  # types=public_channel,private_channel

@@ -1,0 +1,224 @@
+"""Draft messages in the thread: while Claude writes, and the finished draft with its checks and buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from blocks import limits
+from blocks.text import escape, escape_within, mrkdwn, plain, slack_date, truncate, user
+from bot.drafting.lint import CUSTOMER_FACING, Finding
+from bot.drafting.templates import Draft
+
+MARK_SENT = "draft_mark_sent"
+REGENERATE = "draft_regenerate"
+SHORTER = "draft_shorter"
+MORE_FORMAL = "draft_more_formal"
+
+KIND_LABELS = {
+    "ack": "acknowledgment",
+    "update": "customer update",
+    "resolution": "resolution notice",
+    "apology": "executive apology",
+    "response": "escalation response with coaching",
+    "phone": "phone call guide",
+    "social": "social media reply",
+    "brief": "escalation brief",
+    "summary": "catch-up summary",
+}
+BODY_CHUNK = limits.SECTION_TEXT - 100
+MAX_BODY_SECTIONS = 8
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A stored draft as the thread shows it."""
+
+    draft_id: int
+    public_id: str
+    draft: Draft
+    findings: tuple[Finding, ...]
+    requested_by: str
+    note: str | None = None
+    sent_by: str | None = None
+    sent_at: datetime | None = None
+
+
+def kind_label(kind: str) -> str:
+    """`customer update`, `escalation brief`..."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def build_drafting_placeholder(
+    public_id: str, kind: str, writer: str, so_far: str = ""
+) -> list[dict[str, Any]]:
+    """What the thread shows while a draft is being written (edited about once a second)."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "block_id": "drafting",
+            "elements": [mrkdwn(f"✍️ {writer} is drafting a *{kind_label(kind)}* for *{public_id}*…", 300)],
+        }
+    ]
+    if so_far.strip():
+        blocks.append(
+            {
+                "type": "section",
+                "block_id": "so_far",
+                "text": mrkdwn(escape_within(so_far, limits.SECTION_TEXT - 2) + " ▌", limits.SECTION_TEXT),
+            }
+        )
+    return blocks
+
+
+def split_body(text: str, size: int = BODY_CHUNK) -> list[str]:
+    """The body in pieces of at most `size` characters, cut between paragraphs where possible."""
+    pieces: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= size:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while len(paragraph) > size:
+            pieces.append(paragraph[:size])
+            paragraph = paragraph[size:]
+        current = paragraph
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def build_draft_message(view: DraftView) -> list[dict[str, Any]]:
+    """The finished draft: who asked, who wrote it, the text, the checks, and what a person can do."""
+    draft = view.draft
+    writer = "seed template" if draft.source == "template" else f"Claude ({draft.source})"
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "block_id": "draft_meta",
+            "elements": [
+                mrkdwn(
+                    f"✍️ Draft *{kind_label(draft.kind)}* for *{view.public_id}* · asked by "
+                    f"{user(view.requested_by)} · written by {writer} · review and edit before "
+                    "sending: warroom never sends to customers",
+                    limits.CONTEXT_TEXT,
+                )
+            ],
+        }
+    ]
+    if view.note:
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": "draft_note",
+                "elements": [mrkdwn(f"⚠️ {escape(view.note)}", limits.CONTEXT_TEXT)],
+            }
+        )
+    if draft.subject:
+        blocks.append(
+            {
+                "type": "section",
+                "block_id": "draft_subject",
+                "text": mrkdwn(f"*Subject:* {escape(draft.subject)}", limits.SECTION_TEXT),
+            }
+        )
+    for index, piece in enumerate(split_body(escape(draft.body))[:MAX_BODY_SECTIONS]):
+        blocks.append(
+            {"type": "section", "block_id": f"draft_body_{index}", "text": mrkdwn(piece, limits.SECTION_TEXT)}
+        )
+    if draft.options:
+        options = "\n".join(f"{n}. {escape(option)}" for n, option in enumerate(draft.options, 1))
+        recommended = f"\n*Recommended:* {escape(draft.recommendation)}" if draft.recommendation else ""
+        blocks.append(
+            {
+                "type": "section",
+                "block_id": "draft_options",
+                "text": mrkdwn(f"*Resolution options*\n{options}{recommended}", limits.SECTION_TEXT),
+            }
+        )
+    if draft.coaching:
+        blocks.append(
+            {
+                "type": "section",
+                "block_id": "draft_coaching",
+                "text": mrkdwn(
+                    "*Coaching notes*\n" + escape_within(draft.coaching, limits.SECTION_TEXT - 20),
+                    limits.SECTION_TEXT,
+                ),
+            }
+        )
+    blocks.append(_checks(view.findings))
+    blocks.append(_actions(view))
+    return blocks
+
+
+def _checks(findings: Sequence[Finding]) -> dict[str, Any]:
+    if not findings:
+        return {
+            "type": "context",
+            "block_id": "draft_checks",
+            "elements": [
+                mrkdwn(
+                    "✅ Passes warroom's checks: no dismissive opening, no promised fix time, "
+                    "no blame or jargon, a next update with a time.",
+                    limits.CONTEXT_TEXT,
+                )
+            ],
+        }
+    lines = "\n".join(
+        f"• {escape(f.message)}" + (f" (“{escape(truncate(f.excerpt, 80))}”)" if f.excerpt else "")
+        for f in findings
+    )
+    return {
+        "type": "section",
+        "block_id": "draft_checks",
+        "text": mrkdwn(
+            truncate(f"⚠️ *Check before sending*\n{lines}", limits.SECTION_TEXT), limits.SECTION_TEXT
+        ),
+    }
+
+
+def _actions(view: DraftView) -> dict[str, Any]:
+    if view.sent_at is not None:
+        return {
+            "type": "context",
+            "block_id": "draft_sent",
+            "elements": [
+                mrkdwn(
+                    f"✅ Marked as sent by {user(view.sent_by)} {slack_date(view.sent_at)}",
+                    limits.CONTEXT_TEXT,
+                )
+            ],
+        }
+    value = str(view.draft_id)
+    buttons = []
+    if view.draft.kind in CUSTOMER_FACING:
+        buttons.append(_button("Mark as sent", MARK_SENT, value, "primary"))
+    buttons += [
+        _button("Regenerate", REGENERATE, value),
+        _button("Shorter", SHORTER, value),
+        _button("More formal", MORE_FORMAL, value),
+    ]
+    return {"type": "actions", "block_id": "draft_actions", "elements": buttons}
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": plain(label, limits.BUTTON_TEXT),
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def draft_fallback_text(view: DraftView) -> str:
+    """Notification text of a draft message."""
+    return truncate(f"Draft {kind_label(view.draft.kind)} for {view.public_id}", 300)

@@ -1,0 +1,75 @@
+"""The facts a draft may use, gathered from the record, its timeline and the room (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.domain import EscalationSnapshot, TimelineEntry
+from bot.drafting.context import DraftContext
+from bot.durations import humanize_duration
+from bot.policy import Policy
+
+_TENURE = re.compile(r"\b(\d{1,2})[- ]years?\b(?:[- ]old)?", re.I)
+_TENURE_WORDS = re.compile(r"\bcustomer (?:for|since) (\d{1,2}) years\b", re.I)
+_CONTACTS = re.compile(r"\b(?:in touch with|contacted|emailed|called)\b[^.]{0,40}?\b(\d{1,2}) times\b", re.I)
+_MESSAGE_LIMIT = 400
+
+
+def customer_tenure(text: str) -> str | None:
+    """ "4 years" from "4-year enterprise customer" or "customer for 4 years"."""
+    match = _TENURE_WORDS.search(text) or _TENURE.search(text)
+    if not match:
+        return None
+    years = int(match.group(1))
+    return f"{years} year{'s' if years != 1 else ''}"
+
+
+def contacts_so_far(text: str) -> int | None:
+    """How many times the customer contacted support, from "in touch with our tier-1 team 8 times"."""
+    match = _CONTACTS.search(text)
+    return int(match.group(1)) if match else None
+
+
+def build_context(
+    esc: EscalationSnapshot,
+    timeline: Sequence[TimelineEntry],
+    room_messages: Sequence[str],
+    policy: Policy,
+    now: datetime,
+    *,
+    ic_name: str | None = None,
+    company_name: str | None = None,
+    brief_target: str = "engineering",
+) -> DraftContext:
+    """The draft's facts: only what the record, timeline and room say; the rest stays unknown."""
+    history = f"{esc.description}\n{esc.tried}"
+    cadence = policy.for_severity(esc.severity).customer_update
+    return DraftContext(
+        public_id=esc.public_id,
+        customer=esc.customer,
+        contact_name=esc.contact_name,
+        severity=esc.severity,
+        severity_label=esc.severity_label,
+        status=esc.status,
+        title=esc.title,
+        description=esc.description,
+        tried=esc.tried,
+        escalation_type=esc.escalation_type,
+        tier=esc.tier,
+        arr_at_risk=esc.arr_at_risk,
+        users_affected=esc.users_affected,
+        customer_tenure=customer_tenure(history),
+        contacts_so_far=contacts_so_far(history),
+        public_exposure=esc.public_exposure,
+        regulatory=esc.regulatory,
+        ic_name=ic_name,
+        company_name=company_name,
+        next_customer_update_at=esc.customer_update_promised_at or esc.customer_update_due_at,
+        customer_update_cadence=f"every {humanize_duration(cadence.default)}" if cadence else None,
+        timeline=tuple(timeline),
+        recent_messages=tuple(m[:_MESSAGE_LIMIT] for m in room_messages if m.strip()),
+        brief_target=brief_target,
+        now=now,
+    )

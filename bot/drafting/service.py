@@ -1,0 +1,305 @@
+"""Drafting in the thread: gather the facts, write (Claude or template), check, post, audit, approve."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import anthropic
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
+
+from blocks.drafts import (
+    DraftView,
+    build_draft_message,
+    build_drafting_placeholder,
+    draft_fallback_text,
+    kind_label,
+)
+from bot.domain import EscalationSnapshot
+from bot.drafting.claude import ClaudeDrafter, UnusableDraft
+from bot.drafting.context import DraftContext
+from bot.drafting.grounding import build_context
+from bot.drafting.lint import CUSTOMER_FACING, Finding, lint_draft
+from bot.drafting.restyle import RESTYLERS
+from bot.drafting.templates import Draft, render_template
+from bot.escalations import EscalationNotFound, EscalationService
+from bot.room_service import RoomService
+from bot.settings import Settings
+from bot.slack_gateway import SlackGateway, slack_error
+from storage import repository as repo
+from storage.db import Database, utcnow
+from storage.models import Draft as DraftRow
+
+log = logging.getLogger(__name__)
+ROOM_HISTORY = 30
+
+
+def lint_of(draft: Draft, ctx: DraftContext) -> list[Finding]:
+    """The quality findings of a draft, for its kind and customer."""
+    return lint_draft(
+        draft.kind, draft.body, customer=ctx.customer, contact_name=ctx.contact_name, coaching=draft.coaching
+    )
+
+
+def claude_unavailable(exc: Exception) -> str:
+    """One line saying why Claude could not write this draft."""
+    if isinstance(exc, anthropic.APITimeoutError):
+        reason = "it did not answer in time"
+    elif isinstance(exc, anthropic.APIStatusError):
+        reason = f"it answered {exc.status_code}" + (" (overloaded)" if exc.status_code == 529 else "")
+    elif isinstance(exc, anthropic.APIConnectionError):
+        reason = "it could not be reached"
+    else:
+        reason = "its answer was not a usable draft"
+    return f"Claude is unavailable right now ({reason}), so this is the seed template draft instead."
+
+
+@dataclass
+class _Throttle:
+    """Calls through at most once per `interval` seconds (Slack edits while a draft streams)."""
+
+    interval: float
+    last: float = 0.0
+
+    def ready(self) -> bool:
+        now = time.monotonic()
+        if now - self.last >= self.interval:
+            self.last = now
+            return True
+        return False
+
+
+@dataclass
+class DraftService:
+    """Writes drafts into escalation threads and records what people do with them."""
+
+    db: Database
+    gateway: SlackGateway
+    escalations: EscalationService
+    rooms: RoomService
+    settings: Settings
+    drafter: ClaudeDrafter | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+    edit_interval: float = 1.0
+    _names: dict[str, str] = field(default_factory=dict)
+
+    def escalation_in(self, channel_id: str, thread_ts: str | None) -> EscalationSnapshot | None:
+        """The escalation a message belongs to: the war room it is in, or the card whose thread it is in."""
+        with self.db.session() as session:
+            row = repo.find_by_room(session, channel_id)
+            if row is None or row.room_channel_id != channel_id:
+                row = repo.find_by_card(session, channel_id, thread_ts) if thread_ts else None
+            return self.escalations.get(row.id) if row else None
+
+    def write(
+        self,
+        esc: EscalationSnapshot,
+        kind: str,
+        requested_by: str,
+        *,
+        channel_id: str,
+        thread_ts: str | None,
+        brief_target: str = "engineering",
+        style: str | None = None,
+        parent_id: int | None = None,
+        request_key: str | None = None,
+    ) -> DraftView | None:
+        """Post a placeholder, write the draft into it (streamed when Claude writes), check, store, show.
+
+        None when `request_key` was already handled (a retried Slack event).
+        """
+        try:
+            with self.db.session() as session:
+                row = DraftRow(
+                    request_key=request_key,
+                    escalation_id=esc.id,
+                    kind=kind,
+                    style=style,
+                    parent_id=parent_id,
+                    requested_by=requested_by,
+                    requested_at=self.clock(),
+                    writer="pending",
+                    channel_id=channel_id,
+                    thread_ts=thread_ts,
+                )
+                session.add(row)
+                session.flush()
+                draft_id = row.id
+        except IntegrityError:
+            log.info("draft request %s already handled", request_key)
+            return None
+        ctx = self._context(esc, brief_target)
+        writer = f"Claude ({self.drafter.model})" if self.drafter else "warroom"
+        placeholder = self.gateway.client.chat_postMessage(
+            channel=channel_id,
+            thread_ts=thread_ts,
+            text=f"Drafting a {kind_label(kind)}…",
+            blocks=build_drafting_placeholder(esc.public_id, kind, writer),
+        )
+        where = (placeholder["channel"], placeholder["ts"])
+
+        def show_progress(text: str) -> None:
+            self._stream_to(where, esc, kind, writer, text)
+
+        draft, findings, note, revised = self._compose(kind, ctx, style, show_progress)
+        with self.db.session() as session:
+            row = self._draft_row(session, draft_id)
+            row.writer, row.note, row.revised = draft.source, note, revised
+            row.subject, row.body, row.coaching = draft.subject, draft.body, draft.coaching
+            row.options, row.recommendation = list(draft.options), draft.recommendation
+            row.findings = [{"rule": f.rule, "message": f.message, "excerpt": f.excerpt} for f in findings]
+            row.channel_id, row.message_ts = where
+            repo.add_event(
+                session,
+                esc.id,
+                "draft",
+                f"Drafted a {kind_label(kind)} ({draft.source})",
+                requested_by,
+                {"draft_id": draft_id},
+                at=self.clock(),
+            )
+        view = DraftView(draft_id, esc.public_id, draft, tuple(findings), requested_by, note)
+        self.gateway.client.chat_update(
+            channel=where[0], ts=where[1], text=draft_fallback_text(view), blocks=build_draft_message(view)
+        )
+        return view
+
+    def _compose(
+        self, kind: str, ctx: DraftContext, style: str | None, on_text: Callable[[str], None]
+    ) -> tuple[Draft, list[Finding], str | None, bool]:
+        note = None
+        if self.drafter is not None:
+            throttle = _Throttle(self.edit_interval)
+
+            def stream(text: str) -> None:
+                if throttle.ready():
+                    on_text(text)
+
+            try:
+                draft = self.drafter.draft(kind, ctx, stream, style=style)
+                findings = lint_of(draft, ctx)
+                if not findings:
+                    return draft, findings, None, False
+                revised = self.drafter.draft(kind, ctx, stream, style=style, revise=(draft, findings))
+                return revised, lint_of(revised, ctx), None, True
+            except (anthropic.APIError, UnusableDraft) as exc:
+                log.warning("Claude draft failed: %s", type(exc).__name__)
+                note = claude_unavailable(exc)
+        draft = render_template(kind, ctx)
+        if style in RESTYLERS:
+            draft = RESTYLERS[style](draft)
+        return draft, lint_of(draft, ctx), note, False
+
+    def _stream_to(
+        self, where: tuple[str, str], esc: EscalationSnapshot, kind: str, writer: str, text: str
+    ) -> None:
+        try:
+            self.gateway.client.chat_update(
+                channel=where[0],
+                ts=where[1],
+                text=f"Drafting a {kind_label(kind)}…",
+                blocks=build_drafting_placeholder(esc.public_id, kind, writer, text),
+            )
+        except SlackApiError as exc:  # a missed intermediate edit is harmless; the final one matters
+            log.info("streaming edit failed: %s", slack_error(exc))
+
+    def mark_sent(self, draft_id: int, user_id: str) -> DraftView:
+        """A person sent it: record who and when, log a customer update, restart the customer clock."""
+        with self.db.session() as session:
+            row = self._draft_row(session, draft_id)
+            first_time = row.sent_at is None
+            if first_time:
+                row.sent_by, row.sent_at = user_id, self.clock()
+            view = self._view(row)
+            escalation_id, kind, channel, ts = row.escalation_id, row.kind, row.channel_id, row.message_ts
+        if first_time and kind in CUSTOMER_FACING:
+            summary = f"Sent the {kind_label(kind)}" + (
+                f": {view.draft.subject}" if view.draft.subject else ""
+            )
+            self.rooms.customer_updated(escalation_id, user_id, summary)
+        if channel and ts:
+            self.gateway.client.chat_update(
+                channel=channel, ts=ts, text=draft_fallback_text(view), blocks=build_draft_message(view)
+            )
+        return view
+
+    def redo(self, draft_id: int, user_id: str, style: str | None = None) -> DraftView | None:
+        """Regenerate a draft (optionally shorter or more formal) in the same thread."""
+        with self.db.session() as session:
+            row = self._draft_row(session, draft_id)
+            escalation_id, kind, channel, thread = row.escalation_id, row.kind, row.channel_id, row.thread_ts
+        esc = self.escalations.get(escalation_id)
+        return self.write(
+            esc, kind, user_id, channel_id=channel or "", thread_ts=thread, style=style, parent_id=draft_id
+        )
+
+    def _draft_row(self, session: Any, draft_id: int) -> DraftRow:
+        row = session.get(DraftRow, draft_id)
+        if row is None:
+            raise EscalationNotFound(draft_id)
+        return row
+
+    def _view(self, row: DraftRow) -> DraftView:
+        with self.db.session() as session:
+            esc = repo.get_escalation(session, row.escalation_id)
+            public_id = esc.public_id if esc else "?"
+        draft = Draft(
+            kind=row.kind,
+            subject=row.subject,
+            body=row.body,
+            coaching=row.coaching,
+            options=tuple(row.options),
+            recommendation=row.recommendation,
+            source=row.writer,
+        )
+        findings = tuple(Finding(f["rule"], f["message"], f.get("excerpt", "")) for f in row.findings)
+        return DraftView(
+            row.id, public_id, draft, findings, row.requested_by, row.note, row.sent_by, row.sent_at
+        )
+
+    def _context(self, esc: EscalationSnapshot, brief_target: str) -> DraftContext:
+        return build_context(
+            esc,
+            self.escalations.timeline(esc.id),
+            self._room_messages(esc),
+            self.rooms.policy,
+            self.clock(),
+            ic_name=self._name(esc.ic_user_id),
+            company_name=self.settings.company_name,
+            brief_target=brief_target,
+        )
+
+    def _room_messages(self, esc: EscalationSnapshot) -> list[str]:
+        channel, thread_ts = esc.worked_in
+        if channel is None:
+            return []
+        try:
+            if thread_ts:
+                page = self.gateway.client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=ROOM_HISTORY
+                )
+                messages = page.get("messages") or []
+            else:
+                page = self.gateway.client.conversations_history(channel=channel, limit=ROOM_HISTORY)
+                messages = list(reversed(page.get("messages") or []))
+        except SlackApiError as exc:
+            log.info("cannot read the room of %s: %s", esc.public_id, slack_error(exc))
+            return []
+        people = [m for m in messages if not m.get("bot_id") and m.get("text")]
+        return [f"{self._name(m.get('user') or '')}: {m['text']}" for m in people]
+
+    def _name(self, user_id: str) -> str:
+        if not user_id:
+            return "someone"
+        if user_id not in self._names:
+            try:
+                profile = self.gateway.client.users_info(user=user_id)["user"]
+                self._names[user_id] = profile.get("real_name") or profile.get("name") or user_id
+            except SlackApiError:
+                return user_id
+        return self._names[user_id]
