@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -84,12 +85,23 @@ class Database:
         self.url = url
         self.engine = engine or create_db_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._open = threading.local()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
-        with self._sessions.begin() as session:
-            yield session
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        Units of work do not nest: on SQLite a second one in the same thread would wait for the first's
+        write lock forever, so nesting fails at once instead.
+        """
+        if getattr(self._open, "active", False):
+            raise RuntimeError("a database session is already open in this thread; finish it first")
+        self._open.active = True
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        finally:
+            self._open.active = False
 
     @property
     def backend(self) -> str:

@@ -31,6 +31,7 @@ from bot.escalations import EscalationNotFound, EscalationService
 from bot.room_service import RoomService
 from bot.settings import Settings
 from bot.slack_gateway import SlackGateway, slack_error
+from bot.snapshots import snapshot
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Draft as DraftRow
@@ -94,7 +95,7 @@ class DraftService:
             row = repo.find_by_room(session, channel_id)
             if row is None or row.room_channel_id != channel_id:
                 row = repo.find_by_card(session, channel_id, thread_ts) if thread_ts else None
-            return self.escalations.get(row.id) if row else None
+            return snapshot(row, self.rooms.policy) if row else None
 
     def write(
         self,
@@ -215,7 +216,7 @@ class DraftService:
             first_time = row.sent_at is None
             if first_time:
                 row.sent_by, row.sent_at = user_id, self.clock()
-            view = self._view(row)
+            view = self._view(session, row)
             escalation_id, kind, channel, ts = row.escalation_id, row.kind, row.channel_id, row.message_ts
         if first_time and kind in CUSTOMER_FACING:
             summary = f"Sent the {kind_label(kind)}" + (
@@ -244,10 +245,9 @@ class DraftService:
             raise EscalationNotFound(draft_id)
         return row
 
-    def _view(self, row: DraftRow) -> DraftView:
-        with self.db.session() as session:
-            esc = repo.get_escalation(session, row.escalation_id)
-            public_id = esc.public_id if esc else "?"
+    def _view(self, session: Any, row: DraftRow) -> DraftView:
+        esc = repo.get_escalation(session, row.escalation_id)
+        public_id = esc.public_id if esc else "?"
         draft = Draft(
             kind=row.kind,
             subject=row.subject,

@@ -134,6 +134,42 @@ class SlackRequester:
         }
         return self.interaction(payload, **options)
 
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, **options: Any) -> SlackReply:
+        """An Events API callback (e.g. an `app_mention`)."""
+        payload = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM["id"],
+            "api_app_id": "A0WARROOM",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+        return self.post(json.dumps(payload), "application/json", **options)
+
+    def mention(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        channel_id: str,
+        ts: str,
+        thread_ts: str | None = None,
+        **options: Any,
+    ) -> SlackReply:
+        """`@warroom <text>` posted as message `ts` (in the thread `thread_ts`, if given)."""
+        event = {
+            "type": "app_mention",
+            "user": user_id,
+            "text": f"<@U0WARROOM> {text}",
+            "ts": ts,
+            "channel": channel_id,
+            "event_ts": ts,
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return self.event(event, **options)
+
     def message_shortcut(
         self, callback_id: str, message: dict[str, Any], *, user_id: str, channel_id: str, **options: Any
     ) -> SlackReply:
