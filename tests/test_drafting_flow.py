@@ -232,6 +232,11 @@ def test_claude_writes_a_structured_draft_streamed_into_the_thread(sandbox_claud
     assert sandbox.fake.edit_count(esc.room_channel_id, message["ts"]) >= 2, "streamed edits before the final"
     streamed = [c for c in sandbox.fake.calls_to("chat.update") if "so_far" in json.dumps(c.params)]
     assert streamed, "the placeholder showed partial text while Claude wrote"
+    first = next(b for b in streamed[0].params["blocks"] if b["block_id"] == "so_far")["text"]["text"]
+    shown = first.removesuffix(" ▌")
+    assert shown and GOOD_BODY.startswith(shown) and len(shown) < len(GOOD_BODY) / 2, (
+        "text shows as it is written"
+    )
     request = claude.requests[-1].body
     assert request["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert request["tool_choice"] == {"type": "tool", "name": "submit_draft"}

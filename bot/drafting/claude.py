@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anthropic
+import jiter
 
 from bot.drafting.context import DraftContext
 from bot.drafting.lint import Finding
@@ -110,6 +111,15 @@ _TOOL: dict[str, Any] = {
         "required": ["body"],
     },
 }
+
+
+def _partial_body(partial_json: bytes) -> str | None:
+    try:
+        parsed = jiter.from_json(partial_json, partial_mode="trailing-strings")
+    except ValueError:
+        return None
+    body = parsed.get("body") if isinstance(parsed, dict) else None
+    return body if isinstance(body, str) else None
 
 
 class UnusableDraft(Exception):
@@ -216,12 +226,17 @@ class ClaudeDrafter:
     ) -> Draft:
         """The finished draft; `on_text` gets the body so far while it streams. Raises anthropic errors."""
         request = build_request(kind, ctx, self.model, style=style, revise=revise)
+        partial = b""
         with self.client.messages.stream(**request) as stream:
             for event in stream:
-                if event.type == "input_json" and isinstance(event.snapshot, dict):
-                    body = event.snapshot.get("body")
-                    if isinstance(body, str) and body:
-                        on_text(body)
+                if event.type != "input_json":
+                    continue
+                # The SDK's own snapshot leaves out a string until it is complete, which would show the
+                # body only at the end; parsing with trailing strings shows it as it is written.
+                partial += event.partial_json.encode()
+                body = _partial_body(partial)
+                if body:
+                    on_text(body)
             final = stream.get_final_message()
         tool_input = next((block.input for block in final.content if block.type == "tool_use"), None)
         if not isinstance(tool_input, dict) or not str(tool_input.get("body", "")).strip():
