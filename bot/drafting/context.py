@@ -139,6 +139,14 @@ class DraftContext:
         items = (item.strip(" -•*.") for item in re.split(r"\n+|;\s*", self.tried))
         return [item[:1].upper() + item[1:] for item in items if item]
 
+    @property
+    def progress_items(self) -> list[str]:
+        """What we have done: the room's latest internal updates, else what has been tried."""
+        updates = [
+            entry.text.strip() for entry in self.timeline if entry.kind == "internal_update" and entry.text
+        ]
+        return updates[-3:] or self.tried_items
+
     def clock(self, moment: datetime) -> str:
         """`14:05 UTC` today, `2 Mar 14:05 UTC` on another day."""
         moment = moment.astimezone(UTC)

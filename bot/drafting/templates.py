@@ -123,7 +123,7 @@ def _ack(ctx: DraftContext) -> Draft:
 
 
 def _update(ctx: DraftContext) -> Draft:
-    done = ctx.tried_items[:4] or [placeholder("what we've done since the last update")]
+    done = ctx.progress_items[:4] or [placeholder("what we've done since the last update")]
     body = _join(
         f"Hi {ctx.addressee},",
         f"Here's where things stand on the issue you raised: {ctx.issue}.",

@@ -117,7 +117,19 @@ def run_demo(out: TextIO) -> None:
         wait_until(lambda: "Identified" in fake.topic(channel["id"]))
         narrator.bot()
 
-        narrator.say("7. @dave asks what is open:  /escalate list")
+        narrator.say("7. @dave, the CSM, asks for a customer update to send David:  @warroom draft update")
+        ts = fake.add_message(channel["id"], "U0DAVE", "<@U0WARROOM> draft update")
+        sandbox.slack.mention("draft update", user_id="U0DAVE", channel_id=channel["id"], ts=ts)
+        wait_until(
+            lambda: any(
+                b.get("block_id") == "draft_actions"
+                for m in fake.thread(channel["id"], ts)
+                for b in m.get("blocks") or []
+            )
+        )
+        narrator.bot()
+
+        narrator.say("8. @dave asks what is open:  /escalate list")
         sandbox.slack.slash_command("list", user_id="U0DAVE", channel_id="C0GENERAL")
         answer = wait_until(lambda: fake.responses)[-1][1]
         out.write("  warroom replied (only @dave sees it):\n")

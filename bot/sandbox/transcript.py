@@ -13,7 +13,14 @@ _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _CHANNEL = re.compile(r"<#(\w+)(?:\|[^>]*)?>")
 _USER = re.compile(r"<@(\w+)>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
-_QUIET = {"auth.test", "users.info", "conversations.info", "chat.getPermalink"}
+_QUIET = {
+    "auth.test",
+    "users.info",
+    "conversations.info",
+    "chat.getPermalink",
+    "conversations.history",
+    "conversations.replies",
+}
 
 
 class Transcript:
@@ -127,6 +134,10 @@ class Transcript:
         rendered = self.render_blocks(_blocks(p))
         before = self._rendered.get((p["channel"], "card"), [])
         self._rendered[(p["channel"], "card")] = rendered
+        if not _is_card(_blocks(p)):
+            if any(b.get("block_id") == "so_far" for b in _blocks(p)):
+                return []  # a streaming edit of a draft: the finished draft is what matters
+            return [f"finished a message in {self._channel(p['channel'])}:", *rendered]
         changed = [line for line in rendered if line not in before] or ["┃ (no visible change)"]
         return [f"updated the card in {self._channel(p['channel'])}; now showing:", *changed]
 
