@@ -279,3 +279,77 @@ def test_two_schedulers_post_each_of_500_due_reminders_exactly_once(
             rows = session.execute(select(Reminder)).scalars().all()
             assert len(rows) == 500 and all(r.posted_at is not None for r in rows)
             assert len({r.escalation_id for r in rows}) == 500
+
+
+def test_room_commands_explain_themselves_when_misused(room, clock) -> None:
+    sandbox, esc = room
+    sandbox.slack.slash_command("status", user_id="U0BEN", channel_id="C0GENERAL")
+    sandbox.slack.slash_command("severity SEV-9", user_id="U0BEN", channel_id=esc.room_channel_id)
+    sandbox.slack.slash_command("customer-update", user_id="U0BEN", channel_id=esc.room_channel_id)
+    answers = [
+        json.dumps(body)
+        for _, body in wait_until(lambda: len(sandbox.fake.responses) >= 3 and sandbox.fake.responses)
+    ]
+    assert any("Run this in an escalation's war room" in a for a in answers)
+    assert any("Severity must be one of SEV-1, SEV-2, SEV-3, SEV-4" in a for a in answers)
+    assert any("Usage: `/escalate customer-update" in a for a in answers)
+    assert _row(sandbox).severity == "SEV-1"
+
+
+def test_update_modals_reject_empty_updates_and_past_promises(room, clock) -> None:
+    sandbox, esc = room
+    sandbox.slack.button(
+        "post_update", str(esc.id), user_id="U0ANA", channel_id=esc.room_channel_id, message_ts=esc.card_ts
+    )
+    view = wait_until(
+        lambda: [
+            c
+            for c in sandbox.fake.calls_to("views.open")
+            if c.params["view"]["callback_id"] == "post_update_modal"
+        ]
+    )[-1].params["view"]
+    reply = sandbox.slack.view_submission(view, {"update": "  "}, user_id="U0ANA")
+    assert reply.json()["response_action"] == "errors" and "update" in reply.json()["errors"]
+
+    sandbox.slack.button(
+        "customer_updated",
+        str(esc.id),
+        user_id="U0ANA",
+        channel_id=esc.room_channel_id,
+        message_ts=esc.card_ts,
+    )
+    view = wait_until(
+        lambda: [
+            c
+            for c in sandbox.fake.calls_to("views.open")
+            if c.params["view"]["callback_id"] == "customer_update_modal"
+        ]
+    )[-1].params["view"]
+    past = int((T0 - timedelta(hours=1)).timestamp())
+    reply = sandbox.slack.view_submission(
+        view, {"update": "Called David", "next_update": past}, user_id="U0ANA"
+    )
+    assert reply.json()["errors"] == {"next_update": "That time has passed; pick a later one."}
+    assert _row(sandbox).last_customer_update_at is None
+
+    later = int((T0 + timedelta(hours=1)).timestamp())
+    assert (
+        sandbox.slack.view_submission(
+            view, {"update": "Called David", "next_update": later}, user_id="U0ANA"
+        ).body
+        == ""
+    )
+    wait_until(lambda: _row(sandbox).customer_update_promised_at == T0 + timedelta(hours=1))
+
+
+def test_a_button_for_a_vanished_escalation_says_so(room, clock) -> None:
+    sandbox, esc = room
+    sandbox.slack.button(
+        "card_acknowledge", "999999", user_id="U0ANA", channel_id=esc.room_channel_id, message_ts=esc.card_ts
+    )
+    told = wait_until(
+        lambda: [
+            e for e in sandbox.fake.ephemerals if e["user"] == "U0ANA" and "no longer exists" in e["text"]
+        ]
+    )
+    assert told
