@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from blocks import limits
-from blocks.text import escape, escape_within, mrkdwn, plain, slack_date, truncate, user
+from blocks.text import button, escape, escape_within, mrkdwn, slack_date, truncate, user
 from bot.drafting.lint import CUSTOMER_FACING, Finding
 from bot.drafting.templates import Draft
 
@@ -198,25 +198,13 @@ def _actions(view: DraftView) -> dict[str, Any]:
     value = str(view.draft_id)
     buttons = []
     if view.draft.kind in CUSTOMER_FACING:
-        buttons.append(_button("Mark as sent", MARK_SENT, value, "primary"))
+        buttons.append(button("Mark as sent", MARK_SENT, value, "primary"))
     buttons += [
-        _button("Regenerate", REGENERATE, value),
-        _button("Shorter", SHORTER, value),
-        _button("More formal", MORE_FORMAL, value),
+        button("Regenerate", REGENERATE, value),
+        button("Shorter", SHORTER, value),
+        button("More formal", MORE_FORMAL, value),
     ]
     return {"type": "actions", "block_id": "draft_actions", "elements": buttons}
-
-
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "text": plain(label, limits.BUTTON_TEXT),
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def draft_fallback_text(view: DraftView) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blocks import limits
-from blocks.text import escape, money, mrkdwn, plain, slack_date, truncate, user
+from blocks.text import button, escape, money, mrkdwn, slack_date, truncate, user
 from blocks.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE, severity_badge
 from bot.clocks import Reminder
 from bot.domain import EscalationSnapshot
@@ -107,28 +107,16 @@ def build_nudge(
 def _nudge_buttons(esc: EscalationSnapshot, reminder: Reminder) -> list[dict[str, Any]]:
     value = str(esc.id)
     if reminder.clock == "internal":
-        return [_button("Post update", POST_UPDATE, value, "primary"), _snooze(esc, "internal")]
+        return [button("Post update", POST_UPDATE, value, "primary"), _snooze(esc, "internal")]
     if reminder.clock == "customer":
-        return [_button("Customer updated", CUSTOMER_UPDATED, value, "primary"), _snooze(esc, "customer")]
+        return [button("Customer updated", CUSTOMER_UPDATED, value, "primary"), _snooze(esc, "customer")]
     if reminder.clock == "first_response" and esc.acknowledged_at is None:
-        return [_button("Acknowledge", ACKNOWLEDGE, value, "primary")]
+        return [button("Acknowledge", ACKNOWLEDGE, value, "primary")]
     return []
 
 
 def _snooze(esc: EscalationSnapshot, clock: str) -> dict[str, Any]:
-    return _button(f"Snooze {SNOOZE_MINUTES} min", SNOOZE, f"{esc.id}:{clock}")
-
-
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "text": plain(label, limits.BUTTON_TEXT),
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
+    return button(f"Snooze {SNOOZE_MINUTES} min", SNOOZE, f"{esc.id}:{clock}")
 
 
 def build_leadership_alert(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts) -> str:

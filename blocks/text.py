@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from blocks.limits import BUTTON_TEXT, BUTTON_VALUE
+
 ELLIPSIS = "…"
 
 
@@ -68,3 +70,16 @@ def count(value: int | None) -> str:
 def user(user_id: str | None) -> str:
     """A mention, or 'nobody yet'."""
     return f"<@{user_id}>" if user_id else "nobody yet"
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    """A button within Slack's limits; `style` is "primary", "danger" or None."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": plain(label, BUTTON_TEXT),
+        "value": value[:BUTTON_VALUE],
+    }
+    if style:
+        element["style"] = style
+    return element

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from blocks import limits
-from blocks.text import count, escape, escape_within, money, mrkdwn, plain, slack_date, truncate, user
+from blocks.text import button, count, escape, escape_within, money, mrkdwn, plain, slack_date, truncate, user
 from bot.domain import EscalationSnapshot
 
 SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
@@ -144,21 +144,9 @@ def _actions(esc: EscalationSnapshot) -> list[dict[str, Any]]:
         return []
     buttons: list[dict[str, Any]] = []
     if esc.acknowledged_at is None:
-        buttons.append(_button("Acknowledge", ACKNOWLEDGE, esc, style="primary"))
-    buttons.append(_button("Post update", POST_UPDATE, esc))
-    buttons.append(_button("Draft customer update", DRAFT_UPDATE, esc))
-    buttons.append(_button("Customer updated", CUSTOMER_UPDATED, esc))
-    buttons.append(_button("Take command", TAKE_COMMAND, esc))
+        buttons.append(button("Acknowledge", ACKNOWLEDGE, str(esc.id), style="primary"))
+    buttons.append(button("Post update", POST_UPDATE, str(esc.id)))
+    buttons.append(button("Draft customer update", DRAFT_UPDATE, str(esc.id)))
+    buttons.append(button("Customer updated", CUSTOMER_UPDATED, str(esc.id)))
+    buttons.append(button("Take command", TAKE_COMMAND, str(esc.id)))
     return buttons
-
-
-def _button(label: str, action_id: str, esc: EscalationSnapshot, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "text": plain(label, limits.BUTTON_TEXT),
-        "value": str(esc.id),
-    }
-    if style:
-        button["style"] = style
-    return button
