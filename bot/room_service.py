@@ -140,13 +140,19 @@ class RoomService:
                 at=now,
             )
             retime(session, row, self.policy, now)
+            needs_room = row.room_kind == "thread" and self.policy.room_kind(severity) == "channel"
+            if needs_room:  # a SEV-3/4 moved up to SEV-1/2 gets its war room now
+                row.room_kind, row.provisioned_at = "channel", None
             esc = snapshot(row, self.policy)
         direction = "Escalated" if SEVERITIES.index(severity) < SEVERITIES.index(previous) else "De-escalated"
+        moving = " Opening a war room for it now." if needs_room else ""
         self.flow.say(
             esc,
             f"{direction} from {previous} to *{severity}* by <@{user_id}>{escape(why)}. "
-            "Update and SLA clocks follow the new severity.",
+            f"Update and SLA clocks follow the new severity.{moving}",
         )
+        if needs_room:
+            self.flow.provision(escalation_id)
         return Outcome(self.flow.refresh(escalation_id), changed=True)
 
     def change_status(self, escalation_id: int, status: str, user_id: str) -> Outcome:

@@ -145,9 +145,10 @@ class WarRoomFlow:
         parallel: dict[str, Callable[[], dict[str, Any]]] = {
             "invite": lambda: self._step(esc.id, "invite", lambda _: self._invite(esc)),
             "topic": lambda: self._step(esc.id, "topic", lambda _: self._topic(esc)),
-            "card": lambda: self._step(
+            # "room_card", not "card": an escalation moved up from a thread keeps its thread card too.
+            "room_card": lambda: self._step(
                 esc.id,
-                "card",
+                "room_card",
                 lambda prior: self._post_card(esc, channel, resumed=prior["run"] > 1),
                 self._apply_card,
             ),

@@ -92,6 +92,13 @@ def find_by_intake_key(session: Session, intake_key: str) -> Escalation | None:
     return session.execute(select(Escalation).where(Escalation.intake_key == intake_key)).scalar_one_or_none()
 
 
+def find_by_public_id(session: Session, public_id: str) -> Escalation | None:
+    """The escalation with that `ESC-YYYY-NNN` id (case-insensitive)."""
+    return session.execute(
+        select(Escalation).where(Escalation.public_id == public_id.strip().upper())
+    ).scalar_one_or_none()
+
+
 def find_by_room(session: Session, channel_id: str) -> Escalation | None:
     """The escalation whose war room is `channel_id`, else the newest open one carded there."""
     stmt = (

@@ -353,3 +353,25 @@ def test_a_button_for_a_vanished_escalation_says_so(room, clock) -> None:
         ]
     )
     assert told
+
+
+def test_a_thread_escalation_moved_up_to_sev1_gets_a_war_room(db: Database, clock: ControlledClock) -> None:
+    from tests.flows import SEV3_TEXT
+
+    with Sandbox(db=db, clock=clock) as sandbox:
+        escalate(sandbox, SEV3_TEXT, {"customer": "Initech"})
+        settled(sandbox)
+        before = _row(sandbox)
+        assert before.room_kind == "thread" and before.room_channel_id is None
+        sandbox.slack.slash_command(
+            f"severity SEV-1 {before.public_id} all exports failing now",
+            user_id="U0BEN",
+            channel_id="C0SUPPORT",
+        )
+        wait_until(lambda: _row(sandbox).room_channel_id and _row(sandbox).provisioned_at)
+        after = _row(sandbox)
+        assert after.severity == "SEV-1" and after.room_kind == "channel"
+        assert sandbox.fake.pins(after.room_channel_id) == [after.card_ts]
+        thread = sandbox.fake.thread("C0SUPPORT", before.card_ts)
+        assert any("Opening a war room" in m.get("text", "") for m in thread)
+        assert after.internal_update_due_at == _at(30)
