@@ -335,7 +335,7 @@ def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(sandbox: Sa
     # Simulate a crash between chat.postMessage and recording its answer: the card exists in Slack,
     # but the record only says the step started.
     with sandbox.warroom.db.session() as session:
-        step = repo.steps_of(session, escalation.id)["card"]
+        step = repo.steps_of(session, escalation.id)["room_card"]
         step.status, step.result = "started", {}
         row = session.get(Escalation, escalation.id)
         assert row is not None
