@@ -29,7 +29,7 @@ KIND_LABELS = {
     "summary": "catch-up summary",
 }
 BODY_CHUNK = limits.SECTION_TEXT - 100
-MAX_BODY_SECTIONS = 8
+MAX_BODY_SECTIONS = 40  # with the other blocks of a draft, well inside Slack's 50
 
 
 @dataclass(frozen=True)
@@ -74,22 +74,28 @@ def build_drafting_placeholder(
 
 
 def split_body(text: str, size: int = BODY_CHUNK) -> list[str]:
-    """The body in pieces of at most `size` characters, cut between paragraphs where possible."""
+    """The body escaped for mrkdwn, in pieces of at most `size` characters each.
+
+    It is cut between paragraphs where possible and always before escaping, so no cut lands inside
+    an `&amp;`.
+    """
     pieces: list[str] = []
     current = ""
     for paragraph in text.split("\n\n"):
         candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= size:
+        if len(escape(candidate)) <= size:
             current = candidate
             continue
         if current:
-            pieces.append(current)
-        while len(paragraph) > size:
-            pieces.append(paragraph[:size])
-            paragraph = paragraph[size:]
+            pieces.append(escape(current))
+        while len(escape(paragraph)) > size:
+            head = escape_within(paragraph, size).removesuffix("…")
+            raw_length = len(head.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+            pieces.append(head)
+            paragraph = paragraph[raw_length:]
         current = paragraph
     if current:
-        pieces.append(current)
+        pieces.append(escape(current))
     return pieces
 
 
@@ -127,9 +133,24 @@ def build_draft_message(view: DraftView) -> list[dict[str, Any]]:
                 "text": mrkdwn(f"*Subject:* {escape(draft.subject)}", limits.SECTION_TEXT),
             }
         )
-    for index, piece in enumerate(split_body(escape(draft.body))[:MAX_BODY_SECTIONS]):
+    pieces = split_body(draft.body)
+    for index, piece in enumerate(pieces[:MAX_BODY_SECTIONS]):
         blocks.append(
             {"type": "section", "block_id": f"draft_body_{index}", "text": mrkdwn(piece, limits.SECTION_TEXT)}
+        )
+    if len(pieces) > MAX_BODY_SECTIONS:
+        hidden = sum(len(piece) for piece in pieces[MAX_BODY_SECTIONS:])
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": "draft_cut",
+                "elements": [
+                    mrkdwn(
+                        f"✂️ About {hidden:,} more characters do not fit in one message. Ask for *Shorter*.",
+                        limits.CONTEXT_TEXT,
+                    )
+                ],
+            }
         )
     if draft.options:
         options = "\n".join(f"{n}. {escape(option)}" for n, option in enumerate(draft.options, 1))

@@ -142,18 +142,20 @@ def build_clock_status(esc: EscalationSnapshot, now: datetime) -> list[dict[str,
     lines = [
         f"{severity_badge(esc.severity)} *{esc.public_id}* · {escape(esc.customer)} · {esc.status_label}"
     ]
+    stopped = None if esc.is_open else f"stopped ({esc.status_label.lower()})"
     if esc.acknowledged_at:
         lines.append(
             f"• *First response:* given by {user(esc.acknowledged_by)} {slack_date(esc.acknowledged_at)}"
         )
     else:
-        lines.append(f"• *First response:* {_due_phrase(esc.first_response_due_at, now)}")
+        lines.append(f"• *First response:* {stopped or _due_phrase(esc.first_response_due_at, now)}")
     last_internal = (
         f"last {ago(esc.last_internal_update_at, now)} by {user(esc.last_internal_update_by)}"
         if esc.last_internal_update_at
         else "none yet"
     )
-    lines.append(f"• *Internal update:* {last_internal}; next {_due_phrase(esc.internal_update_due_at, now)}")
+    next_internal = stopped or f"next {_due_phrase(esc.internal_update_due_at, now)}"
+    lines.append(f"• *Internal update:* {last_internal}; {next_internal}")
     last_customer = (
         f"last {ago(esc.last_customer_update_at, now)} by {user(esc.last_customer_update_by)}"
         if esc.last_customer_update_at
@@ -164,9 +166,8 @@ def build_clock_status(esc: EscalationSnapshot, now: datetime) -> list[dict[str,
         if esc.customer_update_promised_at and esc.customer_update_promised_at == (esc.customer_update_due_at)
         else ""
     )
-    lines.append(
-        f"• *Customer update:* {last_customer}; next {_due_phrase(esc.customer_update_due_at, now)}{promised}"
-    )
+    next_customer = stopped or f"next {_due_phrase(esc.customer_update_due_at, now)}{promised}"
+    lines.append(f"• *Customer update:* {last_customer}; {next_customer}")
     if esc.resolved_at:
         lines.append(f"• *Resolution:* resolved {slack_date(esc.resolved_at)}")
     else:

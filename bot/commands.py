@@ -10,7 +10,7 @@ SUBCOMMANDS = ("help", "list", "status", "severity", "update", "customer-update"
 _PUBLIC_ID = re.compile(r"\b(ESC-\d{4}-\d{3,})\b", re.I)
 _PROMISE = re.compile(
     r"[\s,;.(-]*\(?next update (?:at |by )?"
-    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>am|pm)?\)?\s*$",
+    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>am|pm)?\)?[.!]?\s*$",
     re.I,
 )
 
@@ -34,7 +34,7 @@ def parse_subcommand(text: str) -> Subcommand:
     match = _PUBLIC_ID.search(rest)
     public_id = match.group(1).upper() if match else None
     if match:
-        rest = (rest[: match.start()] + rest[match.end() :]).strip()
+        rest = " ".join((rest[: match.start()] + rest[match.end() :]).split())
     return Subcommand(name, rest.strip(), public_id)
 
 
@@ -49,7 +49,7 @@ def split_promise(text: str) -> tuple[str, tuple[int, int] | None]:
         hour += 12
     if ampm == "am" and hour == 12:
         hour = 0
-    if hour > 23 or minute > 59:
+    if hour > 23 or minute > 59 or (ampm and int(match.group("hour")) > 12):
         return text.strip(), None
     return text[: match.start()].strip(), (hour, minute)
 

@@ -67,24 +67,64 @@ VALID_MESSAGES: list[tuple[str, list[Any]]] = [
     ("markdown_12000", [{"type": "markdown", "text": "m" * 12000}]),
     ("fifty_blocks", [{"type": "divider"}] * 50),
     ("ids_255", [section(block_id="b" * 255, accessory=button("a" * 255))]),
-    ("button_limits", [actions(button("p", style="primary", value="v" * 2000, url="https://x/" + "u" * 2990),
-                               button("d", style="danger", text=plain("t" * 75)))]),
+    (
+        "button_limits",
+        [
+            actions(
+                button("p", style="primary", value="v" * 2000, url="https://x/" + "u" * 2990),
+                button("d", style="danger", text=plain("t" * 75)),
+            )
+        ],
+    ),
     ("static_select_100", [accessory(select(options=options(100), initial_option=option("v99")))]),
-    ("multi_static_initial", [accessory(select("multi_static_select", options=options(3),
-                                               initial_options=[option("v0"), option("v2")]))]),
+    (
+        "multi_static_initial",
+        [
+            accessory(
+                select(
+                    "multi_static_select", options=options(3), initial_options=[option("v0"), option("v2")]
+                )
+            )
+        ],
+    ),
     ("option_groups", [accessory(select(option_groups=[{"label": plain("G"), "options": options(2)}]))]),
     ("users_select", [accessory(select("users_select", initial_user="U0ANA"))]),
     ("multi_users_select", [input_block(select("multi_users_select", initial_users=["U0ANA"]))]),
     ("conversations_select", [accessory(select("conversations_select", initial_conversation="C1"))]),
     ("channels_select", [accessory(select("channels_select", initial_channel="C1"))]),
-    ("text_input_limits", [input_block({**TEXT_INPUT, "initial_value": "i" * 3000, "multiline": True,
-                                        "placeholder": plain("p" * 150), "max_length": 3000})]),
-    ("number_input", [input_block({"type": "number_input", "is_decimal_allowed": False,
-                                   "initial_value": "3"})]),
-    ("checkboxes_10_mrkdwn", [input_block({"type": "checkboxes", "options": [
-        {"text": mrkdwn(f"*{i}*"), "value": str(i)} for i in range(10)]})]),
-    ("radio_10", [input_block({"type": "radio_buttons", "options": options(10),
-                               "initial_option": option("v3")})]),
+    (
+        "text_input_limits",
+        [
+            input_block(
+                {
+                    **TEXT_INPUT,
+                    "initial_value": "i" * 3000,
+                    "multiline": True,
+                    "placeholder": plain("p" * 150),
+                    "max_length": 3000,
+                }
+            )
+        ],
+    ),
+    (
+        "number_input",
+        [input_block({"type": "number_input", "is_decimal_allowed": False, "initial_value": "3"})],
+    ),
+    (
+        "checkboxes_10_mrkdwn",
+        [
+            input_block(
+                {
+                    "type": "checkboxes",
+                    "options": [{"text": mrkdwn(f"*{i}*"), "value": str(i)} for i in range(10)],
+                }
+            )
+        ],
+    ),
+    (
+        "radio_10",
+        [input_block({"type": "radio_buttons", "options": options(10), "initial_option": option("v3")})],
+    ),
     ("datepicker", [accessory({"type": "datepicker", "initial_date": "2025-01-31"})]),
     ("timepicker", [accessory({"type": "timepicker", "initial_time": "09:30"})]),
     ("overflow_2", [accessory({"type": "overflow", "options": options(2)})]),
@@ -100,93 +140,237 @@ INVALID_MESSAGES: list[tuple[str, Any, str, str]] = [
     ("section_3001", [section("x" * 3001)], "must be less than 3001 characters", "/blocks/0/text/text"),
     ("section_empty_text", [section("")], "must be more than 0 characters", "/blocks/0/text/text"),
     ("section_no_text_or_fields", [{"type": "section"}], "either text or fields", "/blocks/0"),
-    ("section_bad_text_type", [{"type": "section", "text": {"type": "markdown", "text": "x"}}],
-     "must be one of", "/blocks/0/text/type"),
-    ("mrkdwn_with_emoji", [{"type": "section", "text": {**mrkdwn("x"), "emoji": True}}],
-     "emoji", "/blocks/0/text/emoji"),
-    ("fields_11", [{"type": "section", "fields": [mrkdwn("f")] * 11}], "no more than 10 items",
-     "/blocks/0/fields"),
-    ("field_2001", [{"type": "section", "fields": [mrkdwn("f" * 2001)]}], "less than 2001",
-     "/blocks/0/fields/0/text"),
-    ("header_mrkdwn", [{"type": "header", "text": mrkdwn("h")}], "must be one of: plain_text",
-     "/blocks/0/text/type"),
+    (
+        "section_bad_text_type",
+        [{"type": "section", "text": {"type": "markdown", "text": "x"}}],
+        "must be one of",
+        "/blocks/0/text/type",
+    ),
+    (
+        "mrkdwn_with_emoji",
+        [{"type": "section", "text": {**mrkdwn("x"), "emoji": True}}],
+        "emoji",
+        "/blocks/0/text/emoji",
+    ),
+    (
+        "fields_11",
+        [{"type": "section", "fields": [mrkdwn("f")] * 11}],
+        "no more than 10 items",
+        "/blocks/0/fields",
+    ),
+    (
+        "field_2001",
+        [{"type": "section", "fields": [mrkdwn("f" * 2001)]}],
+        "less than 2001",
+        "/blocks/0/fields/0/text",
+    ),
+    (
+        "header_mrkdwn",
+        [{"type": "header", "text": mrkdwn("h")}],
+        "must be one of: plain_text",
+        "/blocks/0/text/type",
+    ),
     ("header_151", [{"type": "header", "text": plain("h" * 151)}], "less than 151", "/blocks/0/text/text"),
     ("context_empty", [{"type": "context", "elements": []}], "at least 1", "/blocks/0/elements"),
-    ("context_11", [{"type": "context", "elements": [mrkdwn("c")] * 11}], "no more than 10",
-     "/blocks/0/elements"),
-    ("context_button", [{"type": "context", "elements": [button()]}], "must be one of",
-     "/blocks/0/elements/0/type"),
+    (
+        "context_11",
+        [{"type": "context", "elements": [mrkdwn("c")] * 11}],
+        "no more than 10",
+        "/blocks/0/elements",
+    ),
+    (
+        "context_button",
+        [{"type": "context", "elements": [button()]}],
+        "must be one of",
+        "/blocks/0/elements/0/type",
+    ),
     ("actions_empty", [actions()], "at least 1", "/blocks/0/elements"),
     ("actions_26", [actions(*[button(f"b{i}") for i in range(26)])], "no more than 25", "/blocks/0/elements"),
-    ("actions_dup_action_id", [actions(button("same"), button("same"))], "duplicate action_id",
-     "/blocks/0/elements/1/action_id"),
+    (
+        "actions_dup_action_id",
+        [actions(button("same"), button("same"))],
+        "duplicate action_id",
+        "/blocks/0/elements/1/action_id",
+    ),
     ("actions_text_input", [actions(TEXT_INPUT)], "not allowed here", "/blocks/0/elements/0/type"),
     ("dup_block_id", [section(block_id="x"), section(block_id="x")], "duplicate block_id", "/blocks/1"),
     ("block_id_256", [section(block_id="b" * 256)], "less than 256", "/blocks/0/block_id"),
     ("action_id_256", [actions(button("a" * 256))], "less than 256", "/blocks/0/elements/0/action_id"),
-    ("image_no_alt", [{"type": "image", "image_url": "https://x/a.png"}], "missing required field: alt_text",
-     "/blocks/0"),
+    (
+        "image_no_alt",
+        [{"type": "image", "image_url": "https://x/a.png"}],
+        "missing required field: alt_text",
+        "/blocks/0",
+    ),
     ("image_no_url", [{"type": "image", "alt_text": "a"}], "missing required field: image_url", "/blocks/0"),
-    ("input_no_element", [{"type": "input", "label": plain("L")}], "missing required field: element",
-     "/blocks/0"),
-    ("input_label_2001", [input_block(TEXT_INPUT) | {"label": plain("l" * 2001)}], "less than 2001",
-     "/blocks/0/label/text"),
-    ("input_label_mrkdwn", [input_block(TEXT_INPUT) | {"label": mrkdwn("l")}], "must be one of",
-     "/blocks/0/label/type"),
-    ("input_hint_2001", [input_block(TEXT_INPUT, hint=plain("h" * 2001))], "less than 2001",
-     "/blocks/0/hint/text"),
+    (
+        "input_no_element",
+        [{"type": "input", "label": plain("L")}],
+        "missing required field: element",
+        "/blocks/0",
+    ),
+    (
+        "input_label_2001",
+        [input_block(TEXT_INPUT) | {"label": plain("l" * 2001)}],
+        "less than 2001",
+        "/blocks/0/label/text",
+    ),
+    (
+        "input_label_mrkdwn",
+        [input_block(TEXT_INPUT) | {"label": mrkdwn("l")}],
+        "must be one of",
+        "/blocks/0/label/type",
+    ),
+    (
+        "input_hint_2001",
+        [input_block(TEXT_INPUT, hint=plain("h" * 2001))],
+        "less than 2001",
+        "/blocks/0/hint/text",
+    ),
     ("input_optional_str", [input_block(TEXT_INPUT, optional="yes")], "boolean", "/blocks/0/optional"),
-    ("input_dispatch_str", [input_block(TEXT_INPUT, dispatch_action="true")], "boolean",
-     "/blocks/0/dispatch_action"),
+    (
+        "input_dispatch_str",
+        [input_block(TEXT_INPUT, dispatch_action="true")],
+        "boolean",
+        "/blocks/0/dispatch_action",
+    ),
     ("input_button", [input_block(button())], "not allowed here", "/blocks/0/element/type"),
     ("markdown_12001", [{"type": "markdown", "text": "m" * 12001}], "less than 12001", "/blocks/0/text"),
-    ("button_text_76", [actions(button(text=plain("t" * 76)))], "less than 76",
-     "/blocks/0/elements/0/text/text"),
-    ("button_text_mrkdwn", [actions(button(text=mrkdwn("t")))], "must be one of",
-     "/blocks/0/elements/0/text/type"),
-    ("button_no_text", [actions({"type": "button", "action_id": "a"})], "missing required field: text",
-     "/blocks/0/elements/0"),
-    ("button_value_2001", [actions(button(value="v" * 2001))], "less than 2001",
-     "/blocks/0/elements/0/value"),
+    (
+        "button_text_76",
+        [actions(button(text=plain("t" * 76)))],
+        "less than 76",
+        "/blocks/0/elements/0/text/text",
+    ),
+    (
+        "button_text_mrkdwn",
+        [actions(button(text=mrkdwn("t")))],
+        "must be one of",
+        "/blocks/0/elements/0/text/type",
+    ),
+    (
+        "button_no_text",
+        [actions({"type": "button", "action_id": "a"})],
+        "missing required field: text",
+        "/blocks/0/elements/0",
+    ),
+    (
+        "button_value_2001",
+        [actions(button(value="v" * 2001))],
+        "less than 2001",
+        "/blocks/0/elements/0/value",
+    ),
     ("button_url_3001", [actions(button(url="u" * 3001))], "less than 3001", "/blocks/0/elements/0/url"),
     ("button_style", [actions(button(style="secondary"))], "primary, danger", "/blocks/0/elements/0/style"),
     ("select_no_options", [accessory(select(options=[]))], "at least 1", "/blocks/0/accessory/options"),
-    ("select_101", [accessory(select(options=options(101)))], "no more than 100",
-     "/blocks/0/accessory/options"),
-    ("option_text_76", [accessory(select(options=[option("v", "t" * 76)]))], "less than 76",
-     "/blocks/0/accessory/options/0/text/text"),
-    ("option_value_151", [accessory(select(options=[option("v" * 151, "t")]))], "less than 151",
-     "/blocks/0/accessory/options/0/value"),
-    ("initial_option_foreign", [accessory(select(options=options(2), initial_option=option("zzz")))],
-     "initial_option", "/blocks/0/accessory/initial_option"),
-    ("initial_options_foreign", [accessory(select("multi_static_select", options=options(2),
-                                                  initial_options=[option("v0"), option("nope")]))],
-     "initial_options", "/blocks/0/accessory/initial_options/1"),
-    ("placeholder_151", [accessory(select("users_select", placeholder=plain("p" * 151)))], "less than 151",
-     "/blocks/0/accessory/placeholder/text"),
-    ("text_input_initial_3001", [input_block({**TEXT_INPUT, "initial_value": "i" * 3001})], "less than 3001",
-     "/blocks/0/element/initial_value"),
-    ("text_input_max_length", [input_block({**TEXT_INPUT, "max_length": 3001})], "between 1 and 3000",
-     "/blocks/0/element/max_length"),
-    ("text_input_multiline_str", [input_block({**TEXT_INPUT, "multiline": "yes"})], "boolean",
-     "/blocks/0/element/multiline"),
-    ("number_no_decimal_flag", [input_block({"type": "number_input"})],
-     "missing required field: is_decimal_allowed", "/blocks/0/element"),
-    ("number_decimal_forbidden", [input_block({"type": "number_input", "is_decimal_allowed": False,
-                                               "initial_value": "1.5"})], "without decimals",
-     "/blocks/0/element/initial_value"),
-    ("checkboxes_11", [input_block({"type": "checkboxes", "options": options(11)})], "no more than 10",
-     "/blocks/0/element/options"),
-    ("radio_11", [input_block({"type": "radio_buttons", "options": options(11)})], "no more than 10",
-     "/blocks/0/element/options"),
-    ("overflow_1", [accessory({"type": "overflow", "options": options(1)})], "at least 2",
-     "/blocks/0/accessory/options"),
-    ("overflow_6", [accessory({"type": "overflow", "options": options(6)})], "no more than 5",
-     "/blocks/0/accessory/options"),
-    ("datepicker_bad", [accessory({"type": "datepicker", "initial_date": "2025-13-01"})], "YYYY-MM-DD",
-     "/blocks/0/accessory/initial_date"),
-    ("timepicker_bad", [accessory({"type": "timepicker", "initial_time": "25:00"})], "HH:mm",
-     "/blocks/0/accessory/initial_time"),
+    (
+        "select_101",
+        [accessory(select(options=options(101)))],
+        "no more than 100",
+        "/blocks/0/accessory/options",
+    ),
+    (
+        "option_text_76",
+        [accessory(select(options=[option("v", "t" * 76)]))],
+        "less than 76",
+        "/blocks/0/accessory/options/0/text/text",
+    ),
+    (
+        "option_value_151",
+        [accessory(select(options=[option("v" * 151, "t")]))],
+        "less than 151",
+        "/blocks/0/accessory/options/0/value",
+    ),
+    (
+        "initial_option_foreign",
+        [accessory(select(options=options(2), initial_option=option("zzz")))],
+        "initial_option",
+        "/blocks/0/accessory/initial_option",
+    ),
+    (
+        "initial_options_foreign",
+        [
+            accessory(
+                select(
+                    "multi_static_select", options=options(2), initial_options=[option("v0"), option("nope")]
+                )
+            )
+        ],
+        "initial_options",
+        "/blocks/0/accessory/initial_options/1",
+    ),
+    (
+        "placeholder_151",
+        [accessory(select("users_select", placeholder=plain("p" * 151)))],
+        "less than 151",
+        "/blocks/0/accessory/placeholder/text",
+    ),
+    (
+        "text_input_initial_3001",
+        [input_block({**TEXT_INPUT, "initial_value": "i" * 3001})],
+        "less than 3001",
+        "/blocks/0/element/initial_value",
+    ),
+    (
+        "text_input_max_length",
+        [input_block({**TEXT_INPUT, "max_length": 3001})],
+        "between 1 and 3000",
+        "/blocks/0/element/max_length",
+    ),
+    (
+        "text_input_multiline_str",
+        [input_block({**TEXT_INPUT, "multiline": "yes"})],
+        "boolean",
+        "/blocks/0/element/multiline",
+    ),
+    (
+        "number_no_decimal_flag",
+        [input_block({"type": "number_input"})],
+        "missing required field: is_decimal_allowed",
+        "/blocks/0/element",
+    ),
+    (
+        "number_decimal_forbidden",
+        [input_block({"type": "number_input", "is_decimal_allowed": False, "initial_value": "1.5"})],
+        "without decimals",
+        "/blocks/0/element/initial_value",
+    ),
+    (
+        "checkboxes_11",
+        [input_block({"type": "checkboxes", "options": options(11)})],
+        "no more than 10",
+        "/blocks/0/element/options",
+    ),
+    (
+        "radio_11",
+        [input_block({"type": "radio_buttons", "options": options(11)})],
+        "no more than 10",
+        "/blocks/0/element/options",
+    ),
+    (
+        "overflow_1",
+        [accessory({"type": "overflow", "options": options(1)})],
+        "at least 2",
+        "/blocks/0/accessory/options",
+    ),
+    (
+        "overflow_6",
+        [accessory({"type": "overflow", "options": options(6)})],
+        "no more than 5",
+        "/blocks/0/accessory/options",
+    ),
+    (
+        "datepicker_bad",
+        [accessory({"type": "datepicker", "initial_date": "2025-13-01"})],
+        "YYYY-MM-DD",
+        "/blocks/0/accessory/initial_date",
+    ),
+    (
+        "timepicker_bad",
+        [accessory({"type": "timepicker", "initial_time": "25:00"})],
+        "HH:mm",
+        "/blocks/0/accessory/initial_time",
+    ),
 ]
 
 
@@ -220,8 +404,17 @@ FORM = [input_block(TEXT_INPUT, block_id="summary")]
 
 VALID_VIEWS: list[tuple[str, dict[str, Any]]] = [
     ("modal_minimal", modal()),
-    ("modal_limits", modal(title=plain("t" * 24), submit=plain("s" * 24), close=plain("c" * 24),
-                           callback_id="c" * 255, private_metadata="m" * 3000, blocks=FORM)),
+    (
+        "modal_limits",
+        modal(
+            title=plain("t" * 24),
+            submit=plain("s" * 24),
+            close=plain("c" * 24),
+            callback_id="c" * 255,
+            private_metadata="m" * 3000,
+            blocks=FORM,
+        ),
+    ),
     ("modal_100_blocks", modal(blocks=[{"type": "divider"}] * 100)),
     ("home_no_title", {"type": "home", "blocks": [section()]}),
     ("empty_private_metadata", modal(private_metadata="")),
@@ -240,8 +433,12 @@ INVALID_VIEWS: list[tuple[str, Any, str, str]] = [
     ("input_without_submit", modal(blocks=FORM), "submit is required", "/view"),
     ("101_blocks", modal(blocks=[{"type": "divider"}] * 101), "no more than 100", "/view/blocks"),
     ("blocks_missing", {"type": "modal", "title": plain("t")}, "missing required field: blocks", "/view"),
-    ("markdown_in_view", modal(blocks=[{"type": "markdown", "text": "x"}]), "unsupported block type",
-     "/view/blocks/0/type"),
+    (
+        "markdown_in_view",
+        modal(blocks=[{"type": "markdown", "text": "x"}]),
+        "unsupported block type",
+        "/view/blocks/0/type",
+    ),
     ("nested_block_error", modal(blocks=[section("x" * 3001)]), "less than 3001", "/view/blocks/0/text/text"),
     ("dup_block_id", modal(submit=plain("OK"), blocks=FORM * 2), "duplicate block_id", "/view/blocks/1"),
 ]
@@ -253,7 +450,8 @@ def test_valid_views(view):
 
 
 @pytest.mark.parametrize(
-    ("view", "message", "pointer"), [(v, m, p) for _, v, m, p in INVALID_VIEWS],
+    ("view", "message", "pointer"),
+    [(v, m, p) for _, v, m, p in INVALID_VIEWS],
     ids=[n for n, *_ in INVALID_VIEWS],
 )
 def test_invalid_views(view, message, pointer):

@@ -53,7 +53,11 @@ def test_urls_and_auth_test(fake, client):
     assert fake.api_url == fake.base_url + "/api/"
     auth = client.auth_test()
     assert (auth["user_id"], auth["user"], auth["team_id"], auth["bot_id"]) == (
-        "U0WARROOM", "warroom", "T0WARROOM", "B0WARROOM")
+        "U0WARROOM",
+        "warroom",
+        "T0WARROOM",
+        "B0WARROOM",
+    )
 
 
 def test_token_errors_and_unknown_method(fake, client):
@@ -61,7 +65,10 @@ def test_token_errors_and_unknown_method(fake, client):
     assert code(lambda: WebClient(base_url=fake.api_url, token="sk-nope").auth_test()) == "invalid_auth"
     assert code(lambda: client.api_call("chat.teleport")) == "unknown_method"
     assert [(c.method, c.error) for c in fake.calls] == [
-        ("auth.test", "not_authed"), ("auth.test", "invalid_auth"), ("chat.teleport", "unknown_method")]
+        ("auth.test", "not_authed"),
+        ("auth.test", "invalid_auth"),
+        ("chat.teleport", "unknown_method"),
+    ]
 
 
 def test_calls_are_recorded_without_tokens(fake, client):
@@ -212,7 +219,8 @@ def test_invalid_blocks_rejected_and_state_unchanged(fake, client):
     err = slack_error(lambda: client.chat_postMessage(channel="C0SUPPORT", text="t", blocks=bad))
     assert err.response["error"] == "invalid_blocks"
     assert err.response["response_metadata"]["messages"] == [
-        "[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]"]
+        "[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]"
+    ]
     assert err.response["errors"]
     assert fake.messages("C0SUPPORT") == []
     ts = client.chat_postMessage(channel="C0SUPPORT", text="v1", blocks=[section("v1")])["ts"]
@@ -295,8 +303,14 @@ def test_pins(fake, client):
 def test_bookmarks_reactions_users(fake, client):
     client.bookmarks_add(channel_id="C0SUPPORT", title="Runbook", type="link", link="https://runbook")
     long_title = "t" * 101
-    assert code(lambda: client.bookmarks_add(channel_id="C0SUPPORT", title=long_title, type="link",
-                                             link="https://x")) == "invalid_arguments"
+    assert (
+        code(
+            lambda: client.bookmarks_add(
+                channel_id="C0SUPPORT", title=long_title, type="link", link="https://x"
+            )
+        )
+        == "invalid_arguments"
+    )
     assert [b["title"] for b in fake.bookmarks("C0SUPPORT")] == ["Runbook"]
     assert [b["title"] for b in client.bookmarks_list(channel_id="C0SUPPORT")["bookmarks"]] == ["Runbook"]
     ts = client.chat_postMessage(channel="C0SUPPORT", text="x")["ts"]
@@ -307,7 +321,12 @@ def test_bookmarks_reactions_users(fake, client):
     assert reactions == [{"name": "eyes", "users": ["U0WARROOM"], "count": 1}]
     user = client.users_info(user="U0CHLOE")["user"]
     assert (user["name"], user["real_name"], user["profile"]["title"], user["is_bot"], user["tz"]) == (
-        "chloe", "Chloe Park", "Engineering Manager", False, "UTC")
+        "chloe",
+        "Chloe Park",
+        "Engineering Manager",
+        False,
+        "UTC",
+    )
     assert code(lambda: client.users_info(user="U0NOBODY")) == "user_not_found"
     fake.add_user("U0ERIN", "erin", "Erin Cho", title="VP Support")
     assert {"U0WARROOM", "U0ERIN"} | HUMANS == {m["id"] for m in client.users_list()["members"]}
@@ -324,7 +343,8 @@ def test_views_open_limits(fake, client):
     err = slack_error(lambda: client.views_open(trigger_id="t1", view=modal("x" * 25)))
     assert err.response["error"] == "invalid_arguments"
     assert err.response["response_metadata"]["messages"] == [
-        "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]"]
+        "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]"
+    ]
     assert fake.views == {}
     view = client.views_open(trigger_id="t1", view=modal("x" * 24))["view"]
     assert view["id"].startswith("V") and view["hash"] and view["title"]["text"] == "x" * 24
@@ -339,7 +359,8 @@ def test_views_update_hash_and_publish(fake, client):
     updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal("Two"))["view"]
     assert updated["id"] == opened["id"] and updated["hash"] != opened["hash"]
     assert code(lambda: client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal())) == (
-        "hash_conflict")
+        "hash_conflict"
+    )
     assert fake.views[opened["id"]]["title"]["text"] == "Two"
     home = {"type": "home", "blocks": [section("dashboard")]}
     published = client.views_publish(user_id="U0ANA", view=home)["view"]
@@ -353,8 +374,11 @@ def test_views_update_hash_and_publish(fake, client):
 
 def test_429_retried_by_rate_limit_handler(fake):
     fake.fail_next("chat.postMessage", status=429, retry_after=1)
-    client = WebClient(base_url=fake.api_url, token="xoxb-test",
-                       retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    client = WebClient(
+        base_url=fake.api_url,
+        token="xoxb-test",
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
+    )
     started = time.monotonic()
     resp = client.chat_postMessage(channel="C0SUPPORT", text="after backoff")
     assert time.monotonic() - started >= 1.0
@@ -381,7 +405,11 @@ def test_server_errors_and_injected_codes_change_nothing(fake, client):
     assert fake.find_channel("inc-5") is None
     assert client.conversations_create(name="inc-5")["ok"]
     assert [c.error for c in fake.calls_to("conversations.create")] == [
-        "http_503", "http_503", "restricted_action", None]
+        "http_503",
+        "http_503",
+        "restricted_action",
+        None,
+    ]
 
 
 def test_latency(fake, client):
@@ -421,8 +449,9 @@ def test_concurrent_posts_get_unique_ts(fake):
 
 
 def post_json(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=5) as resp:
             return resp.status, json.loads(resp.read())

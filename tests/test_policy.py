@@ -68,7 +68,13 @@ def test_default_policy_top_level_sections():
     assert (weight.strategic_arr, weight.strategic_users_affected, weight.max_bump) == (100_000, 500, 1)
     assert weight.bump_for_public_exposure and weight.bump_for_regulatory
     assert policy.escalation_types == (
-        "technical", "service", "business", "security", "compliance", "billing", "relationship",
+        "technical",
+        "service",
+        "business",
+        "security",
+        "compliance",
+        "billing",
+        "relationship",
     )
     assert policy.private_types == ("security", "compliance")
     assert (policy.channel.prefix, policy.channel.max_length) == ("esc", 80)

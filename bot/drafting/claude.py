@@ -184,7 +184,8 @@ def build_request(
     if revise is not None:
         previous, findings = revise
         problems = "\n".join(
-            f"- {f.rule}: {f.message}" + (f" (“{f.excerpt}”)" if f.excerpt else "") for f in findings
+            f"- {f.rule}: {neutralise(f.message)}" + (f" (“{neutralise(f.excerpt)}”)" if f.excerpt else "")
+            for f in findings
         )
         task += (
             f"\n\nYour previous draft broke these rules; rewrite it so none applies:\n{problems}\n\n"

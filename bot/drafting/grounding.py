@@ -11,7 +11,7 @@ from bot.drafting.context import DraftContext
 from bot.durations import humanize_duration
 from bot.policy import Policy
 
-_TENURE = re.compile(r"\b(\d{1,2})[- ]years?\b(?:[- ]old)?", re.I)
+_TENURE = re.compile(r"\b(\d{1,2})[- ]years?\b(?![- ]old)", re.I)
 _TENURE_WORDS = re.compile(r"\bcustomer (?:for|since) (\d{1,2}) years\b", re.I)
 _CONTACTS = re.compile(r"\b(?:in touch with|contacted|emailed|called)\b[^.]{0,40}?\b(\d{1,2}) times\b", re.I)
 _MESSAGE_LIMIT = 400

@@ -62,9 +62,7 @@ def parse_mention(text: str) -> DraftRequest | None:
     """The draft a mention asks for, or None when it asks for something warroom does not do."""
     words = _MENTION.sub(" ", text).lower().replace("’", "'").split()
     words = [w.strip(".,!?:;") for w in words if w.strip(".,!?:;")]
-    if words and words[0] in ("draft", "write", "please"):
-        words = words[1:]
-    if words and words[0] in ("a", "an", "the"):
+    while words and words[0] in ("draft", "write", "please", "can", "you", "a", "an", "the", "me", "us"):
         words = words[1:]
     if not words:
         return None

@@ -42,7 +42,9 @@ _CONTRACTIONS = {
 }
 _CONTRACTION = re.compile(r"\b(" + "|".join(re.escape(c) for c in _CONTRACTIONS) + r")\b", re.I)
 # Paragraphs that carry a commitment, the next update or a placeholder are kept when shortening.
-_ESSENTIAL = re.compile(r"update|\[|owner|personally|sorry|responsib|call|direct|confirm", re.I)
+_ESSENTIAL = re.compile(
+    r"\b(?:update|owner|ownership|personally|sorry|responsib\w*|call|direct|confirm)\b|\[", re.I
+)
 
 
 def more_formal(draft: Draft) -> Draft:
