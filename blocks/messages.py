@@ -12,14 +12,23 @@ from bot.domain import EscalationSnapshot
 
 HELP_TEXT = """*warroom* runs the war room for a customer escalation.
 
-• `/escalate &lt;what happened&gt;`: triage it. A form opens, prefilled from your text, with a suggested \
-severity. SEV-1/2 get their own war-room channel; SEV-3/4 get a triage card here with a thread.
-• `/escalate list`: open escalations, most severe first (only you see it).
-• `/escalate help`: this message.
+*Open one*
+• `/escalate &lt;what happened&gt;`: a form opens, prefilled from your text, with a suggested severity. \
+SEV-1/2 get their own war-room channel; SEV-3/4 get a triage card here with a thread.
 • Message menu ⋯ → *Escalate this message*: the same form, prefilled from the message, with a link back.
+• `/escalate list`: open escalations, most severe first (only you see it). `/escalate help`: this message.
 
-On the triage card: *Acknowledge* records the first response; *Take command* makes you the incident \
-commander (the card and the channel topic follow)."""
+*In the war room* (or name one: `/escalate status ESC-2026-007`)
+• `/escalate status`: every clock: last update, next due, SLA time left.
+• `/escalate update &lt;what changed&gt;` · `/escalate customer-update &lt;what you told them&gt; \
+[next update at 14:30]`
+• `/escalate severity SEV-2 [why]` · `/escalate status identified|monitoring|resolved`
+• Card buttons: *Acknowledge* (first response), *Post update*, *Draft customer update*, *Customer updated*, \
+*Take command*. Reminders come before each update is due; *Snooze 10 min* holds one.
+
+*Drafts* (never sent by warroom: you review and send)
+• `@warroom draft ack|update|resolution|apology|response|phone|social`, `@warroom brief [engineering|\
+product|security|leadership]`, `@warroom summarize`"""
 
 
 def build_help() -> list[dict[str, Any]]:
