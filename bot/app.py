@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import anthropic
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
@@ -53,6 +52,7 @@ class Warroom:
 
     def close(self) -> None:
         """Release the pool threads and database connections."""
+        self.clocks.close()
         self.gateway.close()
         self.db.dispose()
 
@@ -88,6 +88,8 @@ def build_drafter(settings: Settings) -> ClaudeDrafter | None:
     """Claude when `ANTHROPIC_API_KEY` is set (at `ANTHROPIC_BASE_URL` if given); None means templates."""
     if settings.anthropic_api_key is None:
         return None
+    import anthropic  # 50 MB of SDK, loaded only when Claude drafting is configured
+
     client = anthropic.Anthropic(
         api_key=settings.anthropic_api_key.get_secret_value(),
         base_url=settings.anthropic_base_url,

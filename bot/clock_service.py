@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,7 +29,7 @@ from bot.snapshots import snapshot
 from bot.war_room import WarRoomFlow
 from storage import repository as repo
 from storage.db import Database, utcnow
-from storage.models import OPEN_STATUSES, Escalation
+from storage.models import Escalation
 from storage.models import Reminder as ReminderRow
 
 log = logging.getLogger(__name__)
@@ -93,25 +94,46 @@ class ClockService:
     settings: Settings
     clock: Callable[[], datetime] = field(default=utcnow)
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    workers: int = 8
+    # Its own pool: reminders refresh cards through the gateway's pool, which must not wait on itself.
+    _pool: ThreadPoolExecutor = field(init=False, repr=False)
 
-    def sweep(self, now: datetime | None = None, batch: int = 200) -> SweepResult:
-        """Post every reminder owed at `now` (default: the service clock) exactly once."""
+    def __post_init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sweep")
+
+    def close(self) -> None:
+        """Stop the sweep's worker threads."""
+        self._pool.shutdown(wait=True)
+
+    def sweep(self, now: datetime | None = None, batch: int = 200, rounds: int = 20) -> SweepResult:
+        """Post every reminder owed at `now` (default: the service clock) exactly once.
+
+        Escalations are handled several at a time (posting to Slack dominates), and the sweep keeps
+        taking batches while they come back full, up to `rounds`, instead of waiting for its next tick.
+        """
         now = now or self.clock()
-        with self.db.session() as session:
-            due_ids = list(
-                session.execute(
-                    select(Escalation.id)
-                    .where(Escalation.next_reminder_at <= now, Escalation.status.in_(OPEN_STATUSES))
-                    .order_by(Escalation.next_reminder_at)
-                    .limit(batch)
-                ).scalars()
-            )
-        posted = 0
-        for escalation_id in due_ids:
-            claimed, esc = self._claim(escalation_id, now)
-            for reminder in claimed:
-                posted += self._post(esc, reminder, now)
-        return SweepResult(checked=len(due_ids), posted=posted)
+        checked = posted = 0
+        for _ in range(rounds):
+            with self.db.session() as session:
+                # No status filter: retime() clears next_reminder_at when the clocks stop, and the
+                # index on next_reminder_at alone serves this query on both backends.
+                due_ids = list(
+                    session.execute(
+                        select(Escalation.id)
+                        .where(Escalation.next_reminder_at <= now)
+                        .order_by(Escalation.next_reminder_at)
+                        .limit(batch)
+                    ).scalars()
+                )
+            checked += len(due_ids)
+            posted += sum(self._pool.map(lambda escalation_id: self._remind(escalation_id, now), due_ids))
+            if len(due_ids) < batch:
+                break
+        return SweepResult(checked=checked, posted=posted)
+
+    def _remind(self, escalation_id: int, now: datetime) -> int:
+        claimed, esc = self._claim(escalation_id, now)
+        return sum(self._post(esc, reminder, now) for reminder in claimed)
 
     def _claim(self, escalation_id: int, now: datetime) -> tuple[list[Reminder], EscalationSnapshot]:
         with self.db.session() as session:

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     escalations_channel: str | None = Field(default=None, alias="WARROOM_ESCALATIONS_CHANNEL")
     leadership_channel: str | None = Field(default=None, alias="WARROOM_LEADERSHIP_CHANNEL")
     log_level: str = Field(default="INFO", alias="WARROOM_LOG_LEVEL")
-    sweep_seconds: float = Field(default=5.0, alias="WARROOM_SWEEP_SECONDS", gt=0, le=300)
+    sweep_seconds: float = Field(default=1.0, alias="WARROOM_SWEEP_SECONDS", gt=0, le=300)
 
     @field_validator(
         "slack_bot_token",

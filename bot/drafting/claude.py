@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anthropic
 import jiter
 
 from bot.drafting.context import DraftContext
 from bot.drafting.lint import Finding
 from bot.drafting.templates import Draft
+
+if TYPE_CHECKING:  # the SDK is large; it is imported only when a key is configured
+    import anthropic
 
 MAX_TOKENS = 2_000
 DRAFT_TOOL = "submit_draft"

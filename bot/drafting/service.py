@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import anthropic
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
@@ -49,6 +48,8 @@ def lint_of(draft: Draft, ctx: DraftContext) -> list[Finding]:
 
 def claude_unavailable(exc: Exception) -> str:
     """One line saying why Claude could not write this draft."""
+    import anthropic  # only reached when Claude is configured
+
     if isinstance(exc, anthropic.APITimeoutError):
         reason = "it did not answer in time"
     elif isinstance(exc, anthropic.APIStatusError):
@@ -58,6 +59,12 @@ def claude_unavailable(exc: Exception) -> str:
     else:
         reason = "its answer was not a usable draft"
     return f"Claude is unavailable right now ({reason}), so this is the seed template draft instead."
+
+
+def _is_claude_failure(exc: Exception) -> bool:
+    import anthropic  # only reached when Claude is configured
+
+    return isinstance(exc, anthropic.APIError | UnusableDraft)
 
 
 @dataclass
@@ -188,7 +195,9 @@ class DraftService:
                     return draft, findings, None, False
                 revised = self.drafter.draft(kind, ctx, stream, style=style, revise=(draft, findings))
                 return revised, lint_of(revised, ctx), None, True
-            except (anthropic.APIError, UnusableDraft) as exc:
+            except Exception as exc:
+                if not _is_claude_failure(exc):
+                    raise
                 log.warning("Claude draft failed: %s", type(exc).__name__)
                 note = claude_unavailable(exc)
         draft = render_template(kind, ctx)
