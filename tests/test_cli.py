@@ -155,3 +155,35 @@ def test_db_upgrade_brings_a_new_database_to_the_newest_schema(tmp_path: Path) -
     upgraded = _warroom("db", "upgrade", cwd=tmp_path, env=env)
     assert upgraded.returncode == 0 and "(newest)" in upgraded.stdout
     assert "run `warroom db upgrade`" not in _warroom("db", "current", cwd=tmp_path, env=env).stdout
+
+
+def test_an_app_token_selects_socket_mode(tmp_path: Path) -> None:
+    with FakeSlack() as fake:
+        env = _clean_env(
+            SLACK_BOT_TOKEN="xoxb-1-serve-test",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_APP_TOKEN="xapp-1-socket-test",
+            SLACK_API_URL=fake.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'socket.db'}",
+            PORT=str(_free_port()),
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not fake.calls_to("apps.connections.open") and time.monotonic() < deadline:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                time.sleep(0.1)
+            assert fake.calls_to("apps.connections.open"), "serve asked Slack for a Socket Mode connection"
+            with pytest.raises(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{env['PORT']}/healthz", timeout=1)
+        finally:
+            process.terminate()
+            output = process.communicate(timeout=10)[0]
+        assert "xapp-1-socket-test" not in output and "xoxb-1-serve-test" not in output

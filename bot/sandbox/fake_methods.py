@@ -174,6 +174,12 @@ def _user(ws: Workspace, user_id: str) -> dict[str, Any]:
 # -- auth / users -----------------------------------------------------------------------------------
 
 
+@_method("apps.connections.open")
+def apps_connections_open(ws: Workspace, p: Params) -> dict[str, Any]:
+    """A Socket Mode WebSocket URL; the sandbox has no WebSocket server, so connecting to it fails."""
+    return {"url": "ws://127.0.0.1:9/socket-mode-not-in-the-sandbox"}
+
+
 @_method("auth.test")
 def auth_test(ws: Workspace, p: Params) -> dict[str, Any]:
     """Identity of the bot token."""
