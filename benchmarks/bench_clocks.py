@@ -32,7 +32,6 @@ import random
 import resource
 import secrets
 import statistics
-import tempfile
 import time
 import traceback
 import uuid
@@ -45,15 +44,15 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
 
 from bot.app import build_bolt_app, build_warroom
 from bot.clock_service import ClockService
 from bot.clocks import CLOCKS, ClockInputs, due_times, plan, schedule
 from bot.policy import Policy, default_policy
 from bot.settings import load_settings
-from storage.db import Database, create_db_engine, utcnow
+from storage.db import Database, utcnow
 from storage.migrate import upgrade
 from storage.models import OPEN_STATUSES, Customer, Escalation, IdSequence, Reminder, TimelineEvent
 from storage.repository import customer_name_key, format_public_id
@@ -538,30 +537,6 @@ def run_sweeps(
         time.sleep(max(0.0, slot - time.monotonic()))
 
 
-@contextmanager
-def database_url_for(url: str | None) -> Iterator[tuple[str, str]]:
-    """(URL to use, how to describe it): a temp SQLite file, or a fresh PostgreSQL schema dropped after."""
-    if url is None:
-        with tempfile.TemporaryDirectory(prefix="warroom-bench-clocks-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'warroom.db'}", "SQLite (temp file)"
-        return
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql" or "options" in parsed.query:
-        yield url, parsed.get_backend_name()
-        return
-    schema = f"bench_clocks_{uuid.uuid4().hex[:10]}"
-    admin = create_db_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        scoped = parsed.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False), f"PostgreSQL (schema {schema}, dropped after)"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _verdict(value: float, aim: float, unit: str) -> str:
     share = f"{value / aim:.0%} of the aim" if value / aim < 10 else f"{value / aim:.0f}× the aim"
     if value <= aim:
@@ -744,7 +719,7 @@ def main() -> None:
         help="cProfile the sweeps (slows them down); print the top, and save the stats to FILE if given",
     )
     args = parser.parse_args()
-    with database_url_for(args.database_url) as (url, described):
+    with scratch_database(args.database_url) as (url, described):
         bench(args, url, described)
 
 

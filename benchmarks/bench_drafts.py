@@ -14,6 +14,8 @@ import argparse
 import statistics
 import time
 
+from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
+
 from bot.sandbox.fake_anthropic import FakeAnthropic
 from bot.sandbox.stack import Sandbox, wait_until
 
@@ -109,8 +111,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--tokens-per-second", type=float, default=60.0)
     args = parser.parse_args()
-    bench_templates(args.database_url, args.runs)
-    bench_claude(args.database_url, max(3, args.runs // 3), args.tokens_per_second)
+    with scratch_database(args.database_url) as (url, described):
+        print(f"database: {described}")
+        bench_templates(url, args.runs)
+        bench_claude(url, max(3, args.runs // 3), args.tokens_per_second)
 
 
 if __name__ == "__main__":

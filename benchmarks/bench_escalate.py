@@ -15,6 +15,8 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
+
 from bot.sandbox.stack import Sandbox, wait_until
 
 TEXT = (
@@ -86,8 +88,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args()
-    bench_ack(args.database_url, args.requests, args.concurrency)
-    bench_room(args.database_url, args.runs, args.latency)
+    with scratch_database(args.database_url) as (url, described):
+        print(f"database: {described}")
+        bench_ack(url, args.requests, args.concurrency)
+        bench_room(url, args.runs, args.latency)
 
 
 if __name__ == "__main__":
