@@ -1,8 +1,7 @@
 """Reminders in the room: what an update nudge, an SLA warning and a breach say, which buttons they carry,
 how discreet the leadership alert is, and what `/escalate status` reports for each clock."""
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -21,41 +20,26 @@ from bot.clocks import CLOCKS, SLA_CLOCKS, Reminder, cadence_of, sla_window
 from bot.domain import EscalationSnapshot
 from bot.policy import default_policy
 from bot.sandbox.block_kit_rules import validate_message_blocks
+from tests.factories import CREATED, make_snapshot
 
 POLICY = default_policy()
-CREATED = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
 LONG_NAME = ("Ünïcødé Grüße & Söhne 株式会社 🚀 <!channel> " * 6)[:200]
 LONG_TITLE = ("Everything is on fire 🔥 & <@U0EVIL> " * 5)[:150]
 
 
 def make_esc(**changes: object) -> EscalationSnapshot:
-    esc = EscalationSnapshot(
-        id=7,
-        public_id="ESC-2026-007",
-        customer="Okafor Analytics",
-        title="Migration corrupted 6 months of historical reports",
-        severity="SEV-1",
-        severity_label="Critical",
-        suggested_severity="SEV-1",
-        severity_reasons=("Production down",),
-        escalation_type="technical",
-        status="investigating",
-        ic_user_id="U0IC",
-        caller_user_id="U0CALLER",
-        created_at=CREATED,
-        first_response_due_at=CREATED + timedelta(minutes=15),
-        room_kind="channel",
-        is_private=False,
-        tier="enterprise",
-        arr_at_risk=180_000,
-        users_affected=1_200,
-        room_channel_id="C0ROOM",
-        room_channel_name="esc-2026-007-okafor-analytics",
-        internal_update_due_at=CREATED + timedelta(minutes=30),
-        customer_update_due_at=CREATED + timedelta(hours=2),
-        resolution_due_at=CREATED + timedelta(hours=4),
-    )
-    return replace(esc, **changes)
+    defaults: dict[str, object] = {
+        "severity_reasons": ("Production down",),
+        "tier": "enterprise",
+        "arr_at_risk": 180_000,
+        "users_affected": 1_200,
+        "room_channel_id": "C0ROOM",
+        "room_channel_name": "esc-2026-007-okafor-analytics",
+        "internal_update_due_at": CREATED + timedelta(minutes=30),
+        "customer_update_due_at": CREATED + timedelta(hours=2),
+        "resolution_due_at": CREATED + timedelta(hours=4),
+    }
+    return make_snapshot(**(defaults | changes))
 
 
 def facts(clock: str, severity: str = "SEV-1") -> ClockFacts:

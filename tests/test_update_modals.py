@@ -1,7 +1,6 @@
 """The "Post update" and "Customer updated" modals: valid for Slack with any customer name, the status
 select starts where the escalation is, and what a person submits is read back exactly."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,33 +18,16 @@ from blocks.update_modals import (
 from bot.domain import EscalationSnapshot
 from bot.sandbox.block_kit_rules import validate_view
 from bot.sandbox.signed import fill_view_state
+from tests.factories import make_snapshot
 
-CREATED = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
 NEXT = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)
 NAME_150 = ("Ünïcødé Grüße & Söhne 株式会社 🚀 " * 6)[:150]
 NAME_200 = ("Okafor <Analytics> & Partners " * 8)[:200]
 
 
 def make_esc(**changes: object) -> EscalationSnapshot:
-    esc = EscalationSnapshot(
-        id=7,
-        public_id="ESC-2026-007",
-        customer="Okafor Analytics",
-        title="Migration corrupted 6 months of historical reports",
-        severity="SEV-1",
-        severity_label="Critical",
-        suggested_severity="SEV-1",
-        severity_reasons=(),
-        escalation_type="technical",
-        status="investigating",
-        ic_user_id="U0IC",
-        caller_user_id="U0CALLER",
-        created_at=CREATED,
-        first_response_due_at=CREATED + timedelta(minutes=15),
-        room_kind="channel",
-        is_private=False,
-    )
-    return replace(esc, **changes)
+    defaults: dict[str, object] = {}
+    return make_snapshot(**(defaults | changes))
 
 
 def submitted(view: dict, values: dict) -> dict:
