@@ -26,6 +26,7 @@ from bot.naming import war_room_name, with_suffix
 from bot.policy import Policy
 from bot.settings import Settings
 from bot.slack_gateway import SlackGateway, slack_error
+from bot.slack_steps import StepFailed, StepLog, ok_if, raise_first_failure
 from bot.snapshots import snapshot
 from storage import repository as repo
 from storage.db import Database
@@ -35,28 +36,6 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_NAME_ATTEMPTS = 20
-Action = Callable[[dict[str, Any]], dict[str, Any]]
-Apply = Callable[[Escalation, dict[str, Any]], None]
-
-
-class StepFailed(Exception):
-    """A Slack step failed after the gateway's retries; the escalation stays saved and resumable."""
-
-    def __init__(self, step: str, error: str) -> None:
-        super().__init__(f"{step}: {error}")
-        self.step = step
-        self.error = error
-
-
-def _ok_if(error_codes: tuple[str, ...], call: Callable[[], Any]) -> bool:
-    """Run a call where some Slack errors mean "already so"; True if it was already so."""
-    try:
-        call()
-        return False
-    except SlackApiError as exc:
-        if exc.response.get("error") in error_codes:
-            return True
-        raise
 
 
 class WarRoomFlow:
@@ -68,6 +47,7 @@ class WarRoomFlow:
         self.policy = policy
         self.settings = settings
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.steps = StepLog(db)
 
     # --- entry points ---------------------------------------------------------------------------
 
@@ -82,7 +62,7 @@ class WarRoomFlow:
         try:
             esc = self._load(escalation_id)
             if esc.source_message_ts and not esc.source_permalink:
-                self._step(esc.id, "permalink", lambda _: self._permalink(esc), self._apply_permalink)
+                self.steps.run(esc.id, "permalink", lambda _: self._permalink(esc), self._apply_permalink)
                 esc = self._load(escalation_id)
             if esc.room_kind == "channel":
                 self._channel_room(esc)
@@ -139,14 +119,14 @@ class WarRoomFlow:
     # --- the two shapes of room -----------------------------------------------------------------
 
     def _channel_room(self, esc: EscalationSnapshot) -> None:
-        self._step(esc.id, "channel", lambda prior: self._create_channel(esc, prior), self._apply_channel)
+        self.steps.run(esc.id, "channel", lambda prior: self._create_channel(esc, prior), self._apply_channel)
         esc = self._load(esc.id)
         channel = esc.room_channel_id
         parallel: dict[str, Callable[[], dict[str, Any]]] = {
-            "invite": lambda: self._step(esc.id, "invite", lambda _: self._invite(esc)),
-            "topic": lambda: self._step(esc.id, "topic", lambda _: self._topic(esc)),
+            "invite": lambda: self.steps.run(esc.id, "invite", lambda _: self._invite(esc)),
+            "topic": lambda: self.steps.run(esc.id, "topic", lambda _: self._topic(esc)),
             # "room_card", not "card": an escalation moved up from a thread keeps its thread card too.
-            "room_card": lambda: self._step(
+            "room_card": lambda: self.steps.run(
                 esc.id,
                 "room_card",
                 lambda prior: self._post_card(esc, channel, resumed=prior["run"] > 1),
@@ -154,30 +134,30 @@ class WarRoomFlow:
             ),
         }
         if esc.source_permalink:
-            parallel["bookmark"] = lambda: self._step(esc.id, "bookmark", lambda _: self._bookmark(esc))
+            parallel["bookmark"] = lambda: self.steps.run(esc.id, "bookmark", lambda _: self._bookmark(esc))
         if self.settings.escalations_channel:
-            parallel["announce"] = lambda: self._step(esc.id, "announce", lambda _: self._announce(esc))
-        self._raise_first_failure(self.gateway.in_parallel(parallel))
+            parallel["announce"] = lambda: self.steps.run(esc.id, "announce", lambda _: self._announce(esc))
+        raise_first_failure(self.gateway.in_parallel(parallel))
         esc = self._load(esc.id)
         after: dict[str, Callable[[], dict[str, Any]]] = {
-            "pin": lambda: self._step(esc.id, "pin", lambda _: self._pin(esc)),
-            "notify": lambda: self._step(esc.id, "notify", lambda _: self._notify_caller(esc)),
+            "pin": lambda: self.steps.run(esc.id, "pin", lambda _: self._pin(esc)),
+            "notify": lambda: self.steps.run(esc.id, "notify", lambda _: self._notify_caller(esc)),
         }
         if esc.source_message_ts:
-            after["link_back"] = lambda: self._step(esc.id, "link_back", lambda _: self._link_back(esc))
-        self._raise_first_failure(self.gateway.in_parallel(after))
+            after["link_back"] = lambda: self.steps.run(esc.id, "link_back", lambda _: self._link_back(esc))
+        raise_first_failure(self.gateway.in_parallel(after))
 
     def _thread_room(self, esc: EscalationSnapshot) -> None:
-        self._step(
+        self.steps.run(
             esc.id,
             "card",
             lambda prior: self._post_card_where_raised(esc, resumed=prior["run"] > 1),
             self._apply_card,
         )
         esc = self._load(esc.id)
-        self._step(esc.id, "kickoff", lambda _: self._kickoff(esc))
+        self.steps.run(esc.id, "kickoff", lambda _: self._kickoff(esc))
         if esc.card_channel_id != esc.source_channel_id:
-            self._step(esc.id, "notify", lambda _: self._notify_caller(esc))
+            self.steps.run(esc.id, "notify", lambda _: self._notify_caller(esc))
 
     # --- steps ----------------------------------------------------------------------------------
 
@@ -233,7 +213,7 @@ class WarRoomFlow:
             if u and u != self.gateway.bot_user_id
         ]
         if users:
-            _ok_if(
+            ok_if(
                 ("already_in_channel",),
                 lambda: self.gateway.client.conversations_invite(
                     channel=esc.room_channel_id, users=",".join(users), force=True
@@ -314,7 +294,7 @@ class WarRoomFlow:
             return False
 
     def _pin(self, esc: EscalationSnapshot) -> dict[str, Any]:
-        _ok_if(
+        ok_if(
             ("already_pinned",),
             lambda: self.gateway.client.pins_add(channel=esc.card_channel_id, timestamp=esc.card_ts),
         )
@@ -379,32 +359,6 @@ class WarRoomFlow:
 
     # --- bookkeeping ----------------------------------------------------------------------------
 
-    def _step(
-        self, escalation_id: int, name: str, action: Action, apply: Apply | None = None
-    ) -> dict[str, Any]:
-        """Run `action` once per escalation: skipped when already done, recorded before and after."""
-        with self.db.session() as session:
-            done = repo.steps_of(session, escalation_id).get(name)
-            if done is not None and done.status == "done":
-                return dict(done.result)
-            started = repo.start_step(session, escalation_id, name, {})
-            prior = {**started.result, "run": started.attempts}
-        try:
-            result = action(prior)
-        except StepFailed:
-            raise
-        except Exception as exc:
-            with self.db.session() as session:
-                repo.fail_step(session, escalation_id, name, slack_error(exc))
-            raise StepFailed(name, slack_error(exc)) from exc
-        with self.db.session() as session:
-            repo.finish_step(session, escalation_id, name, result)
-            if apply is not None:
-                row = repo.get_escalation(session, escalation_id)
-                assert row is not None
-                apply(row, result)
-        return result
-
     @staticmethod
     def _apply_channel(row: Escalation, result: dict[str, Any]) -> None:
         row.room_channel_id = result["channel_id"]
@@ -418,12 +372,6 @@ class WarRoomFlow:
     def _apply_card(row: Escalation, result: dict[str, Any]) -> None:
         row.card_channel_id = result["channel_id"]
         row.card_ts = result["ts"]
-
-    @staticmethod
-    def _raise_first_failure(results: dict[str, Any]) -> None:
-        for result in results.values():
-            if isinstance(result, Exception):
-                raise result if isinstance(result, StepFailed) else StepFailed("set-up", slack_error(result))
 
     def _load(self, escalation_id: int) -> EscalationSnapshot:
         with self.db.session() as session:

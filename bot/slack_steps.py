@@ -1,0 +1,78 @@
+"""Slack side effects that happen once: each step is recorded as started before Slack is called and
+as done (with Slack's answer) after, so a retry, a double click or a crash resumes instead of repeating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.slack_gateway import slack_error
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Escalation
+
+Action = Callable[[dict[str, Any]], dict[str, Any]]
+Apply = Callable[[Escalation, dict[str, Any]], None]
+
+
+class StepFailed(Exception):
+    """A Slack step failed after the gateway's retries; the escalation stays saved and resumable."""
+
+    def __init__(self, step: str, error: str) -> None:
+        super().__init__(f"{step}: {error}")
+        self.step = step
+        self.error = error
+
+
+def ok_if(error_codes: tuple[str, ...], call: Callable[[], Any]) -> bool:
+    """Run a call where some Slack errors mean "already so"; True if it was already so."""
+    try:
+        call()
+        return False
+    except SlackApiError as exc:
+        if exc.response.get("error") in error_codes:
+            return True
+        raise
+
+
+def raise_first_failure(results: dict[str, Any]) -> None:
+    """Raise the first exception among parallel steps' results, as a `StepFailed`."""
+    for result in results.values():
+        if isinstance(result, Exception):
+            raise result if isinstance(result, StepFailed) else StepFailed("set-up", slack_error(result))
+
+
+class StepLog:
+    """Runs an escalation's Slack steps at most once each, over the `slack_steps` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def run(
+        self, escalation_id: int, name: str, action: Action, apply: Apply | None = None
+    ) -> dict[str, Any]:
+        """Run `action` once per escalation: skipped when already done, recorded before and after."""
+        with self.db.session() as session:
+            done = repo.steps_of(session, escalation_id).get(name)
+            if done is not None and done.status == "done":
+                return dict(done.result)
+            started = repo.start_step(session, escalation_id, name, {})
+            prior = {**started.result, "run": started.attempts}
+        try:
+            result = action(prior)
+        except StepFailed:
+            raise
+        except Exception as exc:
+            with self.db.session() as session:
+                repo.fail_step(session, escalation_id, name, slack_error(exc))
+            raise StepFailed(name, slack_error(exc)) from exc
+        with self.db.session() as session:
+            repo.finish_step(session, escalation_id, name, result)
+            if apply is not None:
+                row = repo.get_escalation(session, escalation_id)
+                assert row is not None
+                apply(row, result)
+        return result
