@@ -277,6 +277,21 @@ def first_sentence(text: str, limit: int = SUMMARY_MAX) -> str:
     return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def summary_sentence(text: str, limit: int = SUMMARY_MAX) -> str:
+    """The sentence that says what is wrong (the one naming a failure), else the first; cut to `limit`."""
+    flat = " ".join(text.split())
+    sentences = [part.strip() for part in re.split(r"(?<=[.!?])\s", flat) if part.strip()]
+    if not sentences:
+        return ""
+    failure_words = [
+        word for kind, words in _TYPE_KEYWORDS if kind in ("technical", "security") for word in words
+    ]
+    telling = next(
+        (sentence for sentence in sentences if phrases_in(normalize(sentence), failure_words)), None
+    )
+    return first_sentence(telling or sentences[0], limit)
+
+
 def guess_customer(text: str) -> str | None:
     """A customer or account name mentioned in the text, if one stands out."""
     for pattern in _CUSTOMER_PATTERNS:
@@ -309,6 +324,7 @@ def parse_free_text(text: str) -> IntakeDraft:
     """Prefill the intake modal from `/escalate <free text>` or a message."""
     lowered = text.lower()
     words = normalize(text)
+    customer, contact = guess_customer(text), guess_contact(text)
     money = _MONEY.search(text)
     users = _USERS.search(text)
     tier = next((tier for tier in TIERS if re.search(rf"\b{tier}\b", lowered)), None)
@@ -320,13 +336,15 @@ def parse_free_text(text: str) -> IntakeDraft:
             users_affected = None
     return IntakeDraft(
         text=text.strip(),
-        customer=guess_customer(text),
-        contact_name=guess_contact(text),
+        # A person's name ("Email from David Okafor") is the contact, not the account: leave the account to
+        # the person escalating rather than prefill it wrongly.
+        customer=customer if customer != contact else None,
+        contact_name=contact,
         tier=tier,
         arr=_scale(money.group("amount"), money.group("unit")) if money else None,
         users_affected=users_affected,
         escalation_type=guess_type(text),
-        summary=first_sentence(text),
+        summary=summary_sentence(text),
         public_exposure=bool(phrases_in(words, _PUBLIC)),
         regulatory=bool(phrases_in(words, _REGULATORY)),
     )

@@ -317,10 +317,11 @@ def _element(view: dict, block_id: str) -> dict:
 def test_intake_modal_is_valid_and_prefilled_from_the_free_text():
     view = _modal(parse_free_text(OKAFOR_TEXT))
     assert validate_view(view) == []
-    assert _element(view, "customer")["initial_value"] == "David Okafor"
-    assert _element(view, "summary")["initial_value"] == (
-        "Email from David Okafor, 4-year enterprise customer (pays $180k/year)."
+    assert "initial_value" not in _element(view, "customer"), (
+        "a person's name is not prefilled as the account"
     )
+    assert _element(view, "contact_name")["initial_value"] == "David Okafor"
+    assert _element(view, "summary")["initial_value"].startswith("Three weeks ago we migrated his data")
     assert _element(view, "tier")["initial_option"]["value"] == "enterprise"
     assert _element(view, "arr")["initial_value"] == "180000"
     assert _element(view, "description")["initial_value"] == OKAFOR_TEXT
@@ -445,13 +446,19 @@ def test_read_intake_form_returns_what_was_submitted():
     assert form.responder_user_ids == ("U0ENG", "U0CSM", "U0ENG")
 
 
-def test_submitting_the_untouched_prefill_gives_a_valid_intake():
+def test_the_prefill_needs_only_the_account_name_to_be_a_valid_intake():
     view = _modal(parse_free_text(OKAFOR_TEXT))
-    form = read_intake_form({**view, "state": {"values": fill_view_state(view, {})}})
+    untouched = read_intake_form({**view, "state": {"values": fill_view_state(view, {})}})
+    assert validate_intake(untouched, "U0CALLER")[1] == {
+        "customer": "Which customer is this? Enter the account name."
+    }
+    form = read_intake_form(
+        {**view, "state": {"values": fill_view_state(view, {"customer": "Okafor Analytics"})}}
+    )
     intake, errors = validate_intake(form, "U0CALLER")
     assert errors == {}
     assert intake is not None
-    assert intake.customer == "David Okafor"
+    assert intake.customer == "Okafor Analytics" and intake.contact_name == "David Okafor"
     assert intake.severity == "SEV-1"
     assert intake.tier == "enterprise"
     assert intake.arr == 180_000

@@ -33,26 +33,27 @@ SSO = "SSO login loop affecting all Enterprise customers"
 
 
 @pytest.mark.parametrize(
-    ("text", "customer", "tier", "arr"),
+    ("text", "customer", "contact", "tier", "arr"),
     [
-        (OKAFOR, "David Okafor", "enterprise", 180_000),
-        (ACME, "Acme Corp", None, None),
-        (EXPORT, None, None, None),
-        (SSO, None, "enterprise", None),
+        (OKAFOR, None, "David Okafor", "enterprise", 180_000),  # a person, not an account: left to the agent
+        (ACME, "Acme Corp", None, None, None),
+        (EXPORT, None, None, None, None),
+        (SSO, None, None, "enterprise", None),
     ],
     ids=["okafor", "acme", "export", "sso"],
 )
-def test_seed_situations_prefill_customer_tier_and_arr(text, customer, tier, arr):
+def test_seed_situations_prefill_customer_tier_and_arr(text, customer, contact, tier, arr):
     draft = parse_free_text(text)
     assert draft.customer == customer
+    assert draft.contact_name == contact
     assert draft.tier == tier
     assert draft.arr == arr
 
 
-def test_okafor_prefill_keeps_the_whole_text_flags_linkedin_and_summarises_the_first_sentence():
+def test_okafor_prefill_keeps_the_whole_text_flags_linkedin_and_summarises_what_went_wrong():
     draft = parse_free_text("  " + OKAFOR + "\n")
     assert draft.text == OKAFOR  # trimmed, nothing else lost
-    assert draft.summary == "Email from David Okafor, 4-year enterprise customer (pays $180k/year)."
+    assert draft.summary.startswith("Three weeks ago we migrated his data") and "corrupted" in draft.summary
     assert draft.public_exposure is True  # "posting on LinkedIn"
     assert draft.regulatory is False
     assert draft.users_affected is None  # "8 times", "6 months" are not users

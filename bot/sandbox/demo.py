@@ -96,7 +96,7 @@ def run_demo(out: TextIO) -> None:
 
         narrator.say(
             "5. Twenty-five minutes pass with no update in the room (the sandbox's clock jumps ahead; "
-            "in production the sweep runs every few seconds)."
+            "in production the sweep runs every second)."
         )
         clock.advance(minutes=25)
         sandbox.warroom.clocks.sweep()
