@@ -51,6 +51,12 @@ class StepLog:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def attempts(self, escalation_id: int, name: str) -> int:
+        """How many times the step has been started (0 if never)."""
+        with self.db.session() as session:
+            step = repo.steps_of(session, escalation_id).get(name)
+            return step.attempts if step is not None else 0
+
     def run(
         self, escalation_id: int, name: str, action: Action, apply: Apply | None = None
     ) -> dict[str, Any]:

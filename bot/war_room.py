@@ -71,7 +71,8 @@ class WarRoomFlow:
             finished = True
         except StepFailed as failure:
             log.warning("set-up of escalation %s stopped at %s", escalation_id, failure)
-            self._tell_caller_about_failure(self._load(escalation_id), failure)
+            if self.steps.attempts(escalation_id, failure.step) <= 1:  # tell once, not on every retry
+                self._tell_caller_about_failure(self._load(escalation_id), failure)
         finally:
             with self.db.session() as session:
                 repo.release_provisioning(session, escalation_id, owner, finished)

@@ -346,3 +346,20 @@ def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(sandbox: Sa
     assert resumed.card_ts == escalation.card_ts
     assert len(sandbox.fake.messages(resumed.room_channel_id)) == 1
     assert sandbox.fake.pins(resumed.room_channel_id) == [escalation.card_ts]
+
+
+def test_a_step_that_keeps_failing_tells_the_caller_once(sandbox: Sandbox) -> None:
+    from storage.db import utcnow
+
+    sandbox.fake.fail_next("pins.add", error="internal_error", times=3)
+    escalate(sandbox, SEV1_TEXT, {"customer": "Okafor Analytics"})
+    wait_until(
+        lambda: sandbox.fake.calls_to("pins.add") and _only_escalation(sandbox).provisioning_owner is None
+    )
+    for _ in range(2):
+        sandbox.warroom.flow.resume_unfinished(utcnow())
+    dm = sandbox.fake.dm_channel("U0BEN")
+    assert dm is not None
+    notices = [m for m in sandbox.fake.messages(dm) if "setting up its room stopped" in m.get("text", "")]
+    assert len(notices) == 1
+    assert len(sandbox.fake.calls_to("pins.add")) == 3
