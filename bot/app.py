@@ -50,11 +50,12 @@ class Warroom:
         """What the handlers call."""
         return Services(escalations=self.service, rooms=self.rooms, drafts=self.drafts)
 
-    def close(self) -> None:
-        """Release the pool threads and database connections."""
+    def close(self, dispose_db: bool = True) -> None:
+        """Release the pool threads and (unless the database is shared) its connections."""
         self.clocks.close()
         self.gateway.close()
-        self.db.dispose()
+        if dispose_db:
+            self.db.dispose()
 
 
 def build_warroom(

@@ -81,10 +81,7 @@ class Sandbox:
         """Stop everything and remove the temporary database, after work already under way finishes."""
         self.http.stop()
         self.bolt.listener_runner.listener_executor.shutdown(wait=True)
-        if self._db is None:
-            self.warroom.close()
-        else:
-            self.warroom.gateway.close()
+        self.warroom.close(dispose_db=self._db is None)  # a database handed in belongs to the caller
         if self._owns_fake:
             self.fake.stop()
         if self._tmp is not None:
