@@ -34,11 +34,11 @@ BODY = (
 )
 
 
-def _open_room(sandbox: Sandbox) -> tuple[str, int]:
+def _open_room(sandbox: Sandbox, customer: str) -> tuple[str, int]:
     sandbox.slack.slash_command(TEXT, user_id="U0BEN", channel_id="C0SUPPORT")
     view = wait_until(lambda: sandbox.fake.calls_to("views.open"))[-1].params["view"]
     sandbox.slack.view_submission(
-        view, {"customer": "Okafor Analytics", "contact_name": "David Okafor"}, user_id="U0BEN"
+        view, {"customer": customer, "contact_name": "David Okafor"}, user_id="U0BEN"
     )
     wait_until(lambda: sandbox.fake.calls_to("pins.add"))
     escalation = sandbox.warroom.service.list_open()[0][0]
@@ -64,7 +64,7 @@ def _mention(sandbox: Sandbox, channel: str, text: str) -> tuple[str, float]:
 def bench_templates(database_url: str | None, runs: int) -> None:
     timings: list[float] = []
     with Sandbox(database_url) as sandbox:
-        channel, _ = _open_room(sandbox)
+        channel, _ = _open_room(sandbox, "Okafor Analytics")
         for _ in range(runs):
             ts, started = _mention(sandbox, channel, "draft update")
             wait_until(lambda ts=ts: _finished(sandbox, channel, ts), interval=0.001)
@@ -83,7 +83,8 @@ def bench_claude(database_url: str | None, runs: int, tokens_per_second: float) 
             database_url, ANTHROPIC_API_KEY="sk-ant-bench", ANTHROPIC_BASE_URL=claude.base_url
         ) as sandbox,
     ):
-        channel, _ = _open_room(sandbox)
+        # Another account: the first one's escalation is still open in the same database.
+        channel, _ = _open_room(sandbox, "Northwind Analytics")
         for _ in range(runs):
             claude.reply_with(tool_input={"subject": "Your historical reports", "body": BODY})
             before = len(sandbox.fake.calls_to("chat.update"))
