@@ -29,12 +29,14 @@ from bot.slack_gateway import SlackGateway, slack_error
 from bot.slack_steps import StepFailed, StepLog, ok_if, raise_first_failure
 from bot.snapshots import snapshot
 from storage import repository as repo
-from storage.db import Database
+from storage.db import Database, utcnow
 from storage.models import Escalation
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+RETRY_FIRST = timedelta(seconds=30)
+RETRY_MAX = timedelta(hours=1)
 MAX_NAME_ATTEMPTS = 20
 
 
@@ -51,14 +53,15 @@ class WarRoomFlow:
 
     # --- entry points ---------------------------------------------------------------------------
 
-    def provision(self, escalation_id: int) -> EscalationSnapshot | None:
-        """Finish the escalation's Slack set-up; None if another worker holds it right now."""
+    def provision(self, escalation_id: int, now: datetime | None = None) -> EscalationSnapshot | None:
+        """Finish the escalation's Slack set-up; None if another worker holds it or a retry is not due."""
         # One claim per call, not per process: two request threads of one process must not share it.
         owner = f"{self.worker_id}:{uuid.uuid4().hex[:8]}"
+        now = now or utcnow()
         with self.db.session() as session:
-            if not repo.claim_provisioning(session, escalation_id, owner, LEASE):
+            if not repo.claim_provisioning(session, escalation_id, owner, LEASE, now):
                 return None
-        finished = False
+        finished, retry_at = False, None
         try:
             esc = self._load(escalation_id)
             if esc.source_message_ts and not esc.source_permalink:
@@ -71,11 +74,14 @@ class WarRoomFlow:
             finished = True
         except StepFailed as failure:
             log.warning("set-up of escalation %s stopped at %s", escalation_id, failure)
-            if self.steps.attempts(escalation_id, failure.step) <= 1:  # tell once, not on every retry
+            attempts = self.steps.attempts(escalation_id, failure.step)
+            # A step that keeps failing (a missing scope, an archived channel) is retried less and less often.
+            retry_at = now + min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
+            if attempts <= 1:  # tell once, not on every retry
                 self._tell_caller_about_failure(self._load(escalation_id), failure)
         finally:
             with self.db.session() as session:
-                repo.release_provisioning(session, escalation_id, owner, finished)
+                repo.release_provisioning(session, escalation_id, owner, finished, retry_at)
         return self._load(escalation_id)
 
     def resume_unfinished(self, now: datetime) -> int:
@@ -83,7 +89,7 @@ class WarRoomFlow:
         with self.db.session() as session:
             pending = repo.needing_provisioning(session, now)
         for escalation_id in pending:
-            self.provision(escalation_id)
+            self.provision(escalation_id, now)
         return len(pending)
 
     def refresh(self, escalation_id: int) -> EscalationSnapshot:

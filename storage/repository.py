@@ -159,9 +159,12 @@ def needing_provisioning(session: Session, now: datetime) -> list[int]:
     return list(session.execute(stmt).scalars())
 
 
-def claim_provisioning(session: Session, escalation_id: int, owner: str, lease: timedelta) -> bool:
-    """Take the room set-up lease of an escalation; False if another live worker holds it."""
-    now = utcnow()
+def claim_provisioning(
+    session: Session, escalation_id: int, owner: str, lease: timedelta, now: datetime | None = None
+) -> bool:
+    """Take the room set-up lease of an escalation; False if another live worker holds it (or a retry
+    after a failure is not due yet)."""
+    now = now or utcnow()
     claimed = session.execute(
         update(Escalation)
         .where(
@@ -178,9 +181,11 @@ def claim_provisioning(session: Session, escalation_id: int, owner: str, lease: 
     return claimed.rowcount == 1
 
 
-def release_provisioning(session: Session, escalation_id: int, owner: str, finished: bool) -> None:
-    """Give the lease back; `finished` marks the room as fully set up."""
-    values: dict[str, Any] = {"provisioning_owner": None, "provisioning_lease_until": None}
+def release_provisioning(
+    session: Session, escalation_id: int, owner: str, finished: bool, retry_at: datetime | None = None
+) -> None:
+    """Give the lease back; `finished` marks the room as fully set up, `retry_at` delays the next try."""
+    values: dict[str, Any] = {"provisioning_owner": None, "provisioning_lease_until": retry_at}
     if finished:
         values["provisioned_at"] = utcnow()
     session.execute(

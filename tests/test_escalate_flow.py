@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -292,7 +293,8 @@ def test_a_step_that_fails_is_resumed_without_a_second_room(sandbox: Sandbox) ->
 
     from storage.db import utcnow
 
-    assert sandbox.warroom.flow.resume_unfinished(utcnow()) == 1
+    assert sandbox.warroom.flow.resume_unfinished(utcnow()) == 0, "the retry waits for its backoff"
+    assert sandbox.warroom.flow.resume_unfinished(utcnow() + timedelta(minutes=1)) == 1
     resumed = _only_escalation(sandbox)
     assert resumed.provisioned_at is not None
     assert len([c for c in sandbox.fake.calls_to("conversations.create") if c.ok]) == 1
@@ -341,7 +343,7 @@ def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(sandbox: Sa
         assert row is not None
         row.card_ts = row.card_channel_id = None
 
-    sandbox.warroom.flow.resume_unfinished(utcnow())
+    sandbox.warroom.flow.resume_unfinished(utcnow() + timedelta(minutes=1))
     resumed = _only_escalation(sandbox)
     assert resumed.card_ts == escalation.card_ts
     assert len(sandbox.fake.messages(resumed.room_channel_id)) == 1
@@ -356,8 +358,8 @@ def test_a_step_that_keeps_failing_tells_the_caller_once(sandbox: Sandbox) -> No
     wait_until(
         lambda: sandbox.fake.calls_to("pins.add") and _only_escalation(sandbox).provisioning_owner is None
     )
-    for _ in range(2):
-        sandbox.warroom.flow.resume_unfinished(utcnow())
+    for minutes in (1, 3):  # retries back off: 30 s, then 1 min, then 2 min...
+        assert sandbox.warroom.flow.resume_unfinished(utcnow() + timedelta(minutes=minutes)) == 1
     dm = sandbox.fake.dm_channel("U0BEN")
     assert dm is not None
     notices = [m for m in sandbox.fake.messages(dm) if "setting up its room stopped" in m.get("text", "")]
