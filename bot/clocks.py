@@ -72,11 +72,6 @@ class Reminder:
         """What makes this reminder unique per escalation: claimed once, sent once."""
         return (self.clock, self.due_at, self.stage)
 
-    @property
-    def overdue_count(self) -> int:
-        """How many cadence intervals past due (0 unless an overdue repeat)."""
-        return int(self.stage.split(":", 1)[1]) if self.stage.startswith("overdue:") else 0
-
 
 @dataclass(frozen=True)
 class Plan:

@@ -39,7 +39,3 @@ def head_revision(engine: Engine) -> str | None:
     """The newest revision the code knows."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
-
-def is_up_to_date(engine: Engine) -> bool:
-    """True when the database is at the newest revision."""
-    return current_revision(engine) == head_revision(engine)
