@@ -105,7 +105,9 @@ class EscalationSnapshot:
     @property
     def room_mention(self) -> str:
         """Where the escalation is worked: the war room, or "the thread" under its card."""
-        return f"<#{self.room_channel_id}>" if self.room_channel_id else "the card's thread"
+        if self.room_channel_id:
+            return f"<#{self.room_channel_id}>"
+        return f"the card's thread in <#{self.card_channel_id}>" if self.card_channel_id else "the card's thread"
 
 
 @dataclass(frozen=True)
