@@ -107,7 +107,9 @@ class EscalationSnapshot:
         """Where the escalation is worked: the war room, or "the thread" under its card."""
         if self.room_channel_id:
             return f"<#{self.room_channel_id}>"
-        return f"the card's thread in <#{self.card_channel_id}>" if self.card_channel_id else "the card's thread"
+        if self.card_channel_id:
+            return f"the card's thread in <#{self.card_channel_id}>"
+        return "the card's thread"
 
 
 @dataclass(frozen=True)
