@@ -38,4 +38,3 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(engine: Engine) -> str | None:
     """The newest revision the code knows."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-
