@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.sandbox.loopback import LoopbackServer
+
 CHARS_PER_TOKEN = 4
 DEFAULT_TEXT = "OK"
 REDACTED = "<redacted>"
@@ -67,7 +69,7 @@ class _ApiError(Exception):
         self.message = message
 
 
-class FakeAnthropic:
+class FakeAnthropic(LoopbackServer):
     """The fake API server. Use as `with FakeAnthropic() as fake:` and pass `base_url=fake.base_url`.
 
     `tokens_per_second` paces streamed deltas (one ~4-character token each) and delays non-streamed
@@ -77,6 +79,7 @@ class FakeAnthropic:
     def __init__(self, *, tokens_per_second: float | None = None) -> None:
         if tokens_per_second is not None and tokens_per_second <= 0:
             raise ValueError("tokens_per_second must be positive")
+        super().__init__()
         self.tokens_per_second = tokens_per_second
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -85,48 +88,12 @@ class FakeAnthropic:
         self._failures: deque[_Failure] = deque()
         self._delays: deque[float] = deque()
         self._cached_prefixes: set[str] = set()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- lifecycle --------------------------------------------------------------------------------
-
-    def start(self) -> FakeAnthropic:
-        """Bind 127.0.0.1 on an OS-assigned port and serve in a daemon thread."""
-        if self._server is not None:
-            return self
+    def _before_start(self) -> None:
         self._stopping.clear()
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-anthropic", daemon=True
-        )
-        self._thread.start()
-        return self
 
-    def stop(self) -> None:
-        """Stop serving (waking any delayed or paced responses) and release the port."""
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:PORT` (the server must be started)."""
-        if self._server is None:
-            raise RuntimeError("FakeAnthropic is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _before_stop(self) -> None:
+        self._stopping.set()  # wakes delayed or paced responses so shutdown is immediate
 
     # -- scripting --------------------------------------------------------------------------------
 
@@ -458,3 +425,11 @@ def _prefix(model: str, items: list[dict[str, Any]]) -> tuple[str, int]:
     """A prefix's cache key (markers excluded: moving a breakpoint keeps the content's key) and size."""
     text = json.dumps([{k: v for k, v in i.items() if k != "cache_control"} for i in items], sort_keys=True)
     return hashlib.sha256(f"{model}\n{text}".encode()).hexdigest(), _tokens(text)
+
+
+# The request handler and server are defined below the class that serves them.
+FakeAnthropic.handler, FakeAnthropic.server_class, FakeAnthropic.thread_name = (
+    _Handler,
+    _Server,
+    "fake-anthropic",
+)

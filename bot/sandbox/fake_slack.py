@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.sandbox.block_kit_rules import validate_message_blocks
+from bot.sandbox.loopback import LoopbackServer
 
 TEAM_ID = "T0WARROOM"
 TEAM_NAME = "Warroom Sandbox"
@@ -247,12 +248,13 @@ class _Failure:
     remaining: int
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     """The fake Slack server. Use as `with FakeSlack() as fake:` and point WebClient at `fake.api_url`."""
 
     def __init__(self, latency: float = 0.0) -> None:
         from bot.sandbox.fake_methods import METHODS, decode_params  # fake_methods imports this module
 
+        super().__init__()
         self._methods = METHODS
         self._decode = decode_params
         self.latency = latency
@@ -260,47 +262,6 @@ class FakeSlack:
         self._ws = Workspace()
         self._calls: list[ApiCall] = []
         self._failures: dict[str, list[_Failure]] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------------
-
-    def start(self) -> FakeSlack:
-        """Bind 127.0.0.1 on an OS-assigned port and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:PORT` (the server must be started)."""
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def api_url(self) -> str:
@@ -565,3 +526,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default per-request stderr log."""
+
+
+# The request handler is defined below the class that serves it.
+FakeSlack.handler, FakeSlack.thread_name = _Handler, "fake-slack"

@@ -1,0 +1,64 @@
+"""The lifecycle both fake servers share: serve on an OS-assigned loopback port from a daemon thread."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
+
+
+class LoopbackServer:
+    """Base of the sandbox's fakes: `start()`, `stop()`, `with …:` and `base_url`."""
+
+    handler: type[BaseHTTPRequestHandler]
+    server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer
+    thread_name = "fake"
+
+    def __init__(self) -> None:
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        """Bind 127.0.0.1 on an OS-assigned port and serve in a daemon thread."""
+        if self._server is not None:
+            return self
+        self._before_start()
+        server = self.server_class(("127.0.0.1", 0), self.handler)
+        server.daemon_threads = True
+        server.fake = self  # type: ignore[attr-defined]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.thread_name, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is None:
+            return
+        self._before_stop()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:PORT` (the server must be started)."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def _before_start(self) -> None:
+        """Hook: reset per-run state."""
+
+    def _before_stop(self) -> None:
+        """Hook: wake anything that would hold a request open."""
