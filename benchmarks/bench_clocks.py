@@ -48,9 +48,9 @@ from scratch_db import scratch_database  # benchmarks/ is on the path when a scr
 from sqlalchemy import func, insert, select, text
 
 from bot.app import build_bolt_app, build_warroom
-from bot.clock_service import ClockService
-from bot.clocks import CLOCKS, ClockInputs, due_times, plan, schedule
-from bot.policy import Policy, default_policy
+from bot.clocks.schedule import CLOCKS, ClockInputs, due_times, plan, schedule
+from bot.clocks.sweep import ClockService
+from bot.policy.model import Policy, default_policy
 from bot.settings import load_settings
 from storage.db import Database, utcnow
 from storage.migrate import upgrade

@@ -16,8 +16,8 @@ import time
 
 from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
 
-from bot.sandbox.fake_anthropic import FakeAnthropic
 from bot.sandbox.stack import Sandbox, wait_until
+from tests.fakes.fake_anthropic import FakeAnthropic
 
 TEXT = (
     "Email from David Okafor, 4-year enterprise customer (pays $180k/year). Three weeks ago we migrated his "

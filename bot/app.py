@@ -13,16 +13,16 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
-from bot.clock_service import ClockService
+from bot.clocks.sweep import ClockService
 from bot.drafting.claude import ClaudeDrafter
 from bot.drafting.service import DraftService
-from bot.escalations import EscalationService
-from bot.policy import Policy, load_policy
-from bot.room_service import RoomService
+from bot.escalations.service import EscalationService
+from bot.policy.model import Policy, load_policy
+from bot.rooms.service import RoomService
+from bot.rooms.setup import WarRoomFlow
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_gateway import SlackGateway, build_web_client
-from bot.war_room import WarRoomFlow
+from bot.slack.gateway import SlackGateway, build_web_client
 from handlers import register_all
 from storage.db import Database, utcnow
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.policy import PolicyError, load_policy, policy_to_yaml
+from bot.policy.model import PolicyError, load_policy, policy_to_yaml
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -73,8 +73,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _serve_slack(settings: Settings) -> int:
-    from bot import scheduler as jobs
     from bot.app import build_bolt_app, build_warroom, build_wsgi_app
+    from bot.clocks import jobs
     from bot.logs import configure_logging
     from bot.server import serve_http, serve_socket_mode
     from storage.db import Database

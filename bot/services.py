@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.drafting.service import DraftService
-from bot.escalations import EscalationService
-from bot.room_service import RoomService
+from bot.escalations.service import EscalationService
+from bot.rooms.service import RoomService
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from blocks.messages import build_error
-from blocks.triage_card import ACKNOWLEDGE, TAKE_COMMAND
-from bot.escalations import EscalationNotFound, EscalationService, Outcome
+from blocks.escalations.messages import build_error
+from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
+from bot.escalations.service import EscalationNotFound, EscalationService, Outcome
 
 
 def register(app: App, service: EscalationService) -> None:

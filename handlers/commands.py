@@ -8,12 +8,12 @@ from datetime import datetime
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from blocks.intake_modal import IntakeSource
-from blocks.messages import build_error, build_help, build_open_list
-from blocks.nudges import build_clock_status
-from bot.commands import Subcommand, next_local_time, parse_subcommand, split_promise
-from bot.domain import EscalationSnapshot
-from bot.room_service import InvalidChange
+from blocks.clocks.nudges import build_clock_status
+from blocks.escalations.intake_modal import IntakeSource
+from blocks.escalations.messages import build_error, build_help, build_open_list
+from bot.escalations.commands import Subcommand, next_local_time, parse_subcommand, split_promise
+from bot.escalations.read_model import EscalationSnapshot
+from bot.rooms.service import InvalidChange
 from bot.services import Services
 from handlers.intake import open_intake_modal
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from blocks.drafts import MARK_SENT, MORE_FORMAL, REGENERATE, SHORTER
-from blocks.triage_card import DRAFT_UPDATE
+from blocks.drafting.drafts import MARK_SENT, MORE_FORMAL, REGENERATE, SHORTER
+from blocks.escalations.triage_card import DRAFT_UPDATE
 from bot.drafting.requests import CAPABILITIES, parse_mention
 from bot.drafting.service import DraftService
-from bot.escalations import EscalationNotFound
+from bot.escalations.service import EscalationNotFound
 
 log = logging.getLogger(__name__)
 OUTSIDE = (

@@ -10,10 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from blocks.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
+from blocks.escalations.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
 from blocks.text import truncate
-from bot.escalations import EscalationService
-from bot.intake import Intake, IntakeDraft, draft_from_intake, parse_free_text, validate_intake
+from bot.escalations.intake import Intake, IntakeDraft, draft_from_intake, parse_free_text, validate_intake
+from bot.escalations.service import EscalationService
 from storage.repository import customer_name_key
 
 log = logging.getLogger(__name__)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from blocks.messages import build_error
-from blocks.nudges import SNOOZE, SNOOZE_MINUTES
-from blocks.triage_card import CUSTOMER_UPDATED, POST_UPDATE
-from blocks.update_modals import (
+from blocks.clocks.nudges import SNOOZE, SNOOZE_MINUTES
+from blocks.escalations.messages import build_error
+from blocks.escalations.triage_card import CUSTOMER_UPDATED, POST_UPDATE
+from blocks.rooms.update_modals import (
     CUSTOMER_UPDATE_MODAL,
     POST_UPDATE_MODAL,
     build_customer_update_modal,
     build_post_update_modal,
     read_update,
 )
-from bot.clocks import cadence_of
-from bot.escalations import EscalationNotFound
-from bot.room_service import InvalidChange
+from bot.clocks.schedule import cadence_of
+from bot.escalations.service import EscalationNotFound
+from bot.rooms.service import InvalidChange
 from bot.services import Services
 
 

@@ -8,10 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.core.vocabulary import OPEN_STATUSES
 from storage.db import Base, UTCDateTime, utcnow
-
-OPEN_STATUSES = ("investigating", "identified", "monitoring")
-STATUSES = (*OPEN_STATUSES, "resolved", "closed")
 
 
 class IdSequence(Base):
@@ -67,6 +65,8 @@ class Escalation(Base):
     users_affected: Mapped[int | None] = mapped_column(Integer)
     public_exposure: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     regulatory: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Private escalations (security, compliance, or made private) are seen only by their room and managers.
+    is_private: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     caller_user_id: Mapped[str] = mapped_column(String(32), nullable=False)
     ic_user_id: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.domain import EscalationSnapshot
+from bot.escalations.read_model import EscalationSnapshot
 
 CREATED = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from blocks import limits
-from blocks.intake_modal import IntakeSource, build_intake_modal, read_intake_form
-from blocks.messages import (
+from blocks.escalations.intake_modal import IntakeSource, build_intake_modal, read_intake_form
+from blocks.escalations.messages import (
     build_announcement,
     build_created_confirmation,
     build_error,
@@ -19,8 +19,7 @@ from blocks.messages import (
     build_thread_kickoff,
     build_topic,
 )
-from blocks.text import ELLIPSIS, truncate
-from blocks.triage_card import (
+from blocks.escalations.triage_card import (
     ACKNOWLEDGE,
     CUSTOMER_UPDATED,
     DRAFT_UPDATE,
@@ -29,12 +28,21 @@ from blocks.triage_card import (
     build_triage_card,
     card_fallback_text,
 )
-from bot.domain import EscalationSnapshot
-from bot.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, account_of, parse_free_text, validate_intake
-from bot.policy import SEVERITIES, default_policy
+from blocks.text import ELLIPSIS, truncate
+from bot.core.vocabulary import SEVERITIES
+from bot.escalations.intake import (
+    CUSTOMER_MAX,
+    SUMMARY_MAX,
+    IntakeDraft,
+    account_of,
+    parse_free_text,
+    validate_intake,
+)
+from bot.escalations.read_model import EscalationSnapshot
+from bot.escalations.severity import suggest_severity
+from bot.policy.model import default_policy
 from bot.sandbox.block_kit_rules import validate_message_blocks, validate_view
 from bot.sandbox.signed import fill_view_state
-from bot.severity import suggest_severity
 
 CREATED = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
 DUE = CREATED + timedelta(minutes=15)

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from blocks.intake_modal import IntakeSource
-from bot.clock_service import ClockService, retime
-from bot.intake import Intake
+from blocks.escalations.intake_modal import IntakeSource
+from bot.clocks.sweep import ClockService, retime
+from bot.escalations.intake import Intake
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from storage.db import Database

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clocks import ClockInputs, DueTimes, add_business_time, due_times, plan, schedule
-from bot.policy import default_policy
+from bot.clocks.schedule import ClockInputs, DueTimes, add_business_time, due_times, plan, schedule
+from bot.policy.model import default_policy
 
 POLICY = default_policy()
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.commands import SUBCOMMANDS, Subcommand, next_local_time, parse_subcommand, split_promise
+from bot.escalations.commands import SUBCOMMANDS, Subcommand, next_local_time, parse_subcommand, split_promise
 
 # ---------------------------------------------------------------------------------------------------------
 # parse_subcommand

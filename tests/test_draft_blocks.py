@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from blocks import limits
-from blocks.drafts import (
+from blocks.drafting.drafts import (
     BODY_CHUNK,
     KIND_LABELS,
     MARK_SENT,

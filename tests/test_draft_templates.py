@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain import TimelineEntry
 from bot.drafting.context import BRIEF_TARGETS, DraftContext, format_update_time, placeholder
 from bot.drafting.lint import (
     CUSTOMER_FACING,
@@ -20,6 +19,7 @@ from bot.drafting.lint import (
     word_count,
 )
 from bot.drafting.templates import Draft, recovery_options, render_template
+from bot.escalations.read_model import TimelineEntry
 
 NOW = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
 NEXT_UPDATE = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain import EscalationSnapshot, TimelineEntry
 from bot.drafting.claude import (
     DRAFT_TOOL,
     MAX_TOKENS,
@@ -24,7 +23,8 @@ from bot.drafting.lint import Finding, check_customer_name
 from bot.drafting.requests import KIND_ALIASES, DraftRequest, parse_mention
 from bot.drafting.restyle import RESTYLERS, more_formal, shorter
 from bot.drafting.templates import Draft
-from bot.policy import default_policy
+from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
+from bot.policy.model import default_policy
 from tests.factories import CREATED, make_snapshot
 
 POLICY = default_policy()

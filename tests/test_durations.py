@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.durations import format_duration, humanize_duration, parse_duration
+from bot.core.durations import format_duration, humanize_duration, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.naming import war_room_name
+from bot.escalations.naming import war_room_name
 from bot.sandbox.block_kit_rules import validate_channel_name, validate_message_blocks
 from bot.sandbox.stack import Sandbox, wait_until
 from storage.models import Escalation

@@ -9,7 +9,7 @@ from typing import Any
 import anthropic
 import pytest
 
-from bot.sandbox.fake_anthropic import REDACTED, FakeAnthropic
+from tests.fakes.fake_anthropic import REDACTED, FakeAnthropic
 
 MODEL = "claude-haiku-4-5"
 HI: list[Any] = [{"role": "user", "content": "Summarise the incident."}]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.intake import (
+from bot.escalations.intake import (
     CUSTOMER_MAX,
     SUMMARY_MAX,
     IntakeForm,

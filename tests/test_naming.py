@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.naming import CUSTOMER_PART_MAX, slugify, war_room_name, with_suffix
+from bot.escalations.naming import CUSTOMER_PART_MAX, slugify, war_room_name, with_suffix
 from bot.sandbox.block_kit_rules import validate_channel_name
 
 ESC_ID = "ESC-2026-007"

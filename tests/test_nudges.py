@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from blocks import limits
-from blocks.nudges import (
+from blocks.clocks.nudges import (
     SNOOZE,
     ClockFacts,
     build_clock_status,
@@ -14,11 +14,11 @@ from blocks.nudges import (
     build_nudge,
     nudge_text,
 )
+from blocks.escalations.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE
 from blocks.text import slack_date
-from blocks.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE
-from bot.clocks import CLOCKS, SLA_CLOCKS, Reminder, cadence_of, sla_window
-from bot.domain import EscalationSnapshot
-from bot.policy import default_policy
+from bot.clocks.schedule import CLOCKS, SLA_CLOCKS, Reminder, cadence_of, sla_window
+from bot.escalations.read_model import EscalationSnapshot
+from bot.policy.model import default_policy
 from bot.sandbox.block_kit_rules import validate_message_blocks
 from tests.factories import CREATED, make_snapshot
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from bot.policy import (
+from bot.policy.model import (
     SEVERITIES,
     CustomerUpdate,
     Policy,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.intake import account_of, parse_free_text
-from bot.policy import default_policy, load_policy
-from bot.severity import Account, account_reasons, suggest_severity, technical_impact
+from bot.escalations.intake import account_of, parse_free_text
+from bot.escalations.severity import Account, account_reasons, suggest_severity, technical_impact
+from bot.policy.model import default_policy, load_policy
 
 POLICY = default_policy()
 SLOW = "Dashboards are slow"  # SEV-3 on its own

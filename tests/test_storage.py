@@ -10,10 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, update
 
-from blocks.intake_modal import IntakeSource
-from bot.escalations import EscalationService
-from bot.intake import Intake
-from bot.policy import default_policy
+from blocks.escalations.intake_modal import IntakeSource
+from bot.escalations.intake import Intake
+from bot.escalations.service import EscalationService
+from bot.policy.model import default_policy
 from storage import repository as repo
 from storage.db import Base, Database
 from storage.migrate import current_revision, head_revision

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from blocks import limits
-from blocks.update_modals import (
+from blocks.rooms.update_modals import (
     CUSTOMER_UPDATE_MODAL,
     POST_UPDATE_MODAL,
     UPDATE_MAX,
@@ -15,7 +15,7 @@ from blocks.update_modals import (
     build_post_update_modal,
     read_update,
 )
-from bot.domain import EscalationSnapshot
+from bot.escalations.read_model import EscalationSnapshot
 from bot.sandbox.block_kit_rules import validate_view
 from bot.sandbox.signed import fill_view_state
 from tests.factories import make_snapshot

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.domain import TimelineEntry
+from bot.escalations.read_model import TimelineEntry
 
 STRATEGIC_ARR = 100_000  # the default policy's strategic_arr
 BRIEF_TARGETS = ("engineering", "product", "security", "leadership")

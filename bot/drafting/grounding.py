@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain import EscalationSnapshot, TimelineEntry
+from bot.core.durations import humanize_duration
 from bot.drafting.context import DraftContext
-from bot.durations import humanize_duration
-from bot.policy import Policy
+from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
+from bot.policy.model import Policy
 
 _TENURE = re.compile(r"\b(\d{1,2})[- ]years?\b(?![- ]old)", re.I)
 _TENURE_WORDS = re.compile(r"\bcustomer (?:for|since) (\d{1,2}) years\b", re.I)

@@ -10,7 +10,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-KINDS = ("ack", "update", "resolution", "apology", "response", "phone", "social", "brief", "summary")
+from bot.core.vocabulary import DraftKind
+
+KINDS = tuple(DraftKind)
 CUSTOMER_FACING = frozenset({"ack", "update", "resolution", "apology", "response", "phone", "social"})
 
 RULES: dict[str, str] = {

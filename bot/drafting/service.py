@@ -12,25 +12,24 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
-from blocks.drafts import (
+from blocks.drafting.drafts import (
     DraftView,
     build_draft_message,
     build_drafting_placeholder,
     draft_fallback_text,
     kind_label,
 )
-from bot.domain import EscalationSnapshot
 from bot.drafting.claude import ClaudeDrafter, UnusableDraft
 from bot.drafting.context import DraftContext
 from bot.drafting.grounding import build_context
 from bot.drafting.lint import CUSTOMER_FACING, Finding, lint_draft
 from bot.drafting.restyle import RESTYLERS
 from bot.drafting.templates import Draft, render_template
-from bot.escalations import EscalationNotFound, EscalationService
-from bot.room_service import RoomService
+from bot.escalations.read_model import EscalationSnapshot
+from bot.escalations.service import EscalationNotFound, EscalationService
+from bot.rooms.service import RoomService
 from bot.settings import Settings
-from bot.slack_gateway import SlackGateway, slack_error
-from bot.snapshots import snapshot
+from bot.slack.gateway import SlackGateway, slack_error
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Draft as DraftRow
@@ -102,7 +101,7 @@ class DraftService:
             row = repo.find_by_room(session, channel_id)
             if row is None or row.room_channel_id != channel_id:
                 row = repo.find_by_card(session, channel_id, thread_ts) if thread_ts else None
-            return snapshot(row, self.rooms.policy) if row else None
+            return EscalationSnapshot.of(row, self.rooms.policy) if row else None
 
     def write(
         self,

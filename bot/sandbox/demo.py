@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, TextIO
 
-from blocks.triage_card import ACKNOWLEDGE, POST_UPDATE, TAKE_COMMAND
+from blocks.escalations.triage_card import ACKNOWLEDGE, POST_UPDATE, TAKE_COMMAND
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from bot.sandbox.transcript import Transcript
 

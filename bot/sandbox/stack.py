@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import EVENTS_PATH, Warroom, build_bolt_app, build_warroom, build_wsgi_app
-from bot.policy import Policy
+from bot.policy.model import Policy
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed import SlackRequester
 from bot.server import HttpServer, start_http_in_background

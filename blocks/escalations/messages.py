@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from blocks import limits
+from blocks.escalations.triage_card import severity_badge
 from blocks.text import escape, money, mrkdwn, slack_date, truncate, user
-from blocks.triage_card import severity_badge
-from bot.domain import EscalationSnapshot
+from bot.escalations.read_model import EscalationSnapshot
 
 HELP_TEXT = """*warroom* runs the war room for a customer escalation.
 

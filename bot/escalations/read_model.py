@@ -1,27 +1,20 @@
-"""Plain snapshots of escalations that builders and pure functions take (no ORM, no session)."""
+"""The read model: one plain, frozen view of an escalation that builders and pure functions take.
+
+It is derived from the row by field name (`EscalationSnapshot.of`), so a column added to the table and
+to this class shows everywhere without being copied by hand.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-STATUS_LABELS = {
-    "investigating": "Investigating",
-    "identified": "Identified",
-    "monitoring": "Monitoring",
-    "resolved": "Resolved",
-    "closed": "Closed",
-}
-TYPE_LABELS = {
-    "technical": "Technical",
-    "service": "Service",
-    "business": "Business",
-    "security": "Security",
-    "compliance": "Compliance",
-    "billing": "Billing",
-    "relationship": "Relationship",
-}
-TIER_LABELS = {"enterprise": "Enterprise", "business": "Business", "starter": "Starter"}
+from bot.core.vocabulary import EscalationType, Status, Tier, label_of
+
+if TYPE_CHECKING:
+    from bot.policy.model import Policy
+    from storage.models import Escalation
 
 
 @dataclass(frozen=True)
@@ -75,25 +68,35 @@ class EscalationSnapshot:
     first_response_breached: bool = False
     resolution_breached: bool = False
 
+    @classmethod
+    def of(cls, row: Escalation, policy: Policy) -> EscalationSnapshot:
+        """The view of a row: every field named like a column is read from it; the rest are derived."""
+        derived: dict[str, Any] = {
+            "customer": row.customer.name,
+            "severity_label": policy.for_severity(row.severity).label,
+        }
+        values = {f.name: _frozen(getattr(row, f.name)) for f in fields(cls) if f.name not in derived}
+        return cls(**values, **derived)
+
     @property
     def status_label(self) -> str:
         """`Investigating`, `Resolved`..."""
-        return STATUS_LABELS.get(self.status, self.status.title())
+        return label_of(Status, self.status)
 
     @property
     def type_label(self) -> str:
         """`Technical`, `Security`..."""
-        return TYPE_LABELS.get(self.escalation_type, self.escalation_type.title())
+        return label_of(EscalationType, self.escalation_type)
 
     @property
     def tier_label(self) -> str:
         """`Enterprise`, or an em dash when unknown."""
-        return TIER_LABELS.get(self.tier or "", self.tier.title() if self.tier else "—")
+        return label_of(Tier, self.tier)
 
     @property
     def is_open(self) -> bool:
         """True until resolved or closed."""
-        return self.status not in ("resolved", "closed")
+        return Status(self.status).is_open
 
     @property
     def worked_in(self) -> tuple[str | None, str | None]:
@@ -120,3 +123,8 @@ class TimelineEntry:
     kind: str
     text: str
     actor_user_id: str | None = None
+
+
+def _frozen(value: Any) -> Any:
+    # JSON list columns (reasons, responders) become tuples: the view is immutable.
+    return tuple(value) if isinstance(value, list) else value

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.severity import Account
-from bot.wording import normalize, phrases_in
+from bot.core.vocabulary import Tier
+from bot.core.wording import normalize, phrases_in
+from bot.escalations.severity import Account
 
-TIERS = ("enterprise", "business", "starter")
+TIERS = tuple(Tier)
 SUMMARY_MAX = 150
 CUSTOMER_MAX = 120
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from blocks import limits
+from blocks.escalations.triage_card import severity_badge
 from blocks.text import escape, mrkdwn, plain
-from blocks.triage_card import severity_badge
-from bot.domain import STATUS_LABELS, EscalationSnapshot
+from bot.core.vocabulary import SETTABLE_STATUSES
+from bot.escalations.read_model import EscalationSnapshot
 
 POST_UPDATE_MODAL = "post_update_modal"
 CUSTOMER_UPDATE_MODAL = "customer_update_modal"
@@ -42,9 +43,8 @@ def _context(esc: EscalationSnapshot) -> dict[str, Any]:
 def build_post_update_modal(esc: EscalationSnapshot) -> dict[str, Any]:
     """Internal update: what changed, and optionally the new status."""
     options = [
-        {"text": plain(label, limits.OPTION_TEXT), "value": status}
-        for status, label in STATUS_LABELS.items()
-        if status != "closed"
+        {"text": plain(status.label, limits.OPTION_TEXT), "value": status.value}
+        for status in SETTABLE_STATUSES
     ]
     status = next((o for o in options if o["value"] == esc.status), None)
     element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}

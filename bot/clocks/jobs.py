@@ -16,8 +16,8 @@ from datetime import UTC, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete, select
 
-from bot.clock_service import ClockService
-from bot.war_room import WarRoomFlow
+from bot.clocks.sweep import ClockService
+from bot.rooms.setup import WarRoomFlow
 from storage.db import utcnow
 from storage.models import OPEN_STATUSES, Escalation, Reminder
 
@@ -42,7 +42,7 @@ def install(clocks: ClockService, flow: WarRoomFlow) -> None:
 
 def _services() -> _Installed:
     if _installed is None:
-        raise RuntimeError("bot.scheduler.install() was not called")
+        raise RuntimeError("bot.clocks.jobs.install() was not called")
     return _installed
 
 

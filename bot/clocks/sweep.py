@@ -19,14 +19,22 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from blocks.nudges import ClockFacts, build_leadership_alert, build_nudge
-from bot.clocks import SLA_CLOCKS, ClockInputs, Plan, Reminder, cadence_of, due_times, plan, sla_window
-from bot.domain import EscalationSnapshot
-from bot.policy import Policy
+from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
+from bot.clocks.schedule import (
+    SLA_CLOCKS,
+    ClockInputs,
+    Plan,
+    Reminder,
+    cadence_of,
+    due_times,
+    plan,
+    sla_window,
+)
+from bot.escalations.read_model import EscalationSnapshot
+from bot.policy.model import Policy
+from bot.rooms.setup import WarRoomFlow
 from bot.settings import Settings
-from bot.slack_gateway import SlackGateway, slack_error
-from bot.snapshots import snapshot
-from bot.war_room import WarRoomFlow
+from bot.slack.gateway import SlackGateway, slack_error
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Escalation
@@ -142,7 +150,7 @@ class ClockService:
             owed = retime(session, row, self.policy, now)
             claimed = [r for r in owed.send if repo.claim_reminder(session, row.id, r, self.worker_id)]
             row.next_reminder_at = owed.next_at
-            return claimed, snapshot(row, self.policy)
+            return claimed, EscalationSnapshot.of(row, self.policy)
 
     def _post(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
         facts = ClockFacts(

@@ -19,12 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.policy import Policy
+from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, SLA_CLOCKS
+from bot.policy.model import Policy
 
-CLOCKS = ("first_response", "internal", "customer", "resolution")
-UPDATE_CLOCKS = ("internal", "customer")
-SLA_CLOCKS = ("first_response", "resolution")
-OPEN_STATUSES = ("investigating", "identified", "monitoring")
 # Enough overdue repeats for any real outage; past this the room has heard it.
 MAX_OVERDUE_REPEATS = 500
 

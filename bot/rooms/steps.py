@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.slack_gateway import slack_error
+from bot.slack.gateway import slack_error
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Escalation

@@ -7,7 +7,7 @@ from typing import Any
 
 from blocks import limits
 from blocks.text import button, count, escape, escape_within, money, mrkdwn, plain, slack_date, truncate, user
-from bot.domain import EscalationSnapshot
+from bot.escalations.read_model import EscalationSnapshot
 
 SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
 ACKNOWLEDGE = "card_acknowledge"

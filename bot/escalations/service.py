@@ -14,14 +14,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from blocks.intake_modal import IntakeSource
-from bot.clock_service import retime
-from bot.domain import EscalationSnapshot, TimelineEntry
-from bot.intake import Intake, IntakeDraft, account_of
-from bot.policy import Policy
-from bot.severity import SeveritySuggestion, suggest_severity
-from bot.snapshots import snapshot
-from bot.war_room import WarRoomFlow
+from blocks.escalations.intake_modal import IntakeSource
+from bot.clocks.sweep import retime
+from bot.escalations.intake import Intake, IntakeDraft, account_of
+from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
+from bot.escalations.severity import SeveritySuggestion, suggest_severity
+from bot.policy.model import Policy
+from bot.rooms.setup import WarRoomFlow
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Escalation
@@ -71,18 +70,18 @@ class EscalationService:
         with self.db.session() as session:
             existing = repo.find_by_intake_key(session, source.intake_key)
             if existing is not None:
-                return snapshot(existing, self.policy), False
+                return EscalationSnapshot.of(existing, self.policy), False
         try:
             with self.db.session() as session:
                 row = self._insert(session, intake, caller_user_id, source)
-                return snapshot(row, self.policy), True
+                return EscalationSnapshot.of(row, self.policy), True
         except IntegrityError:
             # A concurrent submission of the same modal won the race: use its escalation.
             with self.db.session() as session:
                 existing = repo.find_by_intake_key(session, source.intake_key)
                 if existing is None:
                     raise
-                return snapshot(existing, self.policy), False
+                return EscalationSnapshot.of(existing, self.policy), False
 
     def _insert(self, session: Session, intake: Intake, caller: str, source: IntakeSource) -> Escalation:
         now = self.clock()
@@ -118,6 +117,7 @@ class EscalationService:
             users_affected=intake.users_affected,
             public_exposure=intake.public_exposure,
             regulatory=intake.regulatory,
+            is_private=self.policy.is_private(intake.escalation_type),
             caller_user_id=caller,
             ic_user_id=intake.ic_user_id or caller,
             responder_user_ids=list(intake.responder_user_ids),
@@ -158,7 +158,7 @@ class EscalationService:
         with self.db.session() as session:
             row = locked_escalation(session, escalation_id)
             if row.acknowledged_at is not None:
-                return Outcome(snapshot(row, self.policy), changed=False)
+                return Outcome(EscalationSnapshot.of(row, self.policy), changed=False)
             now = self.clock()
             row.acknowledged_at = now
             row.acknowledged_by = user_id
@@ -180,7 +180,7 @@ class EscalationService:
         with self.db.session() as session:
             row = locked_escalation(session, escalation_id)
             if row.ic_user_id == user_id:
-                return Outcome(snapshot(row, self.policy), changed=False)
+                return Outcome(EscalationSnapshot.of(row, self.policy), changed=False)
             previous = row.ic_user_id
             row.ic_user_id = user_id
             repo.add_event(
@@ -205,7 +205,7 @@ class EscalationService:
             row = repo.get_escalation(session, escalation_id)
             if row is None:
                 raise EscalationNotFound(escalation_id)
-            return snapshot(row, self.policy)
+            return EscalationSnapshot.of(row, self.policy)
 
     def timeline(self, escalation_id: int) -> list[TimelineEntry]:
         """What happened to the escalation, oldest first."""
@@ -219,11 +219,13 @@ class EscalationService:
         """Open escalations (most severe, then oldest, first) and how many there are in all."""
         with self.db.session() as session:
             rows = repo.list_open(session, limit)
-            return [snapshot(row, self.policy) for row in rows], repo.count_open(session)
+            return [EscalationSnapshot.of(row, self.policy) for row in rows], repo.count_open(session)
 
     def open_for_customer(self, customer: str | None) -> list[EscalationSnapshot]:
         """Open escalations of that customer, to show before a second one is opened."""
         if not customer:
             return []
         with self.db.session() as session:
-            return [snapshot(row, self.policy) for row in repo.open_for_customer(session, customer)]
+            return [
+                EscalationSnapshot.of(row, self.policy) for row in repo.open_for_customer(session, customer)
+            ]

@@ -13,18 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from blocks.text import escape, slack_date
-from bot.clock_service import retime
-from bot.domain import STATUS_LABELS, EscalationSnapshot
-from bot.escalations import Outcome, locked_escalation
-from bot.policy import SEVERITIES, Policy
-from bot.snapshots import snapshot
-from bot.war_room import WarRoomFlow
+from bot.clocks.sweep import retime
+from bot.core.vocabulary import SETTABLE_STATUSES, SEVERITIES, UPDATE_CLOCKS, Status, label_of
+from bot.escalations.read_model import EscalationSnapshot
+from bot.escalations.service import Outcome, locked_escalation
+from bot.policy.model import Policy
+from bot.rooms.setup import WarRoomFlow
 from storage import repository as repo
 from storage.db import Database, utcnow
-from storage.models import OPEN_STATUSES, Escalation
-
-SETTABLE_STATUSES = (*OPEN_STATUSES, "resolved")
-SNOOZABLE = ("internal", "customer")
+from storage.models import Escalation
 
 
 class InvalidChange(ValueError):
@@ -46,7 +43,7 @@ class RoomService:
             row = repo.find_by_public_id(session, public_id) if public_id else None
             if row is None and channel_id:
                 row = repo.find_by_room(session, channel_id)
-            return snapshot(row, self.policy) if row else None
+            return EscalationSnapshot.of(row, self.policy) if row else None
 
     def post_update(self, escalation_id: int, user_id: str, text: str, status: str | None = None) -> Outcome:
         """An internal update: posted in the room, on the card and timeline; restarts the internal clock."""
@@ -62,7 +59,7 @@ class RoomService:
             if status and status != row.status:
                 self._set_status(session, row, status, user_id, now)
             retime(session, row, self.policy, now)
-            esc = snapshot(row, self.policy)
+            esc = EscalationSnapshot.of(row, self.policy)
         self.flow.say(esc, f"📣 *Update* from <@{user_id}> ({esc.status_label}): {escape(text)}")
         return Outcome(self.flow.refresh(escalation_id), changed=True)
 
@@ -83,7 +80,7 @@ class RoomService:
                 session, row.id, "customer_update", text.strip() or "Customer updated", user_id, data, at=now
             )
             retime(session, row, self.policy, now)
-            esc = snapshot(row, self.policy)
+            esc = EscalationSnapshot.of(row, self.policy)
         promise = f" Next update promised {slack_date(promised_at)}." if promised_at else ""
         said = f": {escape(text.strip())}" if text.strip() else ""
         self.flow.say(esc, f"📨 <@{user_id}> updated {escape(esc.customer)}{said}.{promise}")
@@ -91,7 +88,7 @@ class RoomService:
 
     def snooze(self, escalation_id: int, clock: str, user_id: str, minutes: int = 10) -> Outcome:
         """Hold an update clock's reminders for `minutes`, recording who asked."""
-        if clock not in SNOOZABLE:
+        if clock not in UPDATE_CLOCKS:
             raise InvalidChange(f"Only update reminders can be snoozed, not {clock}.")
         with self.db.session() as session:
             row, now = locked_escalation(session, escalation_id), self.clock()
@@ -108,7 +105,7 @@ class RoomService:
                 at=now,
             )
             retime(session, row, self.policy, now)
-            esc = snapshot(row, self.policy)
+            esc = EscalationSnapshot.of(row, self.policy)
         self.flow.say(
             esc, f"😴 <@{user_id}> snoozed the {what} reminder until {slack_date(until, '{time}')}."
         )
@@ -123,7 +120,7 @@ class RoomService:
         with self.db.session() as session:
             row, now = locked_escalation(session, escalation_id), self.clock()
             if row.severity == severity:
-                return Outcome(snapshot(row, self.policy), changed=False)
+                return Outcome(EscalationSnapshot.of(row, self.policy), changed=False)
             previous, row.severity = row.severity, severity
             why = f": {reason.strip()}" if reason.strip() else ""
             row.severity_reasons = [
@@ -143,7 +140,7 @@ class RoomService:
             needs_room = row.room_kind == "thread" and self.policy.room_kind(severity) == "channel"
             if needs_room:  # a SEV-3/4 moved up to SEV-1/2 gets its war room now
                 row.room_kind, row.provisioned_at = "channel", None
-            esc = snapshot(row, self.policy)
+            esc = EscalationSnapshot.of(row, self.policy)
         direction = "Escalated" if SEVERITIES.index(severity) < SEVERITIES.index(previous) else "De-escalated"
         moving = " Opening a war room for it now." if needs_room else ""
         self.flow.say(
@@ -163,12 +160,12 @@ class RoomService:
         with self.db.session() as session:
             row, now = locked_escalation(session, escalation_id), self.clock()
             if row.status == status:
-                return Outcome(snapshot(row, self.policy), changed=False)
+                return Outcome(EscalationSnapshot.of(row, self.policy), changed=False)
             self._set_status(session, row, status, user_id, now)
             retime(session, row, self.policy, now)
-            esc = snapshot(row, self.policy)
+            esc = EscalationSnapshot.of(row, self.policy)
         stopped = " The update and SLA clocks have stopped." if status == "resolved" else ""
-        self.flow.say(esc, f"Status is now *{STATUS_LABELS[status]}* (set by <@{user_id}>).{stopped}")
+        self.flow.say(esc, f"Status is now *{Status(status).label}* (set by <@{user_id}>).{stopped}")
         return Outcome(self.flow.refresh(escalation_id), changed=True)
 
     def _set_status(
@@ -180,7 +177,7 @@ class RoomService:
             session,
             row.id,
             "status_changed",
-            f"{STATUS_LABELS.get(previous, previous)} → {STATUS_LABELS[status]}",
+            f"{label_of(Status, previous)} → {Status(status).label}",
             user_id,
             {"from": previous, "to": status},
             at=now,

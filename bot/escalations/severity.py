@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.policy import SEVERITIES, Policy
-from bot.wording import normalize, phrases_in
+from bot.core.vocabulary import SEVERITIES
+from bot.core.wording import normalize, phrases_in
+from bot.policy.model import Policy
 
 CRITERIA = {
     "SEV-1": "Production down, data loss or security breach",

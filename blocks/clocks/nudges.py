@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blocks import limits
+from blocks.escalations.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE, severity_badge
 from blocks.text import button, escape, money, mrkdwn, slack_date, truncate, user
-from blocks.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE, severity_badge
-from bot.clocks import Reminder
-from bot.domain import EscalationSnapshot
-from bot.durations import humanize_duration
+from bot.clocks.schedule import Reminder
+from bot.core.durations import humanize_duration
+from bot.escalations.read_model import EscalationSnapshot
 
 SNOOZE = "nudge_snooze"
 SNOOZE_MINUTES = 10

@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 import yaml
 from pydantic import (
@@ -29,11 +29,9 @@ from pydantic import (
     model_validator,
 )
 
-from bot.durations import format_duration, parse_duration
+from bot.core.durations import format_duration, parse_duration
+from bot.core.vocabulary import SEVERITIES, RoomKind
 
-Severity = Literal["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
-SEVERITIES: tuple[str, ...] = get_args(Severity)
-Room = Literal["channel", "thread"]
 ON_CHANGE = "on change"
 DEFAULT_POLICY_FILE = "default_policy.yaml"
 
@@ -115,7 +113,7 @@ class SeverityPolicy(_Strict):
     internal_update: OnChangeDuration
     customer_update: CustomerUpdate | None
     resolution_target: Duration
-    room: Room
+    room: RoomKind
 
     @field_validator("customer_update", mode="before")
     @classmethod
@@ -222,7 +220,7 @@ class Policy(_Strict):
         """The policy for `severity` (SEV-1 .. SEV-4); `KeyError` otherwise."""
         return self.severities[severity]
 
-    def room_kind(self, severity: str) -> Room:
+    def room_kind(self, severity: str) -> RoomKind:
         """Whether escalations of `severity` get their own channel or stay in a thread."""
         return self.for_severity(severity).room
 
@@ -278,7 +276,7 @@ _ReadableDumper.add_representer(dict, _flow_if_short)
 
 
 def _default_data() -> dict[str, Any]:
-    text = (files("bot") / DEFAULT_POLICY_FILE).read_text(encoding="utf-8")
+    text = (files("bot.policy") / DEFAULT_POLICY_FILE).read_text(encoding="utf-8")
     return _parse_yaml(text, DEFAULT_POLICY_FILE)
 
 

@@ -18,16 +18,20 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from blocks.messages import build_announcement, build_created_confirmation, build_thread_kickoff, build_topic
+from blocks.escalations.messages import (
+    build_announcement,
+    build_created_confirmation,
+    build_thread_kickoff,
+    build_topic,
+)
+from blocks.escalations.triage_card import build_triage_card, card_fallback_text, severity_badge
 from blocks.text import truncate
-from blocks.triage_card import build_triage_card, card_fallback_text, severity_badge
-from bot.domain import EscalationSnapshot
-from bot.naming import war_room_name, with_suffix
-from bot.policy import Policy
+from bot.escalations.naming import war_room_name, with_suffix
+from bot.escalations.read_model import EscalationSnapshot
+from bot.policy.model import Policy
+from bot.rooms.steps import StepFailed, StepLog, ok_if, raise_first_failure
 from bot.settings import Settings
-from bot.slack_gateway import SlackGateway, slack_error
-from bot.slack_steps import StepFailed, StepLog, ok_if, raise_first_failure
-from bot.snapshots import snapshot
+from bot.slack.gateway import SlackGateway, slack_error
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Escalation
@@ -384,4 +388,4 @@ class WarRoomFlow:
         with self.db.session() as session:
             row = repo.get_escalation(session, escalation_id)
             assert row is not None, f"escalation {escalation_id} vanished"
-            return snapshot(row, self.policy)
+            return EscalationSnapshot.of(row, self.policy)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import limits
+from blocks.escalations.triage_card import severity_badge
 from blocks.text import escape, mrkdwn, plain, truncate
-from blocks.triage_card import severity_badge
-from bot.domain import TIER_LABELS, TYPE_LABELS, EscalationSnapshot
-from bot.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, IntakeForm
+from bot.core.vocabulary import EscalationType, Tier, label_of
+from bot.escalations.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, IntakeForm
+from bot.escalations.read_model import EscalationSnapshot
 
 CALLBACK_ID = "escalation_intake"
 FLAG_LABELS = {
@@ -106,10 +107,16 @@ def build_intake_modal(
         _select(
             "escalation_type",
             "Type",
-            {t: TYPE_LABELS.get(t, t.title()) for t in escalation_types},
+            {t: label_of(EscalationType, t) for t in escalation_types},
             initial=draft.escalation_type if draft.escalation_type in escalation_types else None,
         ),
-        _select("tier", "Customer tier", dict(TIER_LABELS), initial=draft.tier, optional=True),
+        _select(
+            "tier",
+            "Customer tier",
+            {tier.value: tier.label for tier in Tier},
+            initial=draft.tier,
+            optional=True,
+        ),
         _text_input(
             "arr",
             "ARR at risk (USD)",
@@ -176,7 +183,7 @@ def build_intake_modal(
 
 
 def read_intake_form(view: dict[str, Any]) -> IntakeForm:
-    """The values a person submitted, as typed (validation is `bot.intake.validate_intake`)."""
+    """The values a person submitted, as typed (validation is `bot.escalations.intake.validate_intake`)."""
     values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
 
     def element(block_id: str) -> dict[str, Any]:
