@@ -16,6 +16,7 @@ import time
 
 from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
 
+from bot.escalations.changes import Actor
 from bot.sandbox.stack import Sandbox, wait_until
 from tests.fakes.fake_anthropic import FakeAnthropic
 
@@ -41,7 +42,7 @@ def _open_room(sandbox: Sandbox, customer: str) -> tuple[str, int]:
         view, {"customer": customer, "contact_name": "David Okafor"}, user_id="U0BEN"
     )
     wait_until(lambda: sandbox.fake.calls_to("pins.add"))
-    escalation = sandbox.warroom.service.list_open()[0][0]
+    escalation = sandbox.warroom.service.list_open(Actor("U0BEN")).shown[0]
     assert escalation.room_channel_id
     return escalation.room_channel_id, escalation.id
 

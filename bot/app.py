@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 from sqlalchemy import text
 
 from bot.clocks.sweep import ClockService
 from bot.drafting.claude import ClaudeDrafter
 from bot.drafting.service import DraftService
+from bot.escalations.changes import ChangePipeline
 from bot.escalations.service import EscalationService
+from bot.escalations.viewers import Viewers
 from bot.policy.model import Policy, load_policy
 from bot.rooms.service import RoomService
 from bot.rooms.setup import WarRoomFlow
@@ -28,6 +32,7 @@ from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+LISTENER_WORKERS = 16
 HEALTH_PATH = "/healthz"
 
 
@@ -40,6 +45,7 @@ class Warroom:
     db: Database
     gateway: SlackGateway
     flow: WarRoomFlow
+    changes: ChangePipeline
     service: EscalationService
     rooms: RoomService
     clocks: ClockService
@@ -48,7 +54,7 @@ class Warroom:
     @property
     def services(self) -> Services:
         """What the handlers call."""
-        return Services(escalations=self.service, rooms=self.rooms, drafts=self.drafts)
+        return Services(escalations=self.service, rooms=self.rooms, drafts=self.drafts, gateway=self.gateway)
 
     def close(self, dispose_db: bool = True) -> None:
         """Release the pool threads and (unless the database is shared) its connections."""
@@ -63,26 +69,26 @@ def build_warroom(
     policy: Policy | None = None,
     db: Database | None = None,
     clock: Callable[[], datetime] = utcnow,
+    web_client: WebClient | None = None,
 ) -> Warroom:
-    """The services for `settings`; the database must already be migrated."""
+    """The services for `settings`; the database must already be migrated. `web_client` replaces the
+    Slack edge (the in-memory seam in tests)."""
     policy = policy or load_policy(settings.policy_path)
     db = db or Database(settings.database_url)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    gateway = SlackGateway(build_web_client(token, settings.slack_api_url))
+    gateway = SlackGateway(web_client or build_web_client(token, settings.slack_api_url))
     flow = WarRoomFlow(db, gateway, policy, settings)
-    service = EscalationService(db=db, flow=flow, policy=policy, clock=clock)
-    rooms = RoomService(db=db, flow=flow, policy=policy, clock=clock)
-    clocks = ClockService(db=db, gateway=gateway, flow=flow, policy=policy, settings=settings, clock=clock)
-    drafts = DraftService(
-        db=db,
-        gateway=gateway,
-        escalations=service,
-        rooms=rooms,
-        settings=settings,
-        drafter=build_drafter(settings),
-        clock=clock,
+    viewers = Viewers(gateway, settings.managers_group)
+    changes = ChangePipeline(db=db, policy=policy, effects=flow, viewers=viewers, clock=clock)
+    service = EscalationService(changes=changes, rooms=flow)
+    rooms = RoomService(changes)
+    clocks = ClockService(
+        db=db, gateway=gateway, changes=changes, policy=policy, settings=settings, clock=clock
     )
-    return Warroom(settings, policy, db, gateway, flow, service, rooms, clocks, drafts)
+    drafts = DraftService(
+        gateway=gateway, escalations=service, settings=settings, drafter=build_drafter(settings)
+    )
+    return Warroom(settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts)
 
 
 def build_drafter(settings: Settings) -> ClaudeDrafter | None:
@@ -108,7 +114,10 @@ def build_bolt_app(warroom: Warroom) -> App:
             settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         ),
         client=warroom.gateway.client,
-        process_before_response=False,
+        # Acknowledge in the request thread, before any work; every listener's work is a lazy listener
+        # run on this pool, so an acknowledgement never queues behind another request's work.
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_WORKERS, thread_name_prefix="listener"),
     )
     register_all(app, warroom.services)
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from bot.drafting.service import DraftService
 from bot.escalations.service import EscalationService
 from bot.rooms.service import RoomService
+from bot.slack.gateway import SlackGateway
 
 
 @dataclass(frozen=True)
 class Services:
-    """Escalation lifecycle, in-room actions and drafting."""
+    """Escalation lifecycle, in-room changes, drafting, and the Slack gateway for replies."""
 
     escalations: EscalationService
     rooms: RoomService
     drafts: DraftService
+    gateway: SlackGateway

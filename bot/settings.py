@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     policy_path: str | None = Field(default=None, alias="WARROOM_POLICY")
     escalations_channel: str | None = Field(default=None, alias="WARROOM_ESCALATIONS_CHANNEL")
     leadership_channel: str | None = Field(default=None, alias="WARROOM_LEADERSHIP_CHANNEL")
+    # A Slack user group (id `S…` or handle) whose members see every escalation and may downgrade any.
+    managers_group: str | None = Field(default=None, alias="WARROOM_MANAGERS_GROUP")
     log_level: str = Field(default="INFO", alias="WARROOM_LOG_LEVEL")
     sweep_seconds: float = Field(default=1.0, alias="WARROOM_SWEEP_SECONDS", gt=0, le=300)
 

@@ -1,4 +1,8 @@
-"""`/escalate`: help, list, the intake modal for free text, and the in-room subcommands."""
+"""`/escalate`: help, list, the intake modal for free text, and the subcommands that act on one escalation.
+
+The acknowledgement is sent before any work (`ack` runs in the request; everything else is a lazy
+listener), so it never waits behind a database, Slack or another request's work.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,22 @@ import uuid
 from datetime import datetime
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from blocks.clocks.nudges import build_clock_status
 from blocks.escalations.intake_modal import IntakeSource
-from blocks.escalations.messages import build_error, build_help, build_open_list
+from blocks.escalations.messages import build_choices, build_help, build_open_list
+from bot.escalations.access import not_found
+from bot.escalations.changes import Actor
 from bot.escalations.commands import Subcommand, next_local_time, parse_subcommand, split_promise
 from bot.escalations.read_model import EscalationSnapshot
-from bot.rooms.service import InvalidChange
+from bot.escalations.record import InvalidChange
 from bot.services import Services
-from handlers.intake import open_intake_modal
+from handlers.escalations import open_intake_modal
+from handlers.replies import by_respond, told_on_failure
 
 COMMAND = "/escalate"
 NOT_IN_A_ROOM = (
-    "Run this in an escalation's war room (or its card's channel), or name it, e.g. "
+    "Run this in an escalation's war room (or the channel of its card), or name it, e.g. "
     "`/escalate {name} ESC-2026-007 …`. To open a new escalation, just describe what happened."
 )
 USAGE = {
@@ -27,55 +33,84 @@ USAGE = {
     "update": "Usage: `/escalate update <what changed, what is next>`",
     "customer-update": "Usage: `/escalate customer-update <what you told them> [next update at 14:30]`",
 }
+FREE_TEXT = ("update", "customer-update")
 
 
 def register(app: App, services: Services) -> None:
     """Listen for `/escalate`."""
 
-    @app.command(COMMAND)
-    def handle_escalate_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
+    def acknowledge_escalate_command(ack: Ack, command: dict) -> None:
         sub = parse_subcommand(command.get("text") or "")
         if sub.name == "help":
             ack(response_type="ephemeral", text="How to use warroom", blocks=build_help())
-            return
-        ack()
-        if sub.name == "list":
-            escalations, total = services.escalations.list_open()
+        else:
+            ack()
+
+    def run_escalate_command(command: dict, respond: Respond) -> None:
+        with told_on_failure(by_respond(respond)):
+            handle_escalate(services, command, respond)
+
+    app.command(COMMAND)(ack=acknowledge_escalate_command, lazy=[run_escalate_command])
+
+
+def handle_escalate(services: Services, command: dict, respond: Respond) -> None:
+    """Everything `/escalate` does after the acknowledgement."""
+    sub = parse_subcommand(command.get("text") or "")
+    actor = Actor(command["user_id"], command.get("channel_id"))
+    escalations = services.escalations
+    if sub.name == "help":
+        return
+    if sub.name == "list":
+        listing = escalations.list_open(actor)
+        respond(
+            response_type="ephemeral",
+            text=f"{listing.total} open escalations",
+            blocks=build_open_list(listing.shown, listing.total, listing.hidden),
+        )
+        return
+    if sub.name == "":
+        here = escalations.target(actor, None) if sub.is_single_word else None
+        in_a_room = here is not None and (here.escalation is not None or bool(here.choices))
+        if sub.suggestion or in_a_room:
             respond(
                 response_type="ephemeral",
-                text=f"{total} open escalations",
-                blocks=build_open_list(escalations, total),
+                text="How to use warroom",
+                blocks=build_help(sub.rest, sub.suggestion),
             )
             return
-        if sub.name == "":
-            source = IntakeSource(intake_key=uuid.uuid4().hex, channel_id=command.get("channel_id"))
-            open_intake_modal(
-                client, services.escalations, command["trigger_id"], command["user_id"], sub.rest, source
-            )
-            return
-        esc = services.rooms.find(command.get("channel_id"), sub.public_id)
-        if esc is None:
-            respond(
-                response_type="ephemeral",
-                text=NOT_IN_A_ROOM.format(name=sub.name),
-                blocks=build_error(NOT_IN_A_ROOM.format(name=sub.name)),
-            )
-            return
-        try:
-            _run_in_room(services, sub, esc, command, client, respond)
-        except InvalidChange as problem:
-            respond(response_type="ephemeral", text=str(problem), blocks=build_error(str(problem)))
+        _intake(services, command, sub.rest)
+        return
+    target = escalations.target(actor, sub.public_id)
+    esc = target.escalation
+    sure = esc is not None and (sub.public_id is not None or esc.room_channel_id == actor.channel_id)
+    if sub.reads_as_report and not sure:
+        _intake(services, command, command.get("text") or "")  # "update from Hooli: …" is a new report
+        return
+    if esc is not None:
+        _run_in_room(services, sub, esc, actor, respond)
+    elif target.choices:
+        respond(
+            response_type="ephemeral",
+            text="Which escalation?",
+            blocks=build_choices(sub.name, target.choices),
+        )
+    elif sub.public_id:
+        raise InvalidChange(not_found(sub.public_id))
+    elif sub.name in FREE_TEXT and sub.rest:
+        _intake(services, command, command.get("text") or "")  # nowhere to post it: it is a new report
+    else:
+        raise InvalidChange(NOT_IN_A_ROOM.format(name=sub.name))
+
+
+def _intake(services: Services, command: dict, text: str) -> None:
+    source = IntakeSource(intake_key=uuid.uuid4().hex, channel_id=command.get("channel_id"))
+    open_intake_modal(services, command["trigger_id"], command["user_id"], text, source)
 
 
 def _run_in_room(
-    services: Services,
-    sub: Subcommand,
-    esc: EscalationSnapshot,
-    command: dict,
-    client: WebClient,
-    respond: Respond,
+    services: Services, sub: Subcommand, esc: EscalationSnapshot, actor: Actor, respond: Respond
 ) -> None:
-    user_id, rooms = command["user_id"], services.rooms
+    rooms = services.rooms
     if sub.name == "status" and not sub.rest:
         respond(
             response_type="ephemeral",
@@ -83,21 +118,21 @@ def _run_in_room(
             blocks=build_clock_status(esc, rooms.clock()),
         )
     elif sub.name == "status":
-        rooms.change_status(esc.id, sub.rest.split()[0], user_id)
+        rooms.change_status(esc.id, sub.rest, actor)
     elif not sub.rest:
         raise InvalidChange(USAGE[sub.name])
     elif sub.name == "severity":
         level, _, reason = sub.rest.partition(" ")
-        rooms.change_severity(esc.id, level, user_id, reason)
+        rooms.change_severity(esc.id, level, actor, reason)
     elif sub.name == "update":
-        rooms.post_update(esc.id, user_id, sub.rest)
+        rooms.post_update(esc.id, actor, sub.rest)
     elif sub.name == "customer-update":
         text, promise = split_promise(sub.rest)
-        promised_at = _promised_at(client, user_id, promise, rooms.clock()) if promise else None
-        rooms.customer_updated(esc.id, user_id, text, promised_at)
+        promised_at = _promised_at(services, actor.user_id, promise, rooms.clock()) if promise else None
+        rooms.customer_updated(esc.id, actor, text, promised_at)
 
 
-def _promised_at(client: WebClient, user_id: str, promise: tuple[int, int], now: datetime) -> datetime:
+def _promised_at(services: Services, user_id: str, promise: tuple[int, int], now: datetime) -> datetime:
     # "next update at 14:30" means 14:30 on the clock of the person who typed it.
-    offset = int(client.users_info(user=user_id)["user"].get("tz_offset") or 0)
+    offset = services.gateway.person(user_id).tz_offset_seconds
     return next_local_time(*promise, now, offset)

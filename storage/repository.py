@@ -8,9 +8,19 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.db import utcnow
-from storage.models import OPEN_STATUSES, Customer, Escalation, IdSequence, Reminder, SlackStep, TimelineEvent
+from storage.models import (
+    OPEN_STATUSES,
+    Customer,
+    Draft,
+    Escalation,
+    IdSequence,
+    Reminder,
+    SlackStep,
+    TimelineEvent,
+)
 
 
 def customer_name_key(name: str) -> str:
@@ -99,19 +109,26 @@ def find_by_public_id(session: Session, public_id: str) -> Escalation | None:
     ).scalar_one_or_none()
 
 
-def find_by_room(session: Session, channel_id: str) -> Escalation | None:
-    """The escalation whose war room is `channel_id`, else the newest open one carded there."""
+def find_by_room_channel(session: Session, channel_id: str) -> Escalation | None:
+    """The escalation whose war room is `channel_id`."""
+    return session.execute(
+        select(Escalation).where(Escalation.room_channel_id == channel_id).limit(1)
+    ).scalar_one_or_none()
+
+
+def open_cards_in(session: Session, channel_id: str, limit: int = 20) -> list[Escalation]:
+    """Open escalations worked in a thread under a card in `channel_id`, newest first."""
     stmt = (
         select(Escalation)
-        .where(or_(Escalation.room_channel_id == channel_id, Escalation.card_channel_id == channel_id))
-        .order_by(
+        .where(
+            Escalation.card_channel_id == channel_id,
             Escalation.room_channel_id.is_(None),
-            Escalation.status.not_in(OPEN_STATUSES),
-            Escalation.id.desc(),
+            Escalation.status.in_(OPEN_STATUSES),
         )
-        .limit(1)
+        .order_by(Escalation.id.desc())
+        .limit(limit)
     )
-    return session.execute(stmt).scalar_one_or_none()
+    return list(session.execute(stmt).scalars())
 
 
 def find_by_card(session: Session, channel_id: str, card_ts: str) -> Escalation | None:
@@ -314,3 +331,32 @@ def mark_reminder_posted(
         .values(posted_at=utcnow(), channel_id=channel_id, message_ts=ts)
         .execution_options(synchronize_session=False)
     )
+
+
+def set_once(session: Session, row: Escalation, column: str, value: Any, **also: Any) -> bool:
+    """Set a column that changes only once (None or False until then) with a conditional UPDATE; False
+    if it was already set. Two clicks on two replicas at once therefore record one transition."""
+    attribute = getattr(Escalation, column)
+    unset = attribute.is_(False) if isinstance(value, bool) else attribute.is_(None)
+    changed = session.execute(
+        update(Escalation)
+        .where(Escalation.id == row.id, unset)
+        .values({column: value, **also})
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        return False
+    for name, new in {column: value, **also}.items():
+        set_committed_value(row, name, new)  # the row in hand shows it, without a second UPDATE
+    return True
+
+
+def mark_draft_sent(session: Session, draft_id: int, user_id: str, at: datetime) -> bool:
+    """Record that a person sent a draft; False if someone already had (a double or concurrent click)."""
+    changed = session.execute(
+        update(Draft)
+        .where(Draft.id == draft_id, Draft.sent_at.is_(None))
+        .values(sent_by=user_id, sent_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1

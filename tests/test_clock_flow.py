@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import threading
 from collections.abc import Iterator
@@ -11,7 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from blocks.escalations.intake_modal import IntakeSource
-from bot.clocks.sweep import ClockService, retime
+from bot.clocks.recompute import retime
+from bot.clocks.sweep import ClockService
+from bot.escalations.changes import Actor
 from bot.escalations.intake import Intake
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
@@ -59,7 +63,7 @@ def _sweep_at(sandbox: Sandbox, clock: ControlledClock, minutes: float) -> int:
 
 
 def _acknowledge(sandbox: Sandbox, esc: Escalation, user: str = "U0ANA") -> None:
-    sandbox.warroom.service.acknowledge(esc.id, user)
+    sandbox.warroom.rooms.acknowledge(esc.id, Actor(user))
 
 
 def test_internal_update_warning_then_an_update_restarts_the_cadence(room, clock) -> None:
@@ -72,7 +76,7 @@ def test_internal_update_warning_then_an_update_restarts_the_cadence(room, clock
 
     clock.now = _at(27)
     sandbox.warroom.rooms.post_update(
-        esc.id, "U0ANA", "Restore job running on a replica; ETA for a check 10:00"
+        esc.id, Actor("U0ANA"), "Restore job running on a replica; ETA for a check 10:00"
     )
     assert _row(sandbox).internal_update_due_at == _at(57)
     posted = [m["text"] for m in sandbox.fake.messages(esc.room_channel_id) if "Update" in m.get("text", "")]
@@ -129,14 +133,15 @@ def test_a_severity_change_retimes_the_clocks_at_once(room, clock) -> None:
     sandbox.slack.slash_command(
         "severity SEV-2 workaround restores reads", user_id="U0ANA", channel_id=esc.room_channel_id
     )
-    wait_until(lambda: _row(sandbox).severity == "SEV-2")
+    # The room hears of it after the commit: wait for what people see, not only for the row.
+    wait_until(lambda: "De-escalated" in sandbox.fake.messages(esc.room_channel_id)[-1].get("text", ""))
     row = _row(sandbox)
     assert row.internal_update_due_at == _at(120)
     assert row.resolution_due_at == _at(480)
     assert _sweep_at(sandbox, clock, 30) == 0, "SEV-2 updates are every 2 h: nothing at 30 min"
     assert "De-escalated from SEV-1 to *SEV-2*" in sandbox.fake.messages(esc.room_channel_id)[-1]["text"]
 
-    sandbox.warroom.rooms.change_severity(esc.id, "sev1", "U0ANA", "reads failing again")
+    sandbox.warroom.rooms.change_severity(esc.id, "sev1", Actor("U0ANA"), "reads failing again")
     assert _row(sandbox).internal_update_due_at == _at(30)
     assert _sweep_at(sandbox, clock, 31) == 1
 
@@ -250,7 +255,7 @@ def test_two_schedulers_post_each_of_500_due_reminders_exactly_once(
             ClockService(
                 db=second_db,
                 gateway=sandbox.warroom.gateway,
-                flow=sandbox.warroom.flow,
+                changes=dataclasses.replace(sandbox.warroom.changes, db=second_db),
                 policy=sandbox.warroom.policy,
                 settings=sandbox.warroom.settings,
                 clock=clock,

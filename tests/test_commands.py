@@ -61,8 +61,50 @@ def test_free_text_has_no_name_and_is_kept_whole(text):
     assert parsed.public_id is None  # intake text is never mistaken for an escalation reference
 
 
-def test_every_subcommand_is_recognised():
-    assert [parse_subcommand(f"{name} ESC-2026-001 x").name for name in SUBCOMMANDS] == list(SUBCOMMANDS)
+VALID_ARGUMENTS = {
+    "help": "",
+    "list": "",
+    "status": "ESC-2026-001 resolved",
+    "severity": "ESC-2026-001 SEV-2 workaround found",
+    "update": "ESC-2026-001 rolled back",
+    "customer-update": "ESC-2026-001 called David",
+}
+
+
+def test_every_subcommand_is_recognised_with_its_arguments():
+    assert list(VALID_ARGUMENTS) == list(SUBCOMMANDS)
+    parsed = [parse_subcommand(f"{name} {rest}").name for name, rest in VALID_ARGUMENTS.items()]
+    assert parsed == list(SUBCOMMANDS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Status page is down for Hooli",  # not a status
+        "severity of the outage is high for Acme",  # not a severity
+        "list of invoices is wrong for Globex",  # list takes no arguments
+        "help! Initech's SSO is broken",
+        "help me, Initech's SSO is broken",
+    ],
+)
+def test_a_subcommand_word_whose_arguments_do_not_parse_is_intake(text):
+    assert parse_subcommand(text) == Subcommand("", text)
+
+
+def test_an_update_that_reads_as_a_new_report_is_marked():
+    hooli = parse_subcommand("Update from Hooli: their SSO is broken, all users locked out")
+    assert (hooli.name, hooli.reads_as_report) == ("update", True)
+    assert not parse_subcommand("update restarted the pods; errors falling").reads_as_report
+
+
+@pytest.mark.parametrize(
+    ("word", "suggestion"),
+    [("stauts", "status"), ("lsit", "list"), ("udpate", "update"), ("timeline", None), ("Globex", None)],
+)
+def test_a_single_unknown_word_names_the_closest_subcommand(word, suggestion):
+    parsed = parse_subcommand(word)
+    assert parsed.name == "" and parsed.is_single_word
+    assert parsed.suggestion == suggestion
 
 
 def test_only_the_first_escalation_id_is_taken():

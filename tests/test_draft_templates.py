@@ -51,6 +51,7 @@ OKAFOR = DraftContext(
     customer_tenure="4 years",
     contacts_so_far=8,
     public_exposure=True,
+    strategic=True,  # enterprise tier and $180k at risk: strategic under the default policy
     ic_name="Maya Chen",
     timeline=(
         TimelineEntry(at(95), "created", "ESC-2026-001 opened as SEV-1", "U1"),
@@ -106,6 +107,7 @@ SSO = DraftContext(
     tier="enterprise",
     users_affected=1_200,
     regulatory=True,
+    strategic=True,  # enterprise, 1,200 users, regulatory
     ic_name="Sam Ortiz",
     company_name="Warroom Labs",
     next_customer_update_at=NEXT_UPDATE,

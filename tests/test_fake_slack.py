@@ -332,6 +332,44 @@ def test_bookmarks_reactions_users(fake, client):
     assert {"U0WARROOM", "U0ERIN"} | HUMANS == {m["id"] for m in client.users_list()["members"]}
 
 
+# -- user groups --------------------------------------------------------------------------------------
+
+
+def test_usergroups_list_and_users(fake, client):
+    assert client.usergroups_list()["usergroups"] == []
+    leads = fake.add_usergroup("@support-leads", ["U0ANA", "U0CHLOE", "U0ANA"], name="Support Leads")
+    oncall = fake.add_usergroup("oncall", ["U0BEN"])
+    assert leads.startswith("S") and oncall.startswith("S") and leads != oncall
+    groups = client.usergroups_list()["usergroups"]
+    assert [(g["id"], g["handle"], g["name"], g["user_count"]) for g in groups] == [
+        (leads, "support-leads", "Support Leads", 2),
+        (oncall, "oncall", "oncall", 1),
+    ]
+    assert all(g["team_id"] == "T0WARROOM" and g["is_usergroup"] and "users" not in g for g in groups)
+    with_users = client.usergroups_list(include_users=True)["usergroups"]
+    assert [g["users"] for g in with_users] == [["U0ANA", "U0CHLOE"], ["U0BEN"]]
+    assert client.usergroups_users_list(usergroup=leads)["users"] == ["U0ANA", "U0CHLOE"]
+    assert code(lambda: client.usergroups_users_list(usergroup="S0NOPE")) == "no_such_subteam"
+    assert code(lambda: client.api_call("usergroups.users.list")) == "invalid_arguments"
+
+
+def test_add_usergroup_rejects_bad_set_up(fake):
+    fake.add_usergroup("oncall", ["U0BEN"])
+    with pytest.raises(ValueError, match="U0NOBODY"):
+        fake.add_usergroup("ghosts", ["U0ANA", "U0NOBODY"])
+    with pytest.raises(ValueError, match="taken"):
+        fake.add_usergroup("oncall", ["U0ANA"])
+
+
+def test_conversations_members_paginates(client):
+    first = client.conversations_members(channel="C0SUPPORT", limit=3)
+    cursor = first["response_metadata"]["next_cursor"]
+    assert len(first["members"]) == 3 and cursor
+    rest = client.conversations_members(channel="C0SUPPORT", limit=3, cursor=cursor)
+    assert rest["response_metadata"]["next_cursor"] == ""
+    assert set(first["members"] + rest["members"]) == HUMANS | {"U0WARROOM"}
+
+
 # -- views --------------------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from referencing.exceptions import NoSuchResource
 
 from bot.app import EVENTS_PATH
 from handlers.commands import COMMAND
-from handlers.intake import SHORTCUT
+from handlers.escalations import SHORTCUT
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO / "manifest.yml"
@@ -49,6 +49,9 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations_join": ("channels:join",),
     "users_info": ("users:read",),  # the caller's time zone for "next update at 14:30"
     "conversations_list": ("channels:read", "groups:read"),  # types=public_channel,private_channel
+    "conversations_members": ("channels:read", "groups:read"),  # who is in a room: who may act
+    "usergroups_list": ("usergroups:read",),  # WARROOM_MANAGERS_GROUP given as a handle
+    "usergroups_users_list": ("usergroups:read",),  # who the escalation managers are
     "conversations_setTopic": ("channels:manage", "groups:write"),
     "pins_add": ("pins:write",),
     "views_open": (),

@@ -11,8 +11,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select, update
 
 from blocks.escalations.intake_modal import IntakeSource
+from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake
 from bot.escalations.service import EscalationService
+from bot.escalations.viewers import Viewers
 from bot.policy.model import default_policy
 from storage import repository as repo
 from storage.db import Base, Database
@@ -28,7 +30,13 @@ class _NoRooms:
 
 
 def _service(db: Database) -> EscalationService:
-    return EscalationService(db=db, flow=_NoRooms(), policy=default_policy())  # type: ignore[arg-type]
+    changes = ChangePipeline(
+        db=db,
+        policy=default_policy(),
+        effects=_NoRooms(),  # type: ignore[arg-type]
+        viewers=Viewers(gateway=None),  # type: ignore[arg-type]  # creation asks nobody
+    )
+    return EscalationService(changes=changes, rooms=_NoRooms())
 
 
 def _intake(customer: str = "Acme Corp") -> Intake:
@@ -132,7 +140,7 @@ def test_a_second_customer_spelling_is_the_same_account(db: Database) -> None:
     service.create(_intake("Acme  Corp"), "U0BEN", IntakeSource("a"))
     service.create(_intake("ACME corp"), "U0BEN", IntakeSource("b"))
     assert [e.public_id for e in service.open_for_customer("acme corp")] == [
-        e.public_id for e in service.list_open()[0]
+        e.public_id for e in service.list_open(Actor("U0BEN")).shown
     ]
     with db.session() as session:
         assert len(session.execute(select(Customer)).scalars().all()) == 1

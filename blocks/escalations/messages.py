@@ -8,6 +8,7 @@ from typing import Any
 from blocks import limits
 from blocks.escalations.triage_card import severity_badge
 from blocks.text import escape, money, mrkdwn, slack_date, truncate, user
+from bot.escalations.commands import ELSEWHERE, EXAMPLES
 from bot.escalations.read_model import EscalationSnapshot
 
 HELP_TEXT = """*warroom* runs the war room for a customer escalation.
@@ -31,9 +32,53 @@ SEV-1/2 get their own war-room channel; SEV-3/4 get a triage card here with a th
 product|security|leadership]`, `@warroom summarize`"""
 
 
-def build_help() -> list[dict[str, Any]]:
-    """The `/escalate help` reply."""
-    return [{"type": "section", "block_id": "help", "text": mrkdwn(HELP_TEXT, limits.SECTION_TEXT)}]
+def build_help(unknown: str | None = None, suggestion: str | None = None) -> list[dict[str, Any]]:
+    """The `/escalate help` reply; after an unknown word, what it is not and what was probably meant."""
+    blocks: list[dict[str, Any]] = []
+    if unknown:
+        word = unknown.strip().lower()
+        if suggestion:
+            hint = f"Did you mean `{EXAMPLES[suggestion]}`?"
+        elif word in ELSEWHERE:
+            hint = f"For that, {ELSEWHERE[word]}."
+        else:
+            hint = "Here is what it can do:"
+        said = f"`/escalate {escape(truncate(word, 60))}` is not a warroom command. {hint}"
+        blocks.append({"type": "section", "block_id": "unknown", "text": mrkdwn(said, limits.SECTION_TEXT)})
+    blocks.append({"type": "section", "block_id": "help", "text": mrkdwn(HELP_TEXT, limits.SECTION_TEXT)})
+    examples = "\n".join(f"• `{example}`" for example in EXAMPLES.values())
+    blocks.append(
+        {
+            "type": "section",
+            "block_id": "examples",
+            "text": mrkdwn(f"*Every subcommand, with an example*\n{examples}", limits.SECTION_TEXT),
+        }
+    )
+    return blocks
+
+
+def build_choices(subcommand: str, choices: Sequence[EscalationSnapshot]) -> list[dict[str, Any]]:
+    """Several escalations could be meant and none was named: list them; nothing was changed."""
+    shown = choices[: limits.MESSAGE_BLOCKS - 2]
+    intro = (
+        f"This channel has {len(choices)} open escalations, so I changed nothing. "
+        f"Name one: `/escalate {subcommand} ESC-… …`"
+    )
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "block_id": "choices_intro", "text": mrkdwn(intro, limits.SECTION_TEXT)}
+    ]
+    blocks += [
+        {
+            "type": "section",
+            "block_id": f"choice_{esc.id}",
+            "text": mrkdwn(
+                f"{severity_badge(esc.severity)} *{esc.public_id}* · {escape(esc.customer)} · {esc.severity}",
+                limits.SECTION_TEXT,
+            ),
+        }
+        for esc in shown
+    ]
+    return blocks
 
 
 def escalation_line(esc: EscalationSnapshot) -> str:
@@ -45,17 +90,38 @@ def escalation_line(esc: EscalationSnapshot) -> str:
     )
 
 
-def build_open_list(escalations: Sequence[EscalationSnapshot], total: int) -> list[dict[str, Any]]:
-    """The `/escalate list` reply: one section per escalation, within the 50-block limit."""
+def build_open_list(
+    escalations: Sequence[EscalationSnapshot], total: int, hidden: int = 0
+) -> list[dict[str, Any]]:
+    """The `/escalate list` reply: one section per escalation, within the 50-block limit. Private
+    escalations the reader may not see are a count, with no customer or details."""
+    private = (
+        f"{hidden} private escalation{'s' if hidden != 1 else ''} not shown: only their rooms and "
+        "escalation managers see them."
+        if hidden
+        else ""
+    )
     if not escalations:
-        return [
+        empty: list[dict[str, Any]] = [
             {
                 "type": "section",
                 "block_id": "none",
-                "text": mrkdwn("No open escalations. 🎉", limits.SECTION_TEXT),
+                "text": mrkdwn(
+                    "No open escalations. 🎉" if not hidden else "No open escalations you can see.",
+                    limits.SECTION_TEXT,
+                ),
             }
         ]
-    shown = escalations[: limits.MESSAGE_BLOCKS - 2]
+        if private:
+            empty.append(
+                {
+                    "type": "context",
+                    "block_id": "list_private",
+                    "elements": [mrkdwn(private, limits.CONTEXT_TEXT)],
+                }
+            )
+        return empty
+    shown = escalations[: limits.MESSAGE_BLOCKS - 3]
     header = f"*{total} open escalation{'s' if total != 1 else ''}*, most severe first"
     blocks: list[dict[str, Any]] = [
         {"type": "section", "block_id": "list_header", "text": mrkdwn(header, limits.SECTION_TEXT)}
@@ -74,6 +140,14 @@ def build_open_list(escalations: Sequence[EscalationSnapshot], total: int) -> li
                 "type": "context",
                 "block_id": "list_more",
                 "elements": [mrkdwn(f"…and {total - len(shown)} more.", limits.CONTEXT_TEXT)],
+            }
+        )
+    if private:
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": "list_private",
+                "elements": [mrkdwn(private, limits.CONTEXT_TEXT)],
             }
         )
     return blocks

@@ -17,22 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
+from bot.clocks.recompute import retime
 from bot.clocks.schedule import (
     SLA_CLOCKS,
-    ClockInputs,
-    Plan,
     Reminder,
     cadence_of,
-    due_times,
-    plan,
     sla_window,
 )
+from bot.escalations.changes import ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
-from bot.rooms.setup import WarRoomFlow
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, slack_error
 from storage import repository as repo
@@ -42,45 +38,6 @@ from storage.models import Reminder as ReminderRow
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
-
-
-def clock_inputs(row: Escalation) -> ClockInputs:
-    """What the clock math needs from a row."""
-    snoozes = {"internal": row.internal_snoozed_until, "customer": row.customer_snoozed_until}
-    return ClockInputs(
-        severity=row.severity,
-        status=row.status,
-        created_at=row.created_at,
-        acknowledged_at=row.acknowledged_at,
-        last_internal_update_at=row.last_internal_update_at,
-        last_customer_update_at=row.last_customer_update_at,
-        customer_update_promised_at=row.customer_update_promised_at,
-        snoozed_until={clock: until for clock, until in snoozes.items() if until is not None},
-    )
-
-
-def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> Plan:
-    """Recompute the row's due times and when the sweep must next look at it (call after any change)."""
-    inputs = clock_inputs(row)
-    dues = due_times(inputs, policy)
-    if dues.first_response is not None:
-        row.first_response_due_at = dues.first_response
-    row.internal_update_due_at = dues.internal
-    row.customer_update_due_at = dues.customer
-    row.resolution_due_at = dues.resolution
-    owed = plan(inputs, dues, policy, now, claimed_keys(session, row.id))
-    row.next_reminder_at = now if owed.send else owed.next_at
-    return owed
-
-
-def claimed_keys(session: Session, escalation_id: int) -> set[tuple[str, datetime, str]]:
-    """The reminders already claimed for an escalation."""
-    rows = session.execute(
-        select(ReminderRow.clock, ReminderRow.due_at, ReminderRow.stage).where(
-            ReminderRow.escalation_id == escalation_id
-        )
-    )
-    return {(clock, due_at, stage) for clock, due_at, stage in rows}
 
 
 @dataclass(frozen=True)
@@ -97,7 +54,7 @@ class ClockService:
 
     db: Database
     gateway: SlackGateway
-    flow: WarRoomFlow
+    changes: ChangePipeline
     policy: Policy
     settings: Settings
     clock: Callable[[], datetime] = field(default=utcnow)
@@ -163,9 +120,7 @@ class ClockService:
         text, blocks = build_nudge(esc, reminder, facts, now)
         channel, thread_ts = esc.worked_in
         try:
-            posted = self.gateway.client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False
-            )
+            posted = self.gateway.post_message(channel or "", text, blocks=blocks, thread_ts=thread_ts)
         except Exception as exc:
             log.warning(
                 "reminder %s for %s not posted (%s); will retry",
@@ -176,36 +131,20 @@ class ClockService:
             self._release(esc.id, reminder, now)
             return 0
         with self.db.session() as session:
-            repo.mark_reminder_posted(session, esc.id, reminder, posted["channel"], posted["ts"])
-            if reminder.stage == "breach":
-                self._record_breach(session, esc, reminder, now)
+            repo.mark_reminder_posted(session, esc.id, reminder, posted.channel, posted.ts)
         if reminder.stage == "breach":
-            self.flow.refresh(esc.id)  # the card shows the breach
-        if reminder.stage == "breach" and self.settings.leadership_channel:
-            try:
-                self.gateway.client.chat_postMessage(
-                    channel=self.settings.leadership_channel,
-                    text=build_leadership_alert(esc, reminder, facts),
-                )
-            except Exception as exc:
-                log.warning("leadership alert for %s not posted: %s", esc.public_id, slack_error(exc))
+            # Through the one door: flagged once, on the timeline, and the card shows it.
+            self.changes.change(
+                esc.id, None, lambda record: record.record_breach(reminder.clock, reminder.due_at)
+            )
+            if self.settings.leadership_channel:
+                try:
+                    self.gateway.post_message(
+                        self.settings.leadership_channel, build_leadership_alert(esc, reminder, facts)
+                    )
+                except Exception as exc:
+                    log.warning("leadership alert for %s not posted: %s", esc.public_id, slack_error(exc))
         return 1
-
-    def _record_breach(
-        self, session: Session, esc: EscalationSnapshot, reminder: Reminder, now: datetime
-    ) -> None:
-        flag = "first_response_breached" if reminder.clock == "first_response" else "resolution_breached"
-        session.execute(update(Escalation).where(Escalation.id == esc.id).values(**{flag: True}))
-        name = "First response" if reminder.clock == "first_response" else "Resolution target"
-        repo.add_event(
-            session,
-            esc.id,
-            "sla_breach",
-            f"{name} SLA breached ({esc.severity})",
-            None,
-            {"clock": reminder.clock, "due_at": reminder.due_at.isoformat()},
-            at=now,
-        )
 
     def _release(self, escalation_id: int, reminder: Reminder, now: datetime) -> None:
         # Give the claim back so a later sweep posts it: a lost reminder is worse than a late one.

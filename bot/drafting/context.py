@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from bot.escalations.read_model import TimelineEntry
 
-STRATEGIC_ARR = 100_000  # the default policy's strategic_arr
 BRIEF_TARGETS = ("engineering", "product", "security", "leadership")
 # The team a customer is told is on it, by escalation type; anything else goes to support leadership.
 FIXING_TEAMS = {
@@ -72,6 +71,7 @@ class DraftContext:
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
     recent_messages: tuple[str, ...] = field(default_factory=tuple)
     brief_target: str = "engineering"
+    strategic: bool = False  # `is_strategic` under the policy in force
     now: datetime
 
     @property
@@ -113,12 +113,6 @@ class DraftContext:
     def repeat_contacts(self) -> bool:
         """True when the customer has had to contact support more than once."""
         return self.contacts_so_far is not None and self.contacts_so_far >= 2
-
-    @property
-    def strategic(self) -> bool:
-        """Enterprise tier, ARR at or above the strategic line, or a public or regulatory risk."""
-        big = self.arr_at_risk is not None and self.arr_at_risk >= STRATEGIC_ARR
-        return big or self.tier == "enterprise" or self.public_exposure or self.regulatory
 
     @property
     def account_facts(self) -> list[str]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.core.durations import humanize_duration
 from bot.drafting.context import DraftContext
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
+from bot.escalations.severity import is_strategic
 from bot.policy.model import Policy
 
 _TENURE = re.compile(r"\b(\d{1,2})[- ]years?\b(?![- ]old)", re.I)
@@ -71,5 +72,6 @@ def build_context(
         timeline=tuple(timeline),
         recent_messages=tuple(m[:_MESSAGE_LIMIT] for m in room_messages if m.strip()),
         brief_target=brief_target,
+        strategic=is_strategic(esc.account, policy),
         now=now,
     )

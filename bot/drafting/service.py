@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,13 +25,14 @@ from bot.drafting.grounding import build_context
 from bot.drafting.lint import CUSTOMER_FACING, Finding, lint_draft
 from bot.drafting.restyle import RESTYLERS
 from bot.drafting.templates import Draft, render_template
+from bot.escalations.access import Permission
+from bot.escalations.changes import Actor, ChangePipeline, EscalationNotFound
 from bot.escalations.read_model import EscalationSnapshot
-from bot.escalations.service import EscalationNotFound, EscalationService
-from bot.rooms.service import RoomService
+from bot.escalations.service import EscalationService
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, slack_error
 from storage import repository as repo
-from storage.db import Database, utcnow
+from storage.db import Database
 from storage.models import Draft as DraftRow
 
 log = logging.getLogger(__name__)
@@ -85,23 +86,25 @@ class _Throttle:
 class DraftService:
     """Writes drafts into escalation threads and records what people do with them."""
 
-    db: Database
     gateway: SlackGateway
     escalations: EscalationService
-    rooms: RoomService
     settings: Settings
     drafter: ClaudeDrafter | None = None
-    clock: Callable[[], datetime] = field(default=utcnow)
     edit_interval: float = 1.0
-    _names: dict[str, str] = field(default_factory=dict)
 
-    def escalation_in(self, channel_id: str, thread_ts: str | None) -> EscalationSnapshot | None:
-        """The escalation a message belongs to: the war room it is in, or the card whose thread it is in."""
-        with self.db.session() as session:
-            row = repo.find_by_room(session, channel_id)
-            if row is None or row.room_channel_id != channel_id:
-                row = repo.find_by_card(session, channel_id, thread_ts) if thread_ts else None
-            return EscalationSnapshot.of(row, self.rooms.policy) if row else None
+    @property
+    def changes(self) -> ChangePipeline:
+        """The one door for changes (marking a draft as sent is one)."""
+        return self.escalations.changes
+
+    @property
+    def db(self) -> Database:
+        """The database drafts are audited in."""
+        return self.changes.db
+
+    def clock(self) -> datetime:
+        """The service clock."""
+        return self.changes.clock()
 
     def write(
         self,
@@ -142,13 +145,13 @@ class DraftService:
             return None
         ctx = self._context(esc, brief_target)
         writer = f"Claude ({self.drafter.model})" if self.drafter else "warroom"
-        placeholder = self.gateway.client.chat_postMessage(
-            channel=channel_id,
-            thread_ts=thread_ts,
-            text=f"Drafting a {kind_label(kind)}…",
+        placeholder = self.gateway.post_message(
+            channel_id,
+            f"Drafting a {kind_label(kind)}…",
             blocks=build_drafting_placeholder(esc.public_id, kind, writer),
+            thread_ts=thread_ts,
         )
-        where = (placeholder["channel"], placeholder["ts"])
+        where = (placeholder.channel, placeholder.ts)
 
         def show_progress(text: str) -> None:
             self._stream_to(where, esc, kind, writer, text)
@@ -171,8 +174,8 @@ class DraftService:
                 at=self.clock(),
             )
         view = DraftView(draft_id, esc.public_id, draft, tuple(findings), requested_by, note)
-        self.gateway.client.chat_update(
-            channel=where[0], ts=where[1], text=draft_fallback_text(view), blocks=build_draft_message(view)
+        self.gateway.update_message(
+            where[0], where[1], draft_fallback_text(view), blocks=build_draft_message(view)
         )
         return view
 
@@ -208,49 +211,57 @@ class DraftService:
         self, where: tuple[str, str], esc: EscalationSnapshot, kind: str, writer: str, text: str
     ) -> None:
         try:
-            self.gateway.client.chat_update(
-                channel=where[0],
-                ts=where[1],
-                text=f"Drafting a {kind_label(kind)}…",
+            self.gateway.update_message(
+                where[0],
+                where[1],
+                f"Drafting a {kind_label(kind)}…",
                 blocks=build_drafting_placeholder(esc.public_id, kind, writer, text),
             )
         except SlackApiError as exc:  # a missed intermediate edit is harmless; the final one matters
             log.info("streaming edit failed: %s", slack_error(exc))
 
-    def mark_sent(self, draft_id: int, user_id: str) -> DraftView:
-        """A person sent it: record who and when, log a customer update, restart the customer clock."""
+    def mark_sent(self, draft_id: int, actor: Actor) -> DraftView:
+        """A person sent it: who and when are recorded once, however many clicks on however many replicas;
+        a customer-facing draft is a customer update and restarts the customer clock."""
         with self.db.session() as session:
             row = self._draft_row(session, draft_id)
-            first_time = row.sent_at is None
-            if first_time:
-                row.sent_by, row.sent_at = user_id, self.clock()
-            view = self._view(session, row)
-            escalation_id, kind, channel, ts = row.escalation_id, row.kind, row.channel_id, row.message_ts
-        if first_time and kind in CUSTOMER_FACING:
-            summary = f"Sent the {kind_label(kind)}" + (
-                f": {view.draft.subject}" if view.draft.subject else ""
-            )
-            self.rooms.customer_updated(escalation_id, user_id, summary)
+            escalation_id, kind, subject = row.escalation_id, row.kind, row.subject
+        summary = f"Sent the {kind_label(kind)}" + (f": {subject}" if subject else "")
+        self.changes.change(
+            escalation_id,
+            actor,
+            lambda record: record.draft_sent(draft_id, summary, customer_facing=kind in CUSTOMER_FACING),
+        )
+        with self.db.session() as session:
+            row = self._draft_row(session, draft_id)
+            view, channel, ts = self._view(session, row), row.channel_id, row.message_ts
         if channel and ts:
-            self.gateway.client.chat_update(
-                channel=channel, ts=ts, text=draft_fallback_text(view), blocks=build_draft_message(view)
+            self.gateway.update_message(
+                channel, ts, draft_fallback_text(view), blocks=build_draft_message(view)
             )
         return view
 
-    def redo(self, draft_id: int, user_id: str, style: str | None = None) -> DraftView | None:
+    def redo(self, draft_id: int, actor: Actor, style: str | None = None) -> DraftView | None:
         """Regenerate a draft (optionally shorter or more formal) in the same thread."""
         with self.db.session() as session:
             row = self._draft_row(session, draft_id)
             escalation_id, kind, channel, thread = row.escalation_id, row.kind, row.channel_id, row.thread_ts
-        esc = self.escalations.get(escalation_id)
+        esc = self.changes.get(escalation_id)
+        self.changes.check(actor, esc, Permission.CHANGE)
         return self.write(
-            esc, kind, user_id, channel_id=channel or "", thread_ts=thread, style=style, parent_id=draft_id
+            esc,
+            kind,
+            actor.user_id,
+            channel_id=channel or "",
+            thread_ts=thread,
+            style=style,
+            parent_id=draft_id,
         )
 
     def _draft_row(self, session: Any, draft_id: int) -> DraftRow:
         row = session.get(DraftRow, draft_id)
         if row is None:
-            raise EscalationNotFound(draft_id)
+            raise EscalationNotFound(draft_id)  # a draft outlives nothing but its escalation
         return row
 
     def _view(self, session: Any, row: DraftRow) -> DraftView:
@@ -275,7 +286,7 @@ class DraftService:
             esc,
             self.escalations.timeline(esc.id),
             self._room_messages(esc),
-            self.rooms.policy,
+            self.changes.policy,
             self.clock(),
             ic_name=self._name(esc.ic_user_id),
             company_name=self.settings.company_name,
@@ -288,13 +299,9 @@ class DraftService:
             return []
         try:
             if thread_ts:
-                page = self.gateway.client.conversations_replies(
-                    channel=channel, ts=thread_ts, limit=ROOM_HISTORY
-                )
-                messages = page.get("messages") or []
+                messages = self.gateway.thread(channel, thread_ts, limit=ROOM_HISTORY)
             else:
-                page = self.gateway.client.conversations_history(channel=channel, limit=ROOM_HISTORY)
-                messages = list(reversed(page.get("messages") or []))
+                messages = list(reversed(self.gateway.history(channel, limit=ROOM_HISTORY)))
         except SlackApiError as exc:
             log.info("cannot read the room of %s: %s", esc.public_id, slack_error(exc))
             return []
@@ -302,12 +309,4 @@ class DraftService:
         return [f"{self._name(m.get('user') or '')}: {m['text']}" for m in people]
 
     def _name(self, user_id: str) -> str:
-        if not user_id:
-            return "someone"
-        if user_id not in self._names:
-            try:
-                profile = self.gateway.client.users_info(user=user_id)["user"]
-                self._names[user_id] = profile.get("real_name") or profile.get("name") or user_id
-            except SlackApiError:
-                return user_id
-        return self._names[user_id]
+        return self.gateway.person(user_id).name if user_id else "someone"

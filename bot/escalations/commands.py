@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from bot.core.vocabulary import Severity, Status
+
 SUBCOMMANDS = ("help", "list", "status", "severity", "update", "customer-update")
+# What each subcommand looks like, for help and for "did you mean".
+EXAMPLES = {
+    "help": "/escalate help",
+    "list": "/escalate list",
+    "status": "/escalate status [ESC-2026-007] [identified|monitoring|resolved]",
+    "severity": "/escalate severity SEV-2 [why]",
+    "update": "/escalate update Rolled back the deploy; errors falling",
+    "customer-update": "/escalate customer-update Called David, next update at 14:30",
+}
+# Words people reach for that live elsewhere in warroom, and where.
+ELSEWHERE = {
+    "summarize": "mention me in the room: `@warroom summarize`",
+    "summary": "mention me in the room: `@warroom summarize`",
+    "brief": "mention me in the room: `@warroom brief [engineering|product|security|leadership]`",
+    "draft": "mention me in the room: `@warroom draft update` (or ack, resolution, apology…)",
+}
+_LEVEL_LIKE = re.compile(r"^(?:sev[-\s]?)?\d+$", re.I)
 _PUBLIC_ID = re.compile(r"\b(ESC-\d{4}-\d{3,})\b", re.I)
+# "Update from Hooli: their SSO is broken" is the headline of a new report, not an update to post.
+_REPORT_HEADLINE = re.compile(r"^(?:from|for|on|about|regarding|re)\b[^:]{1,60}:", re.I)
 _PROMISE = re.compile(
     r"[\s,;.(-]*\(?next update (?:at |by )?"
     r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>am|pm)?\)?[.!]?\s*$",
@@ -17,25 +39,62 @@ _PROMISE = re.compile(
 
 @dataclass(frozen=True)
 class Subcommand:
-    """`/escalate <name> [ESC-YYYY-NNN] <rest>`; name is "" for free text (the intake form)."""
+    """`/escalate <name> [ESC-YYYY-NNN] <rest>`.
+
+    `name` is "" for free text (the intake form). `reads_as_report` marks an update whose words read as
+    a new report ("update from Hooli: …"): it is an update only where the target is certain (typed in a
+    war room, or naming an id). `suggestion` is the subcommand closest to a single unknown word.
+    """
 
     name: str
     rest: str
     public_id: str | None = None
+    reads_as_report: bool = False
+    suggestion: str | None = None
+
+    @property
+    def is_single_word(self) -> bool:
+        """True for free text of one word (`/escalate timeline`): help, not a form, inside a room."""
+        return self.name == "" and bool(self.rest) and len(self.rest.split()) == 1
 
 
 def parse_subcommand(text: str) -> Subcommand:
-    """Split the command text into a known subcommand, an optional escalation id, and the rest."""
+    """A subcommand when the first word names one and the rest parses as its arguments; else intake."""
     stripped = text.strip()
     first, _, rest = stripped.partition(" ")
     name = first.lower().replace("_", "-")
     if name not in SUBCOMMANDS:
-        return Subcommand("", stripped)
+        return Subcommand("", stripped, suggestion=closest_subcommand(stripped))
     match = _PUBLIC_ID.search(rest)
     public_id = match.group(1).upper() if match else None
     if match:
         rest = " ".join((rest[: match.start()] + rest[match.end() :]).split())
-    return Subcommand(name, rest.strip(), public_id)
+    rest = rest.strip()
+    if not _arguments_fit(name, rest):
+        return Subcommand("", stripped)
+    return Subcommand(name, rest, public_id, reads_as_report=bool(_REPORT_HEADLINE.match(rest)))
+
+
+def _arguments_fit(name: str, rest: str) -> bool:
+    words = rest.split()
+    if name in ("help", "list"):
+        return not words
+    if name == "status":  # the clocks, or exactly one status word
+        return len(words) <= 1 and (not words or Status.parse(words[0]) is not None)
+    if (
+        name == "severity"
+    ):  # "severity SEV-9" is a mistyped level (said so), "severity of the outage…" is prose
+        return not words or Severity.parse(words[0]) is not None or _LEVEL_LIKE.match(words[0]) is not None
+    return True  # update, customer-update: free text (empty gets the usage line)
+
+
+def closest_subcommand(text: str) -> str | None:
+    """The subcommand a single mistyped word most likely meant (`stauts` → `status`), or None."""
+    words = text.split()
+    if len(words) != 1:
+        return None
+    close = difflib.get_close_matches(words[0].lower(), SUBCOMMANDS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def split_promise(text: str) -> tuple[str, tuple[int, int] | None]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.core.vocabulary import EscalationType, Status, Tier, label_of
+from bot.escalations.severity import Account
 
 if TYPE_CHECKING:
     from bot.policy.model import Policy
@@ -77,6 +78,18 @@ class EscalationSnapshot:
         }
         values = {f.name: _frozen(getattr(row, f.name)) for f in fields(cls) if f.name not in derived}
         return cls(**values, **derived)
+
+    @property
+    def account(self) -> Account:
+        """What weighs on the account, for the shared strategic-account rule."""
+        return Account(
+            tier=self.tier,
+            arr=self.arr_at_risk,
+            users_affected=self.users_affected,
+            public_exposure=self.public_exposure,
+            regulatory=self.regulatory,
+            escalation_type=self.escalation_type,
+        )
 
     @property
     def status_label(self) -> str:

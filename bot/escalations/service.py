@@ -1,61 +1,79 @@
-"""The escalation service: creates escalations, runs their card buttons, and answers queries.
+"""The escalation service: creates escalations, finds what a command refers to, and answers queries.
 
-Handlers call this; it calls storage for rows, the war-room flow for Slack side effects, and pure
-functions (policy, severity) for decisions.
+Creation is the one write outside the change pipeline (there is nothing to lock yet); every later
+change goes through `bot.escalations.changes`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from blocks.escalations.intake_modal import IntakeSource
-from bot.clocks.sweep import retime
+from bot.clocks.recompute import retime
+from bot.core.vocabulary import RoomKind, Status
+from bot.escalations.access import Permission, decide
+from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake, IntakeDraft, account_of
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
 from bot.escalations.severity import SeveritySuggestion, suggest_severity
 from bot.policy.model import Policy
-from bot.rooms.setup import WarRoomFlow
 from storage import repository as repo
-from storage.db import Database, utcnow
+from storage.db import Database
 from storage.models import Escalation
 
 log = logging.getLogger(__name__)
+LIST_PAGE = 200
 
 
-class EscalationNotFound(LookupError):
-    """The escalation a button or command refers to does not exist (any more)."""
+class RoomBuilder(Protocol):
+    """Builds an escalation's room or card thread (the war-room flow)."""
 
-
-def locked_escalation(session: Session, escalation_id: int) -> Escalation:
-    """The escalation, locked for this transaction; `EscalationNotFound` if it does not exist."""
-    row = repo.get_escalation_for_update(session, escalation_id)
-    if row is None:
-        raise EscalationNotFound(escalation_id)
-    return row
+    def provision(self, escalation_id: int) -> EscalationSnapshot | None: ...
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What an action did: the escalation after it, and whether anything changed."""
+class Target:
+    """What a command typed somewhere refers to: one escalation, several to choose from, or none."""
 
-    escalation: EscalationSnapshot
-    changed: bool
+    escalation: EscalationSnapshot | None = None
+    choices: tuple[EscalationSnapshot, ...] = ()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Open escalations a person may see, how many there are, and how many private ones are hidden."""
+
+    shown: list[EscalationSnapshot]
+    total: int
+    hidden: int
 
 
 @dataclass
 class EscalationService:
     """Orchestrates escalations over the database and Slack."""
 
-    db: Database
-    flow: WarRoomFlow
-    policy: Policy
-    clock: Callable[[], datetime] = field(default=utcnow)
+    changes: ChangePipeline
+    rooms: RoomBuilder
+
+    @property
+    def db(self) -> Database:
+        """The database the pipeline writes."""
+        return self.changes.db
+
+    @property
+    def policy(self) -> Policy:
+        """The policy in force."""
+        return self.changes.policy
+
+    def clock(self) -> datetime:
+        """The service clock."""
+        return self.changes.clock()
 
     # --- creation -------------------------------------------------------------------------------
 
@@ -92,9 +110,9 @@ class EscalationService:
         reasons = list(suggestion.reasons)
         if severity != suggestion.severity:
             reasons.insert(0, f"Set to {severity} by <@{caller}>; warroom suggested {suggestion.severity}")
-        room_kind = (
-            "channel" if self.policy.is_private(intake.escalation_type) else self.policy.room_kind(severity)
-        )
+        private = self.policy.is_private(intake.escalation_type)
+        # Private escalations never sit in a public thread: they get a private room whatever the severity.
+        room_kind = RoomKind.CHANNEL if private else self.policy.room_kind(severity)
         number, public_id = repo.allocate_public_id(session, now.year)
         customer = repo.upsert_customer(session, intake.customer, intake.tier, intake.arr)
         row = Escalation(
@@ -111,27 +129,27 @@ class EscalationService:
             severity=severity,
             suggested_severity=suggestion.severity,
             severity_reasons=reasons,
-            status="investigating",
+            status=Status.INVESTIGATING.value,
             tier=intake.tier,
             arr_at_risk=intake.arr,
             users_affected=intake.users_affected,
             public_exposure=intake.public_exposure,
             regulatory=intake.regulatory,
-            is_private=self.policy.is_private(intake.escalation_type),
+            is_private=private,
             caller_user_id=caller,
             ic_user_id=intake.ic_user_id or caller,
             responder_user_ids=list(intake.responder_user_ids),
             source_channel_id=source.channel_id,
             source_message_ts=source.message_ts,
             source_permalink=source.permalink,
-            room_kind=room_kind,
+            room_kind=room_kind.value,
             created_at=now,
             updated_at=now,
             first_response_due_at=now + self.policy.for_severity(severity).first_response,
         )
         session.add(row)
         session.flush()
-        retime(session, row, self.policy, now)
+        retime(session, row, self.policy, now)  # creation is the one write before the pipeline exists
         repo.add_event(
             session,
             row.id,
@@ -149,63 +167,49 @@ class EscalationService:
     def open(self, intake: Intake, caller_user_id: str, source: IntakeSource) -> EscalationSnapshot:
         """Create the escalation (once per intake) and build its room or card thread."""
         esc, _created = self.create(intake, caller_user_id, source)
-        return self.flow.provision(esc.id) or esc
-
-    # --- card buttons ---------------------------------------------------------------------------
-
-    def acknowledge(self, escalation_id: int, user_id: str) -> Outcome:
-        """Record the first response (once; later clicks change nothing)."""
-        with self.db.session() as session:
-            row = locked_escalation(session, escalation_id)
-            if row.acknowledged_at is not None:
-                return Outcome(EscalationSnapshot.of(row, self.policy), changed=False)
-            now = self.clock()
-            row.acknowledged_at = now
-            row.acknowledged_by = user_id
-            late = now > row.first_response_due_at
-            repo.add_event(
-                session,
-                row.id,
-                "acknowledged",
-                f"First response by <@{user_id}>" + (" (after the SLA)" if late else ""),
-                user_id,
-                {"late": late},
-                at=now,
-            )
-            retime(session, row, self.policy, now)
-        return self._refreshed(escalation_id)
-
-    def take_command(self, escalation_id: int, user_id: str) -> Outcome:
-        """Make `user_id` the incident commander."""
-        with self.db.session() as session:
-            row = locked_escalation(session, escalation_id)
-            if row.ic_user_id == user_id:
-                return Outcome(EscalationSnapshot.of(row, self.policy), changed=False)
-            previous = row.ic_user_id
-            row.ic_user_id = user_id
-            repo.add_event(
-                session,
-                row.id,
-                "ic_assigned",
-                f"<@{user_id}> took command from <@{previous}>",
-                user_id,
-                {"previous": previous},
-                at=self.clock(),
-            )
-        return self._refreshed(escalation_id)
-
-    def _refreshed(self, escalation_id: int) -> Outcome:
-        return Outcome(self.flow.refresh(escalation_id), changed=True)
+        return self.rooms.provision(esc.id) or esc
 
     # --- queries --------------------------------------------------------------------------------
 
     def get(self, escalation_id: int) -> EscalationSnapshot:
-        """One escalation by database id."""
+        """One escalation by database id (no permission check)."""
+        return self.changes.get(escalation_id)
+
+    def visible(self, escalation_id: int, actor: Actor) -> EscalationSnapshot:
+        """One escalation, if `actor` may see it (`NotAllowed` otherwise, worded as "not found")."""
+        esc = self.changes.get(escalation_id)
+        self.changes.check(actor, esc, Permission.VIEW)
+        return esc
+
+    def target(
+        self, actor: Actor, public_id: str | None, thread_ts: str | None = None, *, single_card: bool = True
+    ) -> Target:
+        """The escalation a command means: the one named by id, the war room it is typed in, the card
+        whose thread it is in, or (`single_card`) the only open card in the channel. Several cards and
+        no id give `choices`, and nothing is guessed. Escalations the actor may not see do not exist."""
+        channel = actor.channel_id
         with self.db.session() as session:
-            row = repo.get_escalation(session, escalation_id)
-            if row is None:
-                raise EscalationNotFound(escalation_id)
-            return EscalationSnapshot.of(row, self.policy)
+            if public_id:
+                found = repo.find_by_public_id(session, public_id)
+                rows = [found] if found else []
+            elif channel and (room := repo.find_by_room_channel(session, channel)):
+                rows = [room]
+            elif channel and thread_ts and (card := repo.find_by_card(session, channel, thread_ts)):
+                rows = [card]
+            elif channel and single_card:
+                rows = repo.open_cards_in(session, channel)
+            else:
+                rows = []
+            candidates = [EscalationSnapshot.of(row, self.policy) for row in rows]
+        seen = [esc for esc in candidates if self._may_see(actor, esc)]
+        if len(seen) == 1:
+            return Target(seen[0])
+        return Target(None, tuple(seen))
+
+    def _may_see(self, actor: Actor, esc: EscalationSnapshot) -> bool:
+        if not esc.is_private:
+            return True
+        return decide(self.changes.viewer(actor, esc), esc, Permission.VIEW).allowed
 
     def timeline(self, escalation_id: int) -> list[TimelineEntry]:
         """What happened to the escalation, oldest first."""
@@ -215,11 +219,15 @@ class EscalationService:
                 for e in repo.timeline(session, escalation_id)
             ]
 
-    def list_open(self, limit: int = 48) -> tuple[list[EscalationSnapshot], int]:
-        """Open escalations (most severe, then oldest, first) and how many there are in all."""
+    def list_open(self, actor: Actor, limit: int = 48) -> Listing:
+        """Open escalations `actor` may see (most severe, then oldest, first); private ones they may not
+        see are only counted."""
         with self.db.session() as session:
-            rows = repo.list_open(session, limit)
-            return [EscalationSnapshot.of(row, self.policy) for row in rows], repo.count_open(session)
+            rows = [EscalationSnapshot.of(row, self.policy) for row in repo.list_open(session, LIST_PAGE)]
+            total = repo.count_open(session)
+        shown = [esc for esc in rows if self._may_see(actor, esc)]
+        hidden = len(rows) - len(shown)
+        return Listing(shown[:limit], total - hidden, hidden)
 
     def open_for_customer(self, customer: str | None) -> list[EscalationSnapshot]:
         """Open escalations of that customer, to show before a second one is opened."""

@@ -68,6 +68,12 @@ def account_reasons(account: Account, policy: Policy) -> list[str]:
     return reasons
 
 
+def is_strategic(account: Account, policy: Policy) -> bool:
+    """True when the account weighs more than average (tier, ARR, users, public or regulatory risk): the
+    one rule that severity, drafts and recovery options share."""
+    return bool(account_reasons(account, policy))
+
+
 def suggest_severity(text: str, account: Account, policy: Policy) -> SeveritySuggestion:
     """SEV-1..4 from what happened and who it happened to, with the reasons the card shows."""
     technical, impact_reason = technical_impact(text, policy)

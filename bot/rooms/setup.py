@@ -29,9 +29,9 @@ from blocks.text import truncate
 from bot.escalations.naming import war_room_name, with_suffix
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
-from bot.rooms.steps import StepFailed, StepLog, ok_if, raise_first_failure
+from bot.rooms.steps import StepFailed, StepLog, raise_first_failure
 from bot.settings import Settings
-from bot.slack.gateway import SlackGateway, slack_error
+from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Escalation
@@ -101,10 +101,10 @@ class WarRoomFlow:
         esc = self._load(escalation_id)
         calls: dict[str, Callable[[], Any]] = {}
         if esc.card_channel_id and esc.card_ts:
-            calls["card"] = lambda: self.gateway.client.chat_update(
-                channel=esc.card_channel_id,
-                ts=esc.card_ts,
-                text=card_fallback_text(esc),
+            calls["card"] = lambda: self.gateway.update_message(
+                esc.card_channel_id or "",
+                esc.card_ts or "",
+                card_fallback_text(esc),
                 blocks=build_triage_card(esc),
             )
         if esc.room_channel_id:
@@ -121,9 +121,7 @@ class WarRoomFlow:
             log.warning("%s has no room or card yet; not posting: %s", esc.public_id, text[:80])
             return
         try:
-            self.gateway.client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=truncate(text, 3000)
-            )
+            self.gateway.post_message(channel, text, thread_ts=thread_ts)
         except SlackApiError as exc:
             log.warning("posting in the room of %s failed: %s", esc.public_id, slack_error(exc))
 
@@ -186,55 +184,31 @@ class WarRoomFlow:
             with self.db.session() as session:
                 repo.start_step(session, esc.id, "channel", {"name": name, "attempt": attempt, "tried": True})
             try:
-                created = self.gateway.client.conversations_create(name=name, is_private=esc.is_private)
-                return {"channel_id": created["channel"]["id"], "name": created["channel"]["name"]}
+                channel_id, created_name = self.gateway.create_channel(name, is_private=esc.is_private)
+                return {"channel_id": channel_id, "name": created_name}
             except SlackApiError as exc:
-                if exc.response.get("error") != "name_taken":
+                if error_code(exc) != "name_taken":
                     raise
-                if name == interrupted and (own := self._own_channel_named(name)):
+                # Only after a crash between conversations.create and recording its answer: the channel
+                # is ours if the bot created it.
+                if name == interrupted and (own := self.gateway.own_channel_named(name)):
                     return {"channel_id": own, "name": name, "adopted": True}
         raise StepFailed(
             "channel", f"every name from {base} to {with_suffix(base, MAX_NAME_ATTEMPTS)} is taken"
         )
-
-    def _own_channel_named(self, name: str) -> str | None:
-        # Only after a crash between conversations.create and recording its answer: the channel
-        # is ours if the bot created it.
-        cursor = None
-        for _ in range(50):
-            page = self.gateway.client.conversations_list(
-                types="public_channel,private_channel", limit=200, cursor=cursor, exclude_archived=False
-            )
-            for channel in page["channels"]:
-                if channel["name"] == name and channel.get("creator") == self.gateway.bot_user_id:
-                    return str(channel["id"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return None
-        return None
 
     def _permalink(self, esc: EscalationSnapshot) -> dict[str, Any]:
         link = self.gateway.permalink(esc.source_channel_id or "", esc.source_message_ts or "")
         return {"permalink": link}
 
     def _invite(self, esc: EscalationSnapshot) -> dict[str, Any]:
-        users = [
-            u
-            for u in dict.fromkeys([esc.ic_user_id, esc.caller_user_id, *esc.responder_user_ids])
-            if u and u != self.gateway.bot_user_id
-        ]
-        if users:
-            ok_if(
-                ("already_in_channel",),
-                lambda: self.gateway.client.conversations_invite(
-                    channel=esc.room_channel_id, users=",".join(users), force=True
-                ),
-            )
-        return {"users": users}
+        users = [u for u in dict.fromkeys([esc.ic_user_id, esc.caller_user_id, *esc.responder_user_ids]) if u]
+        self.gateway.invite(esc.room_channel_id or "", users)
+        return {"users": [u for u in users if u != self.gateway.bot_user_id]}
 
     def _topic(self, esc: EscalationSnapshot) -> dict[str, Any]:
         topic = build_topic(esc)
-        self.gateway.client.conversations_setTopic(channel=esc.room_channel_id, topic=topic)
+        self.gateway.set_topic(esc.room_channel_id or "", topic)
         return {"topic": topic}
 
     def _set_topic_if_changed(self, esc: EscalationSnapshot) -> None:
@@ -243,7 +217,7 @@ class WarRoomFlow:
             step = repo.steps_of(session, esc.id).get("topic")
             if step is not None and step.result.get("topic") == topic:
                 return
-        self.gateway.client.conversations_setTopic(channel=esc.room_channel_id, topic=topic)
+        self.gateway.set_topic(esc.room_channel_id or "", topic)
         with self.db.session() as session:
             repo.start_step(session, esc.id, "topic", {})
             repo.finish_step(session, esc.id, "topic", {"topic": topic})
@@ -257,23 +231,19 @@ class WarRoomFlow:
     ) -> dict[str, Any]:
         if resumed and channel and (found := self._card_already_posted(esc, channel)):
             return found
-        posted = self.gateway.client.chat_postMessage(
-            channel=channel,
-            text=card_fallback_text(esc),
-            blocks=build_triage_card(esc),
-            thread_ts=thread_ts,
-            unfurl_links=False,
+        posted = self.gateway.post_message(
+            channel or "", card_fallback_text(esc), blocks=build_triage_card(esc), thread_ts=thread_ts
         )
-        return {"channel_id": posted["channel"], "ts": posted["ts"]}
+        return {"channel_id": posted.channel, "ts": posted.ts}
 
     def _card_already_posted(self, esc: EscalationSnapshot, channel: str) -> dict[str, Any] | None:
         # Only when resuming a card step that started but was never recorded: the card may be there.
         try:
-            history = self.gateway.client.conversations_history(channel=channel, limit=50)
+            history = self.gateway.history(channel, limit=50)
         except SlackApiError as exc:
             log.info("cannot look for an earlier card in %s: %s", channel, slack_error(exc))
             return None
-        for message in history.get("messages") or []:
+        for message in history:
             blocks = message.get("blocks") or []
             if message.get("user") == self.gateway.bot_user_id and any(
                 b.get("block_id") == "card_title" and esc.public_id in str(b.get("text")) for b in blocks
@@ -289,58 +259,42 @@ class WarRoomFlow:
                 return self._post_card(esc, channel, resumed=resumed)
             except SlackApiError as exc:
                 last_error = exc
-                if exc.response.get("error") == "not_in_channel" and self._join(channel):
+                if error_code(exc) == "not_in_channel" and self.gateway.join(channel):
                     try:
                         return self._post_card(esc, channel)
                     except SlackApiError as retry_exc:
                         last_error = retry_exc
         raise StepFailed("card", slack_error(last_error) if last_error else "nowhere to post the card")
 
-    def _join(self, channel: str) -> bool:
-        try:
-            self.gateway.client.conversations_join(channel=channel)
-            return True
-        except SlackApiError as exc:
-            log.info("cannot join %s: %s", channel, slack_error(exc))
-            return False
-
     def _pin(self, esc: EscalationSnapshot) -> dict[str, Any]:
-        ok_if(
-            ("already_pinned",),
-            lambda: self.gateway.client.pins_add(channel=esc.card_channel_id, timestamp=esc.card_ts),
-        )
+        self.gateway.pin(esc.card_channel_id or "", esc.card_ts or "")
         return {}
 
     def _bookmark(self, esc: EscalationSnapshot) -> dict[str, Any]:
-        added = self.gateway.client.bookmarks_add(
-            channel_id=esc.room_channel_id,
-            title="Where it was raised",
-            type="link",
-            link=esc.source_permalink,
+        added = self.gateway.add_bookmark(
+            esc.room_channel_id or "", "Where it was raised", esc.source_permalink or ""
         )
-        return {"bookmark_id": (added.get("bookmark") or {}).get("id")}
+        return {"bookmark_id": added}
 
     def _announce(self, esc: EscalationSnapshot) -> dict[str, Any]:
         text, blocks = build_announcement(esc)
-        posted = self.gateway.client.chat_postMessage(
-            channel=self.settings.escalations_channel, text=text, blocks=blocks, unfurl_links=False
-        )
-        return {"channel_id": posted["channel"], "ts": posted["ts"]}
+        posted = self.gateway.post_message(self.settings.escalations_channel or "", text, blocks=blocks)
+        return {"channel_id": posted.channel, "ts": posted.ts}
 
     def _kickoff(self, esc: EscalationSnapshot) -> dict[str, Any]:
-        posted = self.gateway.client.chat_postMessage(
-            channel=esc.card_channel_id, thread_ts=esc.card_ts, text=build_thread_kickoff(esc)
+        posted = self.gateway.post_message(
+            esc.card_channel_id or "", build_thread_kickoff(esc), thread_ts=esc.card_ts
         )
-        return {"ts": posted["ts"]}
+        return {"ts": posted.ts}
 
     def _link_back(self, esc: EscalationSnapshot) -> dict[str, Any]:
         where = "its private war room" if esc.is_private else f"<#{esc.room_channel_id}>"
         text = f"{severity_badge(esc.severity)} Escalated as *{esc.public_id}* → {where}"
         try:
-            posted = self.gateway.client.chat_postMessage(
-                channel=esc.source_channel_id, thread_ts=esc.source_message_ts, text=text
+            posted = self.gateway.post_message(
+                esc.source_channel_id or "", text, thread_ts=esc.source_message_ts
             )
-            return {"ts": posted["ts"]}
+            return {"ts": posted.ts}
         except SlackApiError as exc:  # a courtesy, not worth failing the set-up for
             return {"skipped": slack_error(exc)}
 
@@ -348,13 +302,11 @@ class WarRoomFlow:
         text = build_created_confirmation(esc)
         if esc.source_channel_id and not esc.source_channel_id.startswith("D"):
             try:
-                self.gateway.client.chat_postEphemeral(
-                    channel=esc.source_channel_id, user=esc.caller_user_id, text=text
-                )
+                self.gateway.post_ephemeral(esc.source_channel_id, esc.caller_user_id, text)
                 return {"via": "ephemeral"}
             except SlackApiError as exc:
                 log.info("ephemeral to caller failed (%s); sending a DM", slack_error(exc))
-        self.gateway.client.chat_postMessage(channel=esc.caller_user_id, text=text)
+        self.gateway.post_message(esc.caller_user_id, text)
         return {"via": "dm"}
 
     def _tell_caller_about_failure(self, esc: EscalationSnapshot, failure: StepFailed) -> None:
@@ -364,7 +316,7 @@ class WarRoomFlow:
             3000,
         )
         try:
-            self.gateway.client.chat_postMessage(channel=esc.caller_user_id, text=text)
+            self.gateway.post_message(esc.caller_user_id, text)
         except SlackApiError as exc:
             log.warning("could not tell the caller about the failure: %s", slack_error(exc))
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.slack.gateway import slack_error
 from storage import repository as repo
 from storage.db import Database
@@ -25,17 +23,6 @@ class StepFailed(Exception):
         super().__init__(f"{step}: {error}")
         self.step = step
         self.error = error
-
-
-def ok_if(error_codes: tuple[str, ...], call: Callable[[], Any]) -> bool:
-    """Run a call where some Slack errors mean "already so"; True if it was already so."""
-    try:
-        call()
-        return False
-    except SlackApiError as exc:
-        if exc.response.get("error") in error_codes:
-            return True
-        raise
 
 
 def raise_first_failure(results: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ import textwrap
 from typing import Any, TextIO
 
 from blocks.escalations.triage_card import ACKNOWLEDGE, POST_UPDATE, TAKE_COMMAND
+from bot.escalations.changes import Actor
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from bot.sandbox.transcript import Transcript
 
@@ -74,7 +75,7 @@ def run_demo(out: TextIO) -> None:
         channel = fake.find_channel(room.params["name"])
         assert channel is not None
         card_ts = fake.pins(channel["id"])[0]
-        escalation_id = sandbox.warroom.service.list_open()[0][0].id
+        escalation_id = sandbox.warroom.service.list_open(Actor("U0BEN")).shown[0].id
 
         narrator.say("3. @ana, the support lead on duty, clicks Acknowledge on the pinned card.")
         edits = fake.edit_count(channel["id"], card_ts)

@@ -139,6 +139,7 @@ class Workspace:
         self.ephemerals: list[dict[str, Any]] = []
         self.response_uses: dict[str, int] = {}
         self.responses: list[tuple[str, dict[str, Any]]] = []
+        self.usergroups: dict[str, dict[str, Any]] = {}  # id -> record; see fake_usergroups
         self.users[BOT_USER_ID] = _user(BOT_USER_ID, BOT_NAME, "Warroom", "", is_bot=True)
         for user_id, name, real_name, title in _HUMANS:
             self.users[user_id] = _user(user_id, name, real_name, title)
@@ -252,6 +253,7 @@ class FakeSlack(LoopbackServer):
     """The fake Slack server. Use as `with FakeSlack() as fake:` and point WebClient at `fake.api_url`."""
 
     def __init__(self, latency: float = 0.0) -> None:
+        from bot.sandbox import fake_usergroups  # noqa: F401  (registers its methods in METHODS)
         from bot.sandbox.fake_methods import METHODS, decode_params  # fake_methods imports this module
 
         super().__init__()
@@ -295,6 +297,13 @@ class FakeSlack(LoopbackServer):
             msg: dict[str, Any] = {"type": "message", "user": user_id, "text": text, "ts": self._ws.next_ts()}
             self._ws.append(ch, msg, ch.find(thread_ts) if thread_ts else None)
             return str(msg["ts"])
+
+    def add_usergroup(self, handle: str, users: Iterable[str], name: str = "") -> str:
+        """Create a user group (`@handle`) directly (no API call); returns its id, e.g. S00000007."""
+        from bot.sandbox.fake_usergroups import new_usergroup  # it imports this module
+
+        with self._lock:
+            return str(new_usergroup(self._ws, handle, users, name)["id"])
 
     def fail_next(
         self,

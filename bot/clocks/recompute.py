@@ -1,0 +1,52 @@
+"""Keep an escalation's due times on its row: recomputed in the same transaction as every change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clocks.schedule import ClockInputs, Plan, due_times, plan
+from bot.policy.model import Policy
+from storage.models import Escalation
+from storage.models import Reminder as ReminderRow
+
+
+def clock_inputs(row: Escalation) -> ClockInputs:
+    """What the clock math needs from a row."""
+    snoozes = {"internal": row.internal_snoozed_until, "customer": row.customer_snoozed_until}
+    return ClockInputs(
+        severity=row.severity,
+        status=row.status,
+        created_at=row.created_at,
+        acknowledged_at=row.acknowledged_at,
+        last_internal_update_at=row.last_internal_update_at,
+        last_customer_update_at=row.last_customer_update_at,
+        customer_update_promised_at=row.customer_update_promised_at,
+        snoozed_until={clock: until for clock, until in snoozes.items() if until is not None},
+    )
+
+
+def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> Plan:
+    """Recompute the row's due times and when the sweep must next look at it (call after any change)."""
+    inputs = clock_inputs(row)
+    dues = due_times(inputs, policy)
+    if dues.first_response is not None:
+        row.first_response_due_at = dues.first_response
+    row.internal_update_due_at = dues.internal
+    row.customer_update_due_at = dues.customer
+    row.resolution_due_at = dues.resolution
+    owed = plan(inputs, dues, policy, now, claimed_keys(session, row.id))
+    row.next_reminder_at = now if owed.send else owed.next_at
+    return owed
+
+
+def claimed_keys(session: Session, escalation_id: int) -> set[tuple[str, datetime, str]]:
+    """The reminders already claimed for an escalation."""
+    rows = session.execute(
+        select(ReminderRow.clock, ReminderRow.due_at, ReminderRow.stage).where(
+            ReminderRow.escalation_id == escalation_id
+        )
+    )
+    return {(clock, due_at, stage) for clock, due_at, stage in rows}

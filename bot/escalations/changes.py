@@ -1,0 +1,118 @@
+"""One door for every change to an escalation.
+
+    load with a row lock → check who may do it → apply a domain method → append the timeline events →
+    recompute the clocks → commit → post what the change says, set up the room if needed, and refresh
+    the card and topic once, after the commit.
+
+Nothing else writes an escalation after it is created, so none of these steps can be forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from bot.clocks.recompute import retime
+from bot.escalations.access import Permission, Viewer, decide
+from bot.escalations.read_model import EscalationSnapshot
+from bot.escalations.record import NotAllowed, Record
+from bot.escalations.viewers import Viewers
+from bot.policy.model import Policy
+from storage import repository as repo
+from storage.db import Database, utcnow
+
+T = TypeVar("T")
+
+
+class EscalationNotFound(LookupError):
+    """The escalation a button or command refers to does not exist (any more)."""
+
+
+class RoomEffects(Protocol):
+    """What a committed change does in Slack (the war-room flow provides it)."""
+
+    def say(self, esc: EscalationSnapshot, text: str) -> None: ...
+
+    def refresh(self, escalation_id: int) -> EscalationSnapshot: ...
+
+    def provision(self, escalation_id: int) -> EscalationSnapshot | None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change did: the escalation after it, whether anything changed, and the method's answer."""
+
+    escalation: EscalationSnapshot
+    changed: bool
+    result: object = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and from which channel (a request from inside the room proves membership)."""
+
+    user_id: str
+    channel_id: str | None = None
+
+
+@dataclass
+class ChangePipeline:
+    """Runs domain methods on escalations, one unit of work each."""
+
+    db: Database
+    policy: Policy
+    effects: RoomEffects
+    viewers: Viewers
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def get(self, escalation_id: int) -> EscalationSnapshot:
+        """One escalation by database id (no permission check: for warroom's own use)."""
+        with self.db.session() as session:
+            row = repo.get_escalation(session, escalation_id)
+            if row is None:
+                raise EscalationNotFound(escalation_id)
+            return EscalationSnapshot.of(row, self.policy)
+
+    def viewer(self, actor: Actor, esc: EscalationSnapshot) -> Viewer:
+        """The facts the access rule needs about `actor` and `esc`."""
+        return self.viewers.of(actor.user_id, esc, actor.channel_id)
+
+    def change(
+        self,
+        escalation_id: int,
+        actor: Actor | None,
+        act: Callable[[Record], T],
+        permission: Permission = Permission.CHANGE,
+    ) -> Outcome:
+        """Apply `act` to the escalation as `actor` (None: warroom itself) through every step above."""
+        # Who the person is comes from Slack (room members, the managers group): asked before the row is
+        # locked, so no lock is held across a network call. The rule itself is checked under the lock.
+        viewer = self.viewer(actor, self.get(escalation_id)) if actor is not None else None
+        with self.db.session() as session:
+            row = repo.get_escalation_for_update(session, escalation_id)
+            if row is None:
+                raise EscalationNotFound(escalation_id)
+            record = Record(row, session, self.policy, self.clock(), viewer)
+            record.require(permission)
+            result = act(record)
+            if not record.changed:
+                return Outcome(record.view(), changed=False, result=result)
+            for event in record.events:
+                repo.add_event(
+                    session, row.id, event.kind, event.text, record.actor, event.data, at=record.now
+                )
+            retime(session, row, self.policy, record.now)
+            esc = record.view()
+        for line in record.said:
+            self.effects.say(esc, line)
+        if record.provision:
+            self.effects.provision(escalation_id)
+        return Outcome(self.effects.refresh(escalation_id), changed=True, result=result)
+
+    def check(self, actor: Actor, esc: EscalationSnapshot, permission: Permission) -> None:
+        """Raise `NotAllowed` unless `actor` may do `permission` (for reads and for drafting)."""
+        decision = decide(self.viewer(actor, esc), esc, permission)
+        if not decision.allowed:
+            raise NotAllowed(decision)

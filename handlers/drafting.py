@@ -1,0 +1,82 @@
+"""Drafting: `@warroom draft …` mentions, the card's "Draft customer update", and the draft's buttons."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from blocks.drafting.drafts import MARK_SENT, MORE_FORMAL, REGENERATE, SHORTER
+from blocks.escalations.triage_card import DRAFT_UPDATE
+from bot.drafting.requests import CAPABILITIES, parse_mention
+from bot.escalations.access import Permission
+from bot.escalations.changes import Actor
+from bot.services import Services
+from handlers.replies import ack_only, actor_of, by_ephemeral, told_on_failure
+
+OUTSIDE = (
+    "I draft inside an escalation: mention me in its war room or in its triage card's thread. "
+    "To open one, use `/escalate`."
+)
+
+
+def register(app: App, services: Services) -> None:
+    """Listen for mentions and the draft buttons."""
+    drafts, gateway = services.drafts, services.gateway
+
+    def draft_on_mention(body: dict, event: dict) -> None:
+        channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
+        actor = Actor(event.get("user") or "", channel)
+
+        def reply(text: str) -> None:
+            gateway.post_message(channel, text, thread_ts=thread_ts)
+
+        with told_on_failure(reply):
+            # A mention carries its thread, so only the war room or that card's thread counts: no guessing.
+            esc = services.escalations.target(
+                actor, None, event.get("thread_ts"), single_card=False
+            ).escalation
+            request = parse_mention(event.get("text") or "")
+            if esc is None:
+                reply(OUTSIDE)
+            elif request is None:
+                reply(CAPABILITIES)
+            else:
+                services.rooms.may(esc.id, actor, Permission.CHANGE)
+                drafts.write(
+                    esc,
+                    request.kind,
+                    actor.user_id,
+                    channel_id=channel,
+                    thread_ts=thread_ts,
+                    brief_target=request.brief_target,
+                    request_key=f"event:{body.get('event_id') or event['ts']}",
+                )
+
+    def draft_update_button(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(gateway, body)):
+            actor = actor_of(body)
+            esc = services.rooms.may(int(action["value"]), actor, Permission.CHANGE)
+            channel, thread_ts = esc.worked_in
+            drafts.write(esc, "update", actor.user_id, channel_id=channel or "", thread_ts=thread_ts)
+
+    def mark_draft_sent(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(gateway, body)):
+            drafts.mark_sent(int(action["value"]), actor_of(body))
+
+    def regenerate_draft(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(gateway, body)):
+            drafts.redo(int(action["value"]), actor_of(body))
+
+    def shorten_draft(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(gateway, body)):
+            drafts.redo(int(action["value"]), actor_of(body), style="shorter")
+
+    def formalise_draft(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(gateway, body)):
+            drafts.redo(int(action["value"]), actor_of(body), style="formal")
+
+    app.event("app_mention")(ack=ack_only, lazy=[draft_on_mention])
+    app.action(DRAFT_UPDATE)(ack=ack_only, lazy=[draft_update_button])
+    app.action(MARK_SENT)(ack=ack_only, lazy=[mark_draft_sent])
+    app.action(REGENERATE)(ack=ack_only, lazy=[regenerate_draft])
+    app.action(SHORTER)(ack=ack_only, lazy=[shorten_draft])
+    app.action(MORE_FORMAL)(ack=ack_only, lazy=[formalise_draft])

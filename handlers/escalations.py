@@ -1,0 +1,119 @@
+"""Opening escalations (the intake modal, from `/escalate` or the message shortcut) and the triage card's
+Acknowledge and Take command buttons."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from blocks.escalations.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
+from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
+from blocks.text import truncate
+from bot.escalations.intake import Intake, IntakeDraft, draft_from_intake, parse_free_text, validate_intake
+from bot.services import Services
+from handlers.replies import ack_only, actor_of, by_ephemeral, told_on_failure
+from storage.repository import customer_name_key
+
+log = logging.getLogger(__name__)
+SHORTCUT = "escalate_message"
+ACCEPTED = "warroom_intake_accepted"
+
+
+def intake_view(services: Services, draft: IntakeDraft, source: IntakeSource, caller: str) -> dict[str, Any]:
+    """The intake modal for `draft`, with the suggested severity and the customer's open escalations."""
+    service = services.escalations
+    suggestion = service.suggest(draft)
+    already_open = service.open_for_customer(draft.customer)
+    if already_open and draft.customer:
+        source = replace(source, warned_for=customer_name_key(draft.customer))
+    return build_intake_modal(
+        draft,
+        source,
+        caller,
+        (suggestion.severity, suggestion.reasons),
+        {severity: policy.label for severity, policy in service.policy.severities.items()},
+        service.policy.escalation_types,
+        already_open,
+    )
+
+
+def open_intake_modal(
+    services: Services, trigger_id: str, caller: str, text: str, source: IntakeSource
+) -> None:
+    """Open the intake modal prefilled from `text`."""
+    services.gateway.open_view(trigger_id, intake_view(services, parse_free_text(text), source, caller))
+
+
+def register(app: App, services: Services) -> None:
+    """Listen for the message shortcut, the modal's submission and the card's buttons."""
+
+    def open_intake_for_message(shortcut: dict) -> None:
+        message = shortcut.get("message") or {}
+        source = IntakeSource(
+            intake_key=uuid.uuid4().hex, channel_id=shortcut["channel"]["id"], message_ts=message.get("ts")
+        )
+        open_intake_modal(
+            services, shortcut["trigger_id"], shortcut["user"]["id"], message.get("text") or "", source
+        )
+
+    def check_intake_submission(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        # Runs before the acknowledgement: field errors and the open-escalation warning are part of it.
+        caller = body["user"]["id"]
+        intake, errors = validate_intake(read_intake_form(view), caller)
+        if intake is None:
+            ack(response_action="errors", errors=errors)
+            return
+        source = IntakeSource.from_metadata(view.get("private_metadata", ""))
+        warned = source.warned_for == customer_name_key(intake.customer)
+        if not warned and services.escalations.open_for_customer(intake.customer):
+            # Show the open escalations before a second one is opened; submitting again goes through.
+            ack(
+                response_action="update",
+                view=intake_view(services, draft_from_intake(intake), source, caller),
+            )
+            return
+        context[ACCEPTED] = True  # the lazy listener gets a copy of the context: decided once, here
+        ack()
+
+    def open_submitted_escalation(body: dict, view: dict, context: BoltContext) -> None:
+        if not context.get(ACCEPTED):
+            return  # the acknowledgement showed errors or the warning instead
+        caller = body["user"]["id"]
+        intake, _ = validate_intake(read_intake_form(view), caller)
+        if intake is None:
+            return
+        try:
+            services.escalations.open(
+                intake, caller, IntakeSource.from_metadata(view.get("private_metadata", ""))
+            )
+        except Exception:
+            log.exception("opening an escalation failed")
+            services.gateway.post_message(caller, _could_not_open(intake))
+
+    def acknowledge_button(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(services.gateway, body)):
+            services.rooms.acknowledge(int(action["value"]), actor_of(body))
+
+    def take_command_button(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(services.gateway, body)):
+            services.rooms.take_command(int(action["value"]), actor_of(body))
+
+    app.shortcut(SHORTCUT)(ack=ack_only, lazy=[open_intake_for_message])
+    app.view(CALLBACK_ID)(ack=check_intake_submission, lazy=[open_submitted_escalation])
+    app.action(ACKNOWLEDGE)(ack=ack_only, lazy=[acknowledge_button])
+    app.action(TAKE_COMMAND)(ack=ack_only, lazy=[take_command_button])
+
+
+def _could_not_open(intake: Intake) -> str:
+    # Hand the person back what they typed, so nothing they entered is lost.
+    return truncate(
+        "⚠️ I could not open this escalation because of an internal error, and it is not saved. "
+        "Here is what you entered, so you can try again with `/escalate`:\n"
+        f"*Customer:* {intake.customer}\n*Summary:* {intake.summary}\n"
+        f"*What happened:* {intake.description or '—'}",
+        3000,
+    )
