@@ -13,10 +13,12 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from blocks.escalations.messages import (
     build_announcement,
@@ -29,12 +31,11 @@ from blocks.text import truncate
 from bot.escalations.naming import war_room_name, with_suffix
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
-from bot.rooms.steps import StepFailed, StepLog, raise_first_failure
+from bot.rooms.steps import Action, Apply, StepFailed, StepLog
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import repository as repo
 from storage.db import Database, utcnow
-from storage.models import Escalation
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,14 @@ class WarRoomFlow:
         with self.db.session() as session:
             if not repo.claim_provisioning(session, escalation_id, owner, LEASE, now):
                 return None
+            esc = self._view(session, escalation_id)
         finished, retry_at = False, None
         try:
-            esc = self._load(escalation_id)
             if esc.source_message_ts and not esc.source_permalink:
-                self.steps.run(esc.id, "permalink", lambda _: self._permalink(esc), self._apply_permalink)
-                esc = self._load(escalation_id)
+                found = self.steps.run(
+                    esc.id, "permalink", lambda _: self._permalink(esc), self._permalink_of
+                )
+                esc = replace(esc, **self._permalink_of(found))
             if esc.room_kind == "channel":
                 self._channel_room(esc)
             else:
@@ -86,7 +89,8 @@ class WarRoomFlow:
         finally:
             with self.db.session() as session:
                 repo.release_provisioning(session, escalation_id, owner, finished, retry_at)
-        return self._load(escalation_id)
+                esc = self._view(session, escalation_id)
+        return esc
 
     def resume_unfinished(self, now: datetime) -> int:
         """Provision every escalation whose set-up was interrupted; how many were picked up."""
@@ -128,42 +132,45 @@ class WarRoomFlow:
     # --- the two shapes of room -----------------------------------------------------------------
 
     def _channel_room(self, esc: EscalationSnapshot) -> None:
-        self.steps.run(esc.id, "channel", lambda prior: self._create_channel(esc, prior), self._apply_channel)
-        esc = self._load(esc.id)
+        created = self.steps.run(
+            esc.id, "channel", lambda prior: self._create_channel(esc, prior), self._room_of
+        )
+        esc = replace(esc, **self._room_of(created))
         channel = esc.room_channel_id
-        parallel: dict[str, Callable[[], dict[str, Any]]] = {
-            "invite": lambda: self.steps.run(esc.id, "invite", lambda _: self._invite(esc)),
-            "topic": lambda: self.steps.run(esc.id, "topic", lambda _: self._topic(esc)),
+        together: dict[str, tuple[Action, Apply | None]] = {
+            "invite": (lambda _: self._invite(esc), None),
+            "topic": (lambda _: self._topic(esc), None),
             # "room_card", not "card": an escalation moved up from a thread keeps its thread card too.
-            "room_card": lambda: self.steps.run(
-                esc.id,
-                "room_card",
+            "room_card": (
                 lambda prior: self._post_card(esc, channel, resumed=prior["run"] > 1),
-                self._apply_card,
+                self._card_of,
             ),
         }
         if esc.source_permalink:
-            parallel["bookmark"] = lambda: self.steps.run(esc.id, "bookmark", lambda _: self._bookmark(esc))
+            together["bookmark"] = (lambda _: self._bookmark(esc), None)
         if self.settings.escalations_channel:
-            parallel["announce"] = lambda: self.steps.run(esc.id, "announce", lambda _: self._announce(esc))
-        raise_first_failure(self.gateway.in_parallel(parallel))
-        esc = self._load(esc.id)
-        after: dict[str, Callable[[], dict[str, Any]]] = {
-            "pin": lambda: self.steps.run(esc.id, "pin", lambda _: self._pin(esc)),
-            "notify": lambda: self.steps.run(esc.id, "notify", lambda _: self._notify_caller(esc)),
+            together["announce"] = (lambda _: self._announce(esc), None)
+        done = self.steps.run_together(esc.id, together, self.gateway.in_parallel)
+        if isinstance(done.get("room_card"), dict):
+            esc = replace(esc, **self._card_of(done["room_card"]))
+        elif "room_card" not in done:  # posted on an earlier run: the record has it
+            esc = self._load(esc.id)
+        after: dict[str, tuple[Action, Apply | None]] = {
+            "pin": (lambda _: self._pin(esc), None),
+            "notify": (lambda _: self._notify_caller(esc), None),
         }
         if esc.source_message_ts:
-            after["link_back"] = lambda: self.steps.run(esc.id, "link_back", lambda _: self._link_back(esc))
-        raise_first_failure(self.gateway.in_parallel(after))
+            after["link_back"] = (lambda _: self._link_back(esc), None)
+        self.steps.run_together(esc.id, after, self.gateway.in_parallel)
 
     def _thread_room(self, esc: EscalationSnapshot) -> None:
-        self.steps.run(
+        posted = self.steps.run(
             esc.id,
             "card",
             lambda prior: self._post_card_where_raised(esc, resumed=prior["run"] > 1),
-            self._apply_card,
+            self._card_of,
         )
-        esc = self._load(esc.id)
+        esc = replace(esc, **self._card_of(posted))
         self.steps.run(esc.id, "kickoff", lambda _: self._kickoff(esc))
         if esc.card_channel_id != esc.source_channel_id:
             self.steps.run(esc.id, "notify", lambda _: self._notify_caller(esc))
@@ -323,21 +330,22 @@ class WarRoomFlow:
     # --- bookkeeping ----------------------------------------------------------------------------
 
     @staticmethod
-    def _apply_channel(row: Escalation, result: dict[str, Any]) -> None:
-        row.room_channel_id = result["channel_id"]
-        row.room_channel_name = result["name"]
+    def _room_of(result: dict[str, Any]) -> dict[str, Any]:
+        return {"room_channel_id": result["channel_id"], "room_channel_name": result["name"]}
 
     @staticmethod
-    def _apply_permalink(row: Escalation, result: dict[str, Any]) -> None:
-        row.source_permalink = result["permalink"]
+    def _permalink_of(result: dict[str, Any]) -> dict[str, Any]:
+        return {"source_permalink": result["permalink"]}
 
     @staticmethod
-    def _apply_card(row: Escalation, result: dict[str, Any]) -> None:
-        row.card_channel_id = result["channel_id"]
-        row.card_ts = result["ts"]
+    def _card_of(result: dict[str, Any]) -> dict[str, Any]:
+        return {"card_channel_id": result["channel_id"], "card_ts": result["ts"]}
+
+    def _view(self, session: Session, escalation_id: int) -> EscalationSnapshot:
+        row = repo.get_escalation(session, escalation_id)
+        assert row is not None, f"escalation {escalation_id} vanished"
+        return EscalationSnapshot.of(row, self.policy)
 
     def _load(self, escalation_id: int) -> EscalationSnapshot:
         with self.db.session() as session:
-            row = repo.get_escalation(session, escalation_id)
-            assert row is not None, f"escalation {escalation_id} vanished"
-            return EscalationSnapshot.of(row, self.policy)
+            return self._view(session, escalation_id)

@@ -13,7 +13,8 @@ from storage.db import Database
 from storage.models import Escalation
 
 Action = Callable[[dict[str, Any]], dict[str, Any]]
-Apply = Callable[[Escalation, dict[str, Any]], None]
+# The columns a step's result sets on the escalation (the room's channel id, the card's ts...).
+Apply = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class StepFailed(Exception):
@@ -67,5 +68,42 @@ class StepLog:
             if apply is not None:
                 row = repo.get_escalation(session, escalation_id)
                 assert row is not None
-                apply(row, result)
+                _set(row, apply(result))
         return result
+
+    def run_together(
+        self,
+        escalation_id: int,
+        steps: dict[str, tuple[Action, Apply | None]],
+        in_parallel: Callable[[dict[str, Callable[[], dict[str, Any]]]], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Run independent steps at once: their intents in one transaction, the Slack calls in parallel,
+        their results in one more. Same guarantees as `run`, a third of the database round trips."""
+        with self.db.session() as session:
+            recorded = repo.steps_of(session, escalation_id)
+            todo = [name for name in steps if name not in recorded or recorded[name].status != "done"]
+            priors = {}
+            for name in todo:
+                started = repo.start_step(session, escalation_id, name, {})
+                priors[name] = {**started.result, "run": started.attempts}
+        results = in_parallel({name: (lambda name=name: steps[name][0](priors[name])) for name in todo})
+        with self.db.session() as session:
+            row = repo.get_escalation(session, escalation_id)
+            assert row is not None
+            for name, result in results.items():
+                if isinstance(result, Exception):
+                    repo.fail_step(session, escalation_id, name, slack_error(result))
+                    if not isinstance(result, StepFailed):  # the caller is told which step stopped
+                        results[name] = StepFailed(name, slack_error(result))
+                    continue
+                repo.finish_step(session, escalation_id, name, result)
+                apply = steps[name][1]
+                if apply is not None:
+                    _set(row, apply(result))
+        raise_first_failure(results)
+        return results
+
+
+def _set(row: Escalation, columns: dict[str, Any]) -> None:
+    for name, value in columns.items():
+        setattr(row, name, value)
