@@ -33,14 +33,16 @@ def format_public_id(year: int, number: int) -> str:
     return f"ESC-{year}-{number:03d}"
 
 
-def _insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any], key: list[str]) -> None:
+def _insert_ignoring_conflict(
+    session: Session, table: Any, values: dict[str, Any] | list[dict[str, Any]], key: list[str]
+) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
+        stmt = postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=key)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
+        stmt = sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=key)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        stmt = insert(table).values(**values)
+        stmt = insert(table).values(values)
     session.execute(stmt)
 
 
@@ -249,39 +251,54 @@ def steps_of(session: Session, escalation_id: int) -> dict[str, SlackStep]:
     return {row.step: row for row in rows}
 
 
-def start_step(session: Session, escalation_id: int, step: str, intent: dict[str, Any]) -> SlackStep:
-    """Record that a Slack step is about to run (what it intends), before calling Slack."""
+def start_steps(
+    session: Session, escalation_id: int, intents: dict[str, dict[str, Any]]
+) -> dict[str, SlackStep]:
+    """Record that Slack steps are about to run (what each intends), before calling Slack, in one round
+    trip; every recorded step of the escalation, by name (done ones untouched)."""
+    now = utcnow()
     _insert_ignoring_conflict(
         session,
         SlackStep.__table__,
-        {
-            "escalation_id": escalation_id,
-            "step": step,
-            "status": "started",
-            "result": intent,
-            "attempts": 0,
-            "started_at": utcnow(),
-        },
+        [
+            {
+                "escalation_id": escalation_id,
+                "step": step,
+                "status": "started",
+                "result": {},
+                "attempts": 0,
+                "started_at": now,
+            }
+            for step in intents
+        ],
         ["escalation_id", "step"],
     )
-    row = session.execute(
-        select(SlackStep).where(SlackStep.escalation_id == escalation_id, SlackStep.step == step)
-    ).scalar_one()
-    if row.status != "done":
-        row.attempts += 1
-        row.result = {**row.result, **intent}
-    return row
+    steps = steps_of(session, escalation_id)
+    for name, intent in intents.items():
+        row = steps[name]
+        if row.status != "done":
+            row.attempts += 1
+            row.result = {**row.result, **intent}
+    return steps
+
+
+def start_step(session: Session, escalation_id: int, step: str, intent: dict[str, Any]) -> SlackStep:
+    """Record that one Slack step is about to run (what it intends), before calling Slack."""
+    return start_steps(session, escalation_id, {step: intent})[step]
+
+
+def finish_steps(session: Session, escalation_id: int, results: dict[str, dict[str, Any]]) -> None:
+    """Record that Slack steps are done, with what Slack returned that later steps need."""
+    steps = steps_of(session, escalation_id)
+    now = utcnow()
+    for name, result in results.items():
+        row = steps[name]
+        row.status, row.result, row.last_error, row.done_at = "done", {**row.result, **result}, None, now
 
 
 def finish_step(session: Session, escalation_id: int, step: str, result: dict[str, Any]) -> None:
     """Record that a Slack step is done, with what Slack returned that later steps need."""
-    row = session.execute(
-        select(SlackStep).where(SlackStep.escalation_id == escalation_id, SlackStep.step == step)
-    ).scalar_one()
-    row.status = "done"
-    row.result = {**row.result, **result}
-    row.last_error = None
-    row.done_at = utcnow()
+    finish_steps(session, escalation_id, {step: result})
 
 
 def fail_step(session: Session, escalation_id: int, step: str, error: str) -> None:
@@ -360,3 +377,13 @@ def mark_draft_sent(session: Session, draft_id: int, user_id: str, at: datetime)
         .execution_options(synchronize_session=False)
     )
     return changed.rowcount == 1
+
+
+def set_columns(session: Session, escalation_id: int, columns: dict[str, Any]) -> None:
+    """Write what a Slack step learnt (the room's id, the card's ts) onto the escalation."""
+    session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id)
+        .values(**columns)
+        .execution_options(synchronize_session=False)
+    )

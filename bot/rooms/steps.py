@@ -10,7 +10,6 @@ from typing import Any
 from bot.slack.gateway import slack_error
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Escalation
 
 Action = Callable[[dict[str, Any]], dict[str, Any]]
 # The columns a step's result sets on the escalation (the room's channel id, the card's ts...).
@@ -50,9 +49,9 @@ class StepLog:
     ) -> dict[str, Any]:
         """Run `action` once per escalation: skipped when already done, recorded before and after."""
         with self.db.session() as session:
-            done = repo.steps_of(session, escalation_id).get(name)
-            if done is not None and done.status == "done":
-                return dict(done.result)
+            step = repo.steps_of(session, escalation_id).get(name)
+            if step is not None and step.status == "done":
+                return dict(step.result)
             started = repo.start_step(session, escalation_id, name, {})
             prior = {**started.result, "run": started.attempts}
         try:
@@ -66,9 +65,7 @@ class StepLog:
         with self.db.session() as session:
             repo.finish_step(session, escalation_id, name, result)
             if apply is not None:
-                row = repo.get_escalation(session, escalation_id)
-                assert row is not None
-                _set(row, apply(result))
+                repo.set_columns(session, escalation_id, apply(result))
         return result
 
     def run_together(
@@ -80,30 +77,25 @@ class StepLog:
         """Run independent steps at once: their intents in one transaction, the Slack calls in parallel,
         their results in one more. Same guarantees as `run`, a third of the database round trips."""
         with self.db.session() as session:
-            recorded = repo.steps_of(session, escalation_id)
-            todo = [name for name in steps if name not in recorded or recorded[name].status != "done"]
-            priors = {}
-            for name in todo:
-                started = repo.start_step(session, escalation_id, name, {})
-                priors[name] = {**started.result, "run": started.attempts}
+            recorded = repo.start_steps(session, escalation_id, {name: {} for name in steps})
+            todo = [name for name in steps if recorded[name].status != "done"]
+            priors = {name: {**recorded[name].result, "run": recorded[name].attempts} for name in todo}
         results = in_parallel({name: (lambda name=name: steps[name][0](priors[name])) for name in todo})
+        succeeded = {name: result for name, result in results.items() if not isinstance(result, Exception)}
         with self.db.session() as session:
-            row = repo.get_escalation(session, escalation_id)
-            assert row is not None
             for name, result in results.items():
                 if isinstance(result, Exception):
                     repo.fail_step(session, escalation_id, name, slack_error(result))
                     if not isinstance(result, StepFailed):  # the caller is told which step stopped
                         results[name] = StepFailed(name, slack_error(result))
-                    continue
-                repo.finish_step(session, escalation_id, name, result)
-                apply = steps[name][1]
-                if apply is not None:
-                    _set(row, apply(result))
+            repo.finish_steps(session, escalation_id, succeeded)
+            columns = {
+                k: v
+                for name, r in succeeded.items()
+                if (apply := steps[name][1])
+                for k, v in apply(r).items()
+            }
+            if columns:
+                repo.set_columns(session, escalation_id, columns)
         raise_first_failure(results)
         return results
-
-
-def _set(row: Escalation, columns: dict[str, Any]) -> None:
-    for name, value in columns.items():
-        setattr(row, name, value)
