@@ -172,8 +172,13 @@ def test_a_subcommand_naming_an_id_changes_that_escalation_only(sandbox: Sandbox
 
     [update] = _events(sandbox, umbrella.id, "internal_update")
     assert update.text == "restarted the pods" and update.actor_user_id == "U0BEN"
-    thread = sandbox.fake.thread("C0SUPPORT", umbrella.card_ts or "")
-    assert any("restarted the pods" in m.get("text", "") for m in thread), "said under Umbrella's card"
+    # Said under Umbrella's card (posted after the commit, so waited for rather than assumed).
+    wait_until(
+        lambda: any(
+            "restarted the pods" in m.get("text", "")
+            for m in sandbox.fake.thread("C0SUPPORT", umbrella.card_ts or "")
+        )
+    )
 
     row = _row(sandbox, initech.id)
     assert (row.status, row.last_internal_update_at) == ("investigating", None)
