@@ -13,7 +13,8 @@ from slack_bolt import Ack, App, BoltContext
 from blocks.escalations.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
 from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
 from blocks.text import truncate
-from bot.escalations.intake import Intake, IntakeDraft, draft_from_intake, parse_free_text, validate_intake
+from bot.escalations.intake import Intake, IntakeDraft, draft_from_intake, validate_intake
+from bot.escalations.prefill import parse_free_text
 from bot.services import Services
 from handlers.replies import ack_only, actor_of, by_ephemeral, told_on_failure
 from storage.repository import customer_name_key

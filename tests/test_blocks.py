@@ -35,9 +35,9 @@ from bot.escalations.intake import (
     SUMMARY_MAX,
     IntakeDraft,
     account_of,
-    parse_free_text,
     validate_intake,
 )
+from bot.escalations.prefill import parse_free_text
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.severity import suggest_severity
 from bot.policy.model import default_policy

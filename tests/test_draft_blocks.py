@@ -21,8 +21,9 @@ from blocks.drafting.drafts import (
     split_body,
 )
 from blocks.text import slack_date
-from bot.drafting.lint import CUSTOMER_FACING, KINDS, Finding
-from bot.drafting.templates import Draft
+from bot.drafting.draft import Draft
+from bot.drafting.lint import Finding
+from bot.drafting.lint_rules import CUSTOMER_FACING, KINDS
 from bot.sandbox.block_kit_rules import validate_message_blocks
 
 SENT_AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

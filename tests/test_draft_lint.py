@@ -3,8 +3,6 @@
 import pytest
 
 from bot.drafting.lint import (
-    KINDS,
-    RULES,
     Finding,
     format_findings,
     lint_draft,
@@ -12,6 +10,7 @@ from bot.drafting.lint import (
     split_social,
     word_count,
 )
+from bot.drafting.lint_rules import KINDS, RULES
 
 CUSTOMER = "Acme Corp"
 CONTACT = "David Okafor"

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.drafting.context import BRIEF_TARGETS, DraftContext, format_update_time, placeholder
+from bot.drafting.draft import Draft
 from bot.drafting.lint import (
-    CUSTOMER_FACING,
-    KINDS,
     check_blame,
     check_dismissive_opening,
     check_jargon,
@@ -18,7 +17,8 @@ from bot.drafting.lint import (
     split_social,
     word_count,
 )
-from bot.drafting.templates import Draft, recovery_options, render_template
+from bot.drafting.lint_rules import CUSTOMER_FACING, KINDS
+from bot.drafting.templates import recovery_options, render_template
 from bot.escalations.read_model import TimelineEntry
 
 NOW = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)

@@ -18,11 +18,11 @@ from bot.drafting.claude import (
     neutralise,
 )
 from bot.drafting.context import BRIEF_TARGETS, DraftContext
+from bot.drafting.draft import Draft
 from bot.drafting.grounding import build_context, contacts_so_far, customer_tenure
 from bot.drafting.lint import Finding, check_customer_name
 from bot.drafting.requests import KIND_ALIASES, DraftRequest, parse_mention
 from bot.drafting.restyle import RESTYLERS, more_formal, shorter
-from bot.drafting.templates import Draft
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
 from bot.policy.model import default_policy
 from tests.factories import CREATED, make_snapshot

@@ -6,14 +6,11 @@ from bot.escalations.intake import (
     CUSTOMER_MAX,
     SUMMARY_MAX,
     IntakeForm,
-    first_sentence,
-    guess_customer,
-    guess_type,
     parse_amount,
     parse_count,
-    parse_free_text,
     validate_intake,
 )
+from bot.escalations.prefill import first_sentence, guess_customer, guess_type, parse_free_text
 
 OKAFOR = (
     "Email from David Okafor, 4-year enterprise customer (pays $180k/year). He's furious. Three weeks ago "

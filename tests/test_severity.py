@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.escalations.intake import account_of, parse_free_text
+from bot.escalations.intake import account_of
+from bot.escalations.prefill import parse_free_text
 from bot.escalations.severity import Account, account_reasons, suggest_severity, technical_impact
 from bot.policy.model import default_policy, load_policy
 

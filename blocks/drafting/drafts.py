@@ -9,8 +9,9 @@ from typing import Any
 
 from blocks import limits
 from blocks.text import button, escape, escape_within, mrkdwn, slack_date, truncate, user
-from bot.drafting.lint import CUSTOMER_FACING, Finding
-from bot.drafting.templates import Draft
+from bot.drafting.draft import Draft
+from bot.drafting.lint import Finding
+from bot.drafting.lint_rules import CUSTOMER_FACING
 
 MARK_SENT = "draft_mark_sent"
 REGENERATE = "draft_regenerate"

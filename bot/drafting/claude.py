@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import jiter
 
 from bot.drafting.context import DraftContext
+from bot.drafting.draft import Draft
 from bot.drafting.lint import Finding
-from bot.drafting.templates import Draft
 
 if TYPE_CHECKING:  # the SDK is large; it is imported only when a key is configured
     import anthropic

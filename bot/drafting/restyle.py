@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.drafting.templates import Draft
+from bot.drafting.draft import Draft
 
 _CONTRACTIONS = {
     "i'm": "I am",

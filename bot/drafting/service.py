@@ -21,10 +21,12 @@ from blocks.drafting.drafts import (
 )
 from bot.drafting.claude import ClaudeDrafter, UnusableDraft
 from bot.drafting.context import DraftContext
+from bot.drafting.draft import Draft
 from bot.drafting.grounding import build_context
-from bot.drafting.lint import CUSTOMER_FACING, Finding, lint_draft
+from bot.drafting.lint import Finding, lint_draft
+from bot.drafting.lint_rules import CUSTOMER_FACING
 from bot.drafting.restyle import RESTYLERS
-from bot.drafting.templates import Draft, render_template
+from bot.drafting.templates import render_template
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor, ChangePipeline, EscalationNotFound
 from bot.escalations.read_model import EscalationSnapshot

@@ -1,0 +1,111 @@
+"""The internal seed templates: the escalation brief to another team (seed 003) and the catch-up summary
+for someone joining the room. Neither is sent to the customer, so only blame, jargon and length apply.
+"""
+
+from __future__ import annotations
+
+from bot.drafting.context import BRIEF_TARGETS, DraftContext, placeholder
+from bot.drafting.draft import Draft
+from bot.drafting.template_wording import and_then, bullets, join_paragraphs
+
+# Seed 003 speaks in Critical/High/Medium; SEV-3 and SEV-4 both read as Medium to another team.
+BRIEF_SEVERITY: dict[str, str] = {"SEV-1": "Critical", "SEV-2": "High", "SEV-3": "Medium", "SEV-4": "Medium"}
+# Seed 003's internal follow-up cadence: the deadline a brief asks for when no customer update is due.
+INTERNAL_FOLLOW_UP: dict[str, str] = {"Critical": "2 hours", "High": "4 hours", "Medium": "1 business day"}
+# The "What's needed" line of the brief, by the team it goes to.
+ASKS: dict[str, str] = {
+    "engineering": "Investigate the root cause and give us a fix plan we can share with the customer",
+    "product": "Make a product decision on this and tell us what we can say to the customer",
+    "security": "Assess what data or access is exposed and confirm the containment steps",
+    "leadership": "Decide on the recovery offer and name an executive sponsor for the account",
+}
+# What the room does after the next customer update, by status.
+SUMMARY_NEXT: dict[str, str] = {
+    "investigating": "find the root cause, and a workaround in parallel",
+    "identified": "ship and test the fix, and offer a workaround meanwhile",
+    "monitoring": "watch the fix and get the customer's confirmation",
+    "resolved": "get the customer's confirmation, then close",
+    "closed": "recovery actions and the post-incident review",
+}
+
+
+def _customer_communication(ctx: DraftContext) -> list[str]:
+    """The brief's customer-communication lines: last update sent, what they expect, escalation risk."""
+    sent = [entry for entry in ctx.timeline if "customer" in entry.kind]
+    last = f"{ctx.clock(sent[-1].at)}: {sent[-1].text}" if sent else ""
+    risks = [
+        name
+        for flag, name in ((ctx.public_exposure, "public exposure"), (ctx.regulatory, "regulatory"))
+        if flag
+    ]
+    expects = f"next update by {ctx.next_update}" if ctx.next_customer_update_at else ""
+    return [
+        f"Last update to customer: {last or placeholder('date and what was communicated')}",
+        f"Customer expectation: {expects or placeholder('what they expect, by when')}",
+        "Escalation risk: "
+        + (
+            f"{' and '.join(risks)} risk flagged"
+            if risks
+            else placeholder("will they escalate further, and when?")
+        ),
+    ]
+
+
+def brief(ctx: DraftContext) -> Draft:
+    """Seed 003: the escalation brief to the target team, asking for one thing by a deadline."""
+    level = BRIEF_SEVERITY.get(ctx.severity, "Medium")
+    target = ctx.brief_target if ctx.brief_target in BRIEF_TARGETS else "engineering"
+    users = (
+        f"{ctx.users_affected:,} users" if ctx.users_affected is not None else placeholder("number of users")
+    )
+    tier = f", {ctx.tier.title()} tier" if ctx.tier else ""
+    arr = f"${ctx.arr_at_risk:,} ARR" if ctx.arr_at_risk is not None else placeholder("ARR at risk")
+    if ctx.next_customer_update_at:
+        deadline = f"before {ctx.next_update}, when we owe {ctx.customer} the next update"
+    else:
+        deadline = f"an update within {INTERNAL_FOLLOW_UP[level]} (our follow-up cadence for {level})"
+    repro = f"Not applicable: this asks {target} for a decision, not a code fix."
+    if target in ("engineering", "security"):
+        steps = bullets([placeholder("step")] * 3, "• ")
+        repro = f"{steps}\nExpected: {placeholder('expected behaviour')}\nActual: {ctx.title}\n"
+        repro += f"Environment: {placeholder('browser, plan, account, feature flags')}"
+    impact = [
+        f"Customers affected: {ctx.customer}{tier}; {users}",
+        f"Workflow impact: {ctx.title}",
+        f"Revenue at risk: {arr}",
+        f"Time in queue: {ctx.time_in_queue or placeholder('how long this has been an issue')}",
+    ]
+    context = ctx.timeline_lines(6) + [f"Room: “{message[:200]}”" for message in ctx.recent_messages[-2:]]
+    details = f"{ctx.title}. {placeholder('what they see, since when, who is affected')}"
+    tried = ctx.tried_items or [placeholder("troubleshooting step and result")]
+    body = join_paragraphs(
+        f"*ESCALATION: {ctx.title}*\nSeverity: {level} ({ctx.severity})\nTarget team: {target.title()}\n"
+        f"Reported by: {ctx.ic_name or placeholder('your name')} ({ctx.public_id})\nDate: {ctx.now:%Y-%m-%d}",
+        "*Impact*\n" + bullets(impact, "• "),
+        f"*Issue description*\n{ctx.description.strip() or details}",
+        "*What's been tried*\n" + bullets(tried, "• "),
+        f"*Reproduction steps*\n{repro}",
+        "*Customer communication*\n" + bullets(_customer_communication(ctx), "• "),
+        f"*What's needed*\n• {ASKS[target]}\n• Deadline: {deadline}",
+        "*Supporting context*\n" + bullets(context or [placeholder("related tickets, threads, logs")], "• "),
+    )
+    return Draft("brief", f"ESCALATION: {ctx.title}", body)
+
+
+def summary(ctx: DraftContext) -> Draft:
+    """The catch-up for someone joining the room: what happened, where it stands, what's next."""
+    story = ctx.description.strip()
+    ic = ctx.ic_name or f"nobody yet, {placeholder('assign an incident commander')}"
+    latest = [f"“{message[:200]}”" for message in ctx.recent_messages[-3:]]
+    body = join_paragraphs(
+        f"*Catching up on {ctx.public_id}: {ctx.customer}*",
+        f"*What happened:* {ctx.title.rstrip('.')}. {story}",
+        f"*Current status:* {ctx.severity} ({ctx.severity_label}), {ctx.status.title()}. "
+        f"Incident commander: {ic}.",
+        "*What's been done*\n"
+        + bullets(ctx.timeline_lines(8) or [placeholder("nothing on the timeline yet")], "• "),
+        f"*What's next:* next customer update due {ctx.next_update}{and_then(ctx)}. "
+        f"Then: {SUMMARY_NEXT.get(ctx.status, 'agree the next step in the room')}.",
+        "*Latest in the room*\n" + bullets(latest, "• ") if latest else "",
+    )
+    return Draft("summary", None, body)
