@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.sandbox.stack import Sandbox, wait_until
@@ -303,13 +302,6 @@ def test_a_non_member_clicking_acknowledge_from_outside_the_room_records_nothing
     assert "I can't find" in json.dumps(refusal.params) and "Hooli" not in json.dumps(refusal.params)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/escalations/viewers.py:42-43 Viewers.of takes the payload's channel as proof of membership "
-    "(in_room = from_channel in (room, card channel)) without asking Slack, so a click naming the private "
-    "room from a non-member (handlers/escalations.py:97-99 via handlers/replies.py actor_of) is accepted and "
-    "rooms.acknowledge records acknowledged_by=U0EVE",
-)
 def test_a_non_member_clicking_acknowledge_in_the_private_room_records_nothing(sandbox: Sandbox) -> None:
     esc = _private(sandbox)
     _click_acknowledge(sandbox, esc, STRANGER, esc.room_channel_id or "")

@@ -27,6 +27,37 @@ def card_fallback_text(esc: EscalationSnapshot) -> str:
     return truncate(f"{esc.severity} {esc.public_id} · {esc.customer}: {esc.title}", 3000)
 
 
+def build_moved_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    """What the thread card of a SEV-3/4 says once it has moved up to a war room: where it went, and no
+    buttons (the room's pinned card is the live one)."""
+    where = "its private war room" if esc.is_private else f"<#{esc.room_channel_id}>"
+    return [
+        {
+            "type": "header",
+            "block_id": "card_header",
+            "text": plain(f"{severity_badge(esc.severity)} · {esc.customer}", limits.HEADER_TEXT),
+        },
+        {
+            "type": "section",
+            "block_id": "card_title",
+            "text": mrkdwn(
+                f"*{esc.public_id}* · {escape(esc.title)}\n"
+                f"Moved up to *{esc.severity}*: now worked in {where}.",
+                limits.SECTION_TEXT,
+            ),
+        },
+        {
+            "type": "context",
+            "block_id": "card_moved",
+            "elements": [
+                mrkdwn(
+                    "This card no longer changes; the card pinned in the war room does.", limits.CONTEXT_TEXT
+                )
+            ],
+        },
+    ]
+
+
 def build_triage_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     """The card's blocks: who, how bad, why, who owns it, and the buttons that work today."""
     blocks: list[dict[str, Any]] = [

@@ -39,8 +39,9 @@ class Viewers:
         """The person as the rule sees them for `esc`, asking from `from_channel`."""
         room = esc.room_channel_id or esc.card_channel_id
         owner = user_id in (esc.ic_user_id, esc.caller_user_id)
-        # A request from inside the room proves membership (a private room is seen only by members).
-        in_room = from_channel is not None and from_channel in (esc.room_channel_id, esc.card_channel_id)
+        # A request from inside a public room is as good as membership (anyone may join it). For a private
+        # one Slack is asked, rather than trusting the channel a payload names.
+        in_room = not esc.is_private and from_channel in (esc.room_channel_id, esc.card_channel_id)
         if not in_room and not owner and room:
             in_room = self._in_channel(user_id, room)
         return Viewer(user_id=user_id, is_manager=self.is_manager(user_id), in_room=in_room)

@@ -26,7 +26,12 @@ from blocks.escalations.messages import (
     build_thread_kickoff,
     build_topic,
 )
-from blocks.escalations.triage_card import build_triage_card, card_fallback_text, severity_badge
+from blocks.escalations.triage_card import (
+    build_moved_card,
+    build_triage_card,
+    card_fallback_text,
+    severity_badge,
+)
 from blocks.text import truncate
 from bot.escalations.naming import war_room_name, with_suffix
 from bot.escalations.read_model import EscalationSnapshot
@@ -102,7 +107,9 @@ class WarRoomFlow:
 
     def refresh(self, escalation_id: int) -> EscalationSnapshot:
         """Bring the posted card (and the room topic) in line with the record: edit, never re-post."""
-        esc = self._load(escalation_id)
+        with self.db.session() as session:
+            esc = self._view(session, escalation_id)
+            steps = {name: dict(step.result) for name, step in repo.steps_of(session, escalation_id).items()}
         calls: dict[str, Callable[[], Any]] = {}
         if esc.card_channel_id and esc.card_ts:
             calls["card"] = lambda: self.gateway.update_message(
@@ -111,8 +118,17 @@ class WarRoomFlow:
                 card_fallback_text(esc),
                 blocks=build_triage_card(esc),
             )
+        thread_card = steps.get("card", {})
+        if esc.room_channel_id and thread_card.get("ts") not in (None, esc.card_ts):
+            # A SEV-3/4 moved up: its first card, under which people talked, says where it went.
+            calls["thread_card"] = lambda: self.gateway.update_message(
+                thread_card["channel_id"],
+                thread_card["ts"],
+                card_fallback_text(esc),
+                blocks=build_moved_card(esc),
+            )
         if esc.room_channel_id:
-            calls["topic"] = lambda: self._set_topic_if_changed(esc)
+            calls["topic"] = lambda: self._set_topic_if_changed(esc, steps.get("topic", {}).get("topic"))
         for name, result in self.gateway.in_parallel(calls).items():
             if isinstance(result, Exception):
                 log.warning("refreshing %s of %s failed: %s", name, esc.public_id, slack_error(result))
@@ -218,12 +234,10 @@ class WarRoomFlow:
         self.gateway.set_topic(esc.room_channel_id or "", topic)
         return {"topic": topic}
 
-    def _set_topic_if_changed(self, esc: EscalationSnapshot) -> None:
+    def _set_topic_if_changed(self, esc: EscalationSnapshot, current: str | None) -> None:
         topic = build_topic(esc)
-        with self.db.session() as session:
-            step = repo.steps_of(session, esc.id).get("topic")
-            if step is not None and step.result.get("topic") == topic:
-                return
+        if topic == current:
+            return
         self.gateway.set_topic(esc.room_channel_id or "", topic)
         with self.db.session() as session:
             repo.start_step(session, esc.id, "topic", {})
