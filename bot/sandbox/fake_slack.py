@@ -1,6 +1,10 @@
 """A local fake of the Slack Web API: real HTTP on loopback, Slack's rules, inspectable state.
 
 `slack_sdk.WebClient(base_url=fake.api_url, token="xoxb-...")` talks to it unchanged.
+
+This module holds the server (`FakeSlack`: set-up, inspection, request handling, injected failures) and
+its HTTP handler. The workspace state lives in fake_workspace and the Web API methods in fake_methods and
+the modules that register into it; the names other code imports from here are re-exported.
 """
 
 from __future__ import annotations
@@ -10,51 +14,50 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+# fake_conversations, fake_messages, fake_views and fake_usergroups register their methods in METHODS.
+from bot.sandbox import fake_conversations, fake_messages, fake_views  # noqa: F401
 from bot.sandbox.block_kit_rules import validate_message_blocks
+from bot.sandbox.fake_methods import METHODS, decode_params
+from bot.sandbox.fake_usergroups import new_usergroup
+from bot.sandbox.fake_workspace import (
+    BOT_ID,
+    BOT_NAME,
+    BOT_USER_ID,
+    TEAM_ID,
+    TEAM_NAME,
+    TEAM_URL,
+    Channel,
+    SlackError,
+    Workspace,
+    user_record,
+)
 from bot.sandbox.loopback import LoopbackServer
 
-TEAM_ID = "T0WARROOM"
-TEAM_NAME = "Warroom Sandbox"
-TEAM_URL = "https://warroom-sandbox.slack.com/"
-BOT_USER_ID = "U0WARROOM"
-BOT_ID = "B0WARROOM"
-BOT_NAME = "warroom"
+__all__ = [
+    "BOT_ID",
+    "BOT_NAME",
+    "BOT_USER_ID",
+    "RESPONSE_URL_USES",
+    "TEAM_ID",
+    "TEAM_NAME",
+    "TEAM_URL",
+    "TOKEN_PREFIXES",
+    "ApiCall",
+    "Channel",
+    "FakeSlack",
+    "SlackError",
+    "Workspace",
+]
+
 TOKEN_PREFIXES = ("xoxb-", "xoxp-", "xapp-")
 T = TypeVar("T")
 RESPONSE_URL_USES = 5  # Slack accepts up to five posts to one response_url.
-
-_HUMANS = (
-    ("U0ANA", "ana", "Ana Lima", "Support Lead"),
-    ("U0BEN", "ben", "Ben Ortiz", "Support Engineer"),
-    ("U0CHLOE", "chloe", "Chloe Park", "Engineering Manager"),
-    ("U0DAVE", "dave", "Dave Iyer", "Customer Success Manager"),
-)
-_CHANNELS = (
-    ("C0GENERAL", "general", True),
-    ("C0SUPPORT", "support", True),
-    ("C0ESCALATIONS", "escalations", True),
-    ("C0LEADERSHIP", "support-leadership", True),
-    ("C0RANDOM", "random", False),
-)
-
-
-class SlackError(Exception):
-    """A Slack API error: becomes `{"ok": false, "error": code, **extra}`."""
-
-    def __init__(self, code: str, **extra: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.extra = extra
-
-    def body(self) -> dict[str, Any]:
-        """The JSON body Slack would send."""
-        return {"ok": False, "error": self.code, **self.extra}
 
 
 @dataclass(frozen=True)
@@ -69,179 +72,6 @@ class ApiCall:
 
 
 @dataclass
-class Channel:
-    """A conversation: public/private channel or a bot DM (`is_im`)."""
-
-    id: str
-    name: str
-    created: int
-    creator: str
-    is_private: bool = False
-    is_im: bool = False
-    is_archived: bool = False
-    topic: dict[str, Any] = field(default_factory=dict)
-    purpose: dict[str, Any] = field(default_factory=dict)
-    members: set[str] = field(default_factory=set)
-    messages: list[dict[str, Any]] = field(default_factory=list)  # posting order, replies included
-    pins: list[str] = field(default_factory=list)
-    bookmarks: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_api(self) -> dict[str, Any]:
-        """The channel object Slack returns."""
-        if self.is_im:
-            user = next(iter(self.members - {BOT_USER_ID}), BOT_USER_ID)
-            return {
-                "id": self.id,
-                "created": self.created,
-                "is_im": True,
-                "is_org_shared": False,
-                "user": user,
-                "is_archived": False,
-            }
-        return {
-            "id": self.id,
-            "name": self.name,
-            "name_normalized": self.name,
-            "is_channel": True,
-            "is_group": False,
-            "is_im": False,
-            "is_mpim": False,
-            "is_private": self.is_private,
-            "created": self.created,
-            "creator": self.creator,
-            "is_archived": self.is_archived,
-            "is_general": self.id == "C0GENERAL",
-            "is_member": BOT_USER_ID in self.members,
-            "topic": dict(self.topic),
-            "purpose": dict(self.purpose),
-            "num_members": len(self.members),
-            "previous_names": [],
-        }
-
-    def find(self, ts: object) -> dict[str, Any] | None:
-        """The message with this ts, if any."""
-        return next((m for m in self.messages if m["ts"] == ts), None)
-
-
-class Workspace:
-    """All mutable workspace state. Callers hold FakeSlack's lock."""
-
-    def __init__(self) -> None:
-        self.started = int(time.time())
-        self._ts_micros = self.started * 1_000_000
-        self._ids = 0
-        self.users: dict[str, dict[str, Any]] = {}
-        self.channels: dict[str, Channel] = {}
-        self.views: dict[str, dict[str, Any]] = {}
-        self.home_views: dict[str, str] = {}  # user id -> view id
-        self.used_triggers: set[str] = set()
-        self.edits: dict[tuple[str, str], int] = {}
-        self.ephemerals: list[dict[str, Any]] = []
-        self.response_uses: dict[str, int] = {}
-        self.responses: list[tuple[str, dict[str, Any]]] = []
-        self.usergroups: dict[str, dict[str, Any]] = {}  # id -> record; see fake_usergroups
-        self.users[BOT_USER_ID] = _user(BOT_USER_ID, BOT_NAME, "Warroom", "", is_bot=True)
-        for user_id, name, real_name, title in _HUMANS:
-            self.users[user_id] = _user(user_id, name, real_name, title)
-        humans = [h[0] for h in _HUMANS]
-        for channel_id, name, bot_member in _CHANNELS:
-            members = set(humans) | ({BOT_USER_ID} if bot_member else set())
-            self.channels[channel_id] = self.make_channel(channel_id, name, "U0ANA", members=members)
-
-    def next_ts(self) -> str:
-        """A unique, strictly increasing message timestamp."""
-        self._ts_micros += 100
-        return f"{self._ts_micros // 1_000_000}.{self._ts_micros % 1_000_000:06d}"
-
-    def next_id(self, prefix: str) -> str:
-        """A fresh object id such as C00000001."""
-        self._ids += 1
-        return f"{prefix}{self._ids:08d}"
-
-    def make_channel(
-        self,
-        channel_id: str,
-        name: str,
-        creator: str,
-        *,
-        is_private: bool = False,
-        is_im: bool = False,
-        members: Iterable[str] = (),
-    ) -> Channel:
-        """Build (but do not register) a channel."""
-        empty = {"value": "", "creator": "", "last_set": 0}
-        return Channel(
-            id=channel_id,
-            name=name,
-            created=int(time.time()),
-            creator=creator,
-            is_private=is_private,
-            is_im=is_im,
-            topic=dict(empty),
-            purpose=dict(empty),
-            members=set(members),
-        )
-
-    def channel(self, channel_id: object) -> Channel:
-        """The channel visible to the bot with this id, or SlackError channel_not_found."""
-        ch = self.channels.get(channel_id) if isinstance(channel_id, str) else None
-        if ch is None or (ch.is_private and BOT_USER_ID not in ch.members):
-            raise SlackError("channel_not_found")
-        return ch
-
-    def by_name(self, name: str) -> Channel | None:
-        """The non-DM channel with this name, archived or not."""
-        return next((c for c in self.channels.values() if c.name == name and not c.is_im), None)
-
-    def append(self, ch: Channel, msg: dict[str, Any], parent: dict[str, Any] | None) -> None:
-        """Store a message, threading it under `parent` and keeping the parent's reply stats."""
-        if parent is not None:
-            msg["thread_ts"] = parent["thread_ts"] = parent["ts"]
-            msg["parent_user_id"] = parent["user"]
-            parent["reply_count"] = parent.get("reply_count", 0) + 1
-            parent["reply_users"] = sorted({*parent.get("reply_users", []), msg["user"]})
-            parent["reply_users_count"] = len(parent["reply_users"])
-            parent["latest_reply"] = msg["ts"]
-        ch.messages.append(msg)
-
-    def find_dm(self, user_id: str) -> Channel | None:
-        """The bot's DM with a user, if opened."""
-        pair = {BOT_USER_ID, user_id}
-        return next((c for c in self.channels.values() if c.is_im and c.members == pair), None)
-
-    def dm_with(self, user_id: str) -> Channel:
-        """The bot's DM with a user, opened on first use."""
-        if (ch := self.find_dm(user_id)) is not None:
-            return ch
-        ch = self.make_channel(
-            self.next_id("D"),
-            user_id,
-            BOT_USER_ID,
-            is_im=True,
-            is_private=True,
-            members={BOT_USER_ID, user_id},
-        )
-        self.channels[ch.id] = ch
-        return ch
-
-
-def _user(user_id: str, name: str, real_name: str, title: str, *, is_bot: bool = False) -> dict[str, Any]:
-    profile = {"real_name": real_name, "display_name": name, "title": title}
-    return {
-        "id": user_id,
-        "team_id": TEAM_ID,
-        "name": name,
-        "real_name": real_name,
-        "profile": profile,
-        "is_bot": is_bot,
-        "deleted": False,
-        "tz": "UTC",
-        "is_admin": False,
-        "is_app_user": False,
-    }
-
-
-@dataclass
 class _Failure:
     status: int
     error: str | None
@@ -253,9 +83,6 @@ class FakeSlack(LoopbackServer):
     """The fake Slack server. Use as `with FakeSlack() as fake:` and point WebClient at `fake.api_url`."""
 
     def __init__(self, latency: float = 0.0) -> None:
-        from bot.sandbox import fake_usergroups  # noqa: F401  (registers its methods in METHODS)
-        from bot.sandbox.fake_methods import METHODS, decode_params  # fake_methods imports this module
-
         super().__init__()
         self._methods = METHODS
         self._decode = decode_params
@@ -275,7 +102,7 @@ class FakeSlack(LoopbackServer):
     def add_user(self, user_id: str, name: str, real_name: str, title: str = "") -> None:
         """Add a human to the workspace (and to #general, as Slack does)."""
         with self._lock:
-            self._ws.users[user_id] = _user(user_id, name, real_name, title)
+            self._ws.users[user_id] = user_record(user_id, name, real_name, title)
             self._ws.channels["C0GENERAL"].members.add(user_id)
 
     def add_channel(
@@ -300,8 +127,6 @@ class FakeSlack(LoopbackServer):
 
     def add_usergroup(self, handle: str, users: Iterable[str], name: str = "") -> str:
         """Create a user group (`@handle`) directly (no API call); returns its id, e.g. S00000007."""
-        from bot.sandbox.fake_usergroups import new_usergroup  # it imports this module
-
         with self._lock:
             return str(new_usergroup(self._ws, handle, users, name)["id"])
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.sandbox.fake_methods import Params, _flag, _method, _required
-from bot.sandbox.fake_slack import TEAM_ID, SlackError, Workspace
+from bot.sandbox.fake_workspace import TEAM_ID, SlackError, Workspace
 
 
 def new_usergroup(ws: Workspace, handle: str, users: Iterable[str], name: str = "") -> dict[str, Any]:
