@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import threading
 from collections.abc import Iterator
@@ -187,11 +186,20 @@ def test_customer_update_with_a_promised_time_drives_the_customer_clock(room, cl
         user_id="U0BEN",
         channel_id=esc.room_channel_id,
     )
-    wait_until(lambda: _row(sandbox).customer_update_promised_at is not None)
+    # The room hears of it after the commit: wait for what people see, not only for the row.
+    note = wait_until(
+        lambda: next(
+            (
+                m["text"]
+                for m in sandbox.fake.messages(esc.room_channel_id)
+                if "updated Okafor" in m.get("text", "")
+            ),
+            None,
+        )
+    )
     promised = _at(75)  # the sandbox users' clocks are on UTC
     row = _row(sandbox)
     assert row.customer_update_promised_at == promised == row.customer_update_due_at
-    note = sandbox.fake.messages(esc.room_channel_id)[-1]["text"]
     assert "<@U0BEN> updated Okafor Analytics: Called David with the recovery plan." in note
     assert _sweep_at(sandbox, clock, 70) >= 1
     customer = [t for t in _nudges(sandbox, esc.room_channel_id) if "Customer update" in t][-1]
