@@ -30,10 +30,12 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
-from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
+from bot_process import bot_in_subprocess  # benchmarks/ is on the path when a script runs
+from scratch_db import scratch_database
 from sqlalchemy import select
 
 from bot.sandbox.fake_slack import FakeSlack
@@ -170,39 +172,68 @@ def bench_ack(database_url: str | None, requests: int, concurrency: int) -> None
     print(f"  Slack's limit is 3000 ms: p99 is {percentile(ms, 0.99) / 3000:.1%} of it")
 
 
-def bench_ack_levels(database_url: str | None, levels: list[int], requests: int) -> dict[int, float]:
-    """Acknowledgment of free text (→ intake modal) at each concurrency level; the median per level."""
-    rows: list[tuple[int, list[float], int, int, float, float]] = []
-    with Sandbox(database_url) as sandbox, SlackMeter(sandbox.fake) as meter:
+def bench_ack_levels(
+    database_url: str | None, levels: list[int], requests: int, *, own_process: bool
+) -> dict[int, float]:
+    """Acknowledgment of free text (→ intake modal) at each concurrency level; the median per level.
+
+    `own_process`: the bot runs in a process of its own, the fake Slack and the load in this one."""
+    with ExitStack() as stack:
+        if own_process:
+            fake = stack.enter_context(FakeSlack())
+            slack = stack.enter_context(bot_in_subprocess(fake, database_url or ""))
+        else:
+            sandbox = stack.enter_context(Sandbox(database_url))
+            fake, slack = sandbox.fake, sandbox.slack
+        meter = stack.enter_context(SlackMeter(fake))
 
         def one(_: int) -> tuple[int, float]:
-            reply = sandbox.slack.slash_command(INTAKE_TEXT, user_id="U0BEN", channel_id="C0SUPPORT")
+            reply = slack.slash_command(INTAKE_TEXT, user_id="U0BEN", channel_id="C0SUPPORT")
             return reply.status, reply.seconds
 
-        for _ in range(5):  # warm-up: first requests pay for imports, pools and connections
-            one(0)
-        wait_until(lambda: meter.count("views.open") >= 5, timeout=30)
-        for level in levels:
-            before = meter.count("views.open")
-            started = time.perf_counter()
-            with ThreadPoolExecutor(level) as pool:
-                results = list(pool.map(one, range(requests)))
-            acked = time.perf_counter() - started
-            # The level is over when every request's modal is open: no post-ack work spills into the next.
-            wait_until(lambda b=before: meter.count("views.open") >= b + requests, timeout=60, interval=0.005)
-            all_open = meter.last_end("views.open") - started
-            ms = [seconds * 1000 for _, seconds in results]
-            failures = sum(1 for status, _ in results if status != 200)
-            rows.append((level, ms, failures, before, acked, all_open))
-        opened = [c.ok for c in sandbox.fake.calls_to("views.open")]
+        rows = _ack_rows(fake, meter, one, levels, requests)
+    where = "the bot in its own process" if own_process else "bot, fake Slack and load in one process"
+    return _print_ack_rows(rows, requests, where)
+
+
+AckRow = tuple[int, list[float], int, int, float, float, int]
+
+
+def _ack_rows(
+    fake: FakeSlack,
+    meter: SlackMeter,
+    one: Callable[[int], tuple[int, float]],
+    levels: list[int],
+    requests: int,
+) -> list[AckRow]:
+    rows: list[AckRow] = []
+    for _ in range(5):  # warm-up: first requests pay for imports, pools and connections
+        one(0)
+    wait_until(lambda: meter.count("views.open") >= 5, timeout=30)
+    for level in levels:
+        before = meter.count("views.open")
+        started = time.perf_counter()
+        with ThreadPoolExecutor(level) as pool:
+            results = list(pool.map(one, range(requests)))
+        acked = time.perf_counter() - started
+        # The level is over when every request's modal is open: no post-ack work spills into the next.
+        wait_until(lambda b=before: meter.count("views.open") >= b + requests, timeout=60, interval=0.005)
+        all_open = meter.last_end("views.open") - started
+        ms = [seconds * 1000 for _, seconds in results]
+        failures = sum(1 for status, _ in results if status != 200)
+        opened = [c.ok for c in fake.calls_to("views.open")][before : before + requests]
+        rows.append((level, ms, failures, before, acked, all_open, sum(opened)))
+    return rows
+
+
+def _print_ack_rows(rows: list[AckRow], requests: int, where: str) -> dict[int, float]:
     print(
-        f'/escalate acknowledgment, free text that opens the intake modal ("{INTAKE_TEXT}"), '
+        f'/escalate acknowledgment ({where}), free text that opens the intake modal ("{INTAKE_TEXT}"), '
         f"{requests} requests per level, each request's views.open real:"
     )
     print("  concurrent   median ms   p99 ms   max ms   non-200   acks/s   modals opened   all open after")
     medians: dict[int, float] = {}
-    for level, ms, failures, before, acked, all_open in rows:
-        ok = sum(opened[before : before + requests])
+    for level, ms, failures, _before, acked, all_open, ok in rows:
         medians[level] = statistics.median(ms)
         print(
             f"  {level:10d}   {medians[level]:9.1f}   {percentile(ms, 0.99):6.1f}   {max(ms):6.1f}   "
@@ -366,7 +397,8 @@ def main() -> None:
     with scratch_database(args.database_url) as (url, described):
         print(f"database: {described}")
         bench_ack(url, args.requests, args.concurrency)
-        bench_ack_levels(url, levels, args.ack_requests)
+        bench_ack_levels(url, levels, args.ack_requests, own_process=False)
+        bench_ack_levels(url, levels, args.ack_requests, own_process=True)
         bench_room(url, args.runs, args.latency)
         bench_declarations(url, args.declarations)
     print(f"database: {described}; benchmark took {time.perf_counter() - started:.0f} s")

@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from sqlalchemy import text
 
+from bot.background import Background
 from bot.clocks.sweep import ClockService
 from bot.drafting.claude import ClaudeDrafter
 from bot.drafting.service import DraftService
@@ -32,7 +33,10 @@ from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
-LISTENER_WORKERS = 16
+# Lazy listeners open modals and answer commands: a few threads, so they do not fight over the GIL.
+LISTENER_WORKERS = 4
+# Slow work (rooms, drafts, changes and their card refresh) mostly waits on Slack or Claude.
+BACKGROUND_WORKERS = 16
 HEALTH_PATH = "/healthz"
 
 
@@ -50,14 +54,16 @@ class Warroom:
     rooms: RoomService
     clocks: ClockService
     drafts: DraftService
+    background: Background
 
     @property
     def services(self) -> Services:
         """What the handlers call."""
-        return Services(escalations=self.service, rooms=self.rooms, drafts=self.drafts, gateway=self.gateway)
+        return Services(self.service, self.rooms, self.drafts, self.gateway, self.background)
 
     def close(self, dispose_db: bool = True) -> None:
         """Release the pool threads and (unless the database is shared) its connections."""
+        self.background.close()
         self.clocks.close()
         self.gateway.close()
         if dispose_db:
@@ -88,7 +94,8 @@ def build_warroom(
     drafts = DraftService(
         gateway=gateway, escalations=service, settings=settings, drafter=build_drafter(settings)
     )
-    return Warroom(settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts)
+    background = Background(BACKGROUND_WORKERS)
+    return Warroom(settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts, background)
 
 
 def build_drafter(settings: Settings) -> ClaudeDrafter | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.background import Background
 from bot.drafting.service import DraftService
 from bot.escalations.service import EscalationService
 from bot.rooms.service import RoomService
@@ -12,9 +13,11 @@ from bot.slack.gateway import SlackGateway
 
 @dataclass(frozen=True)
 class Services:
-    """Escalation lifecycle, in-room changes, drafting, and the Slack gateway for replies."""
+    """Escalation lifecycle, in-room changes, drafting, the Slack gateway for replies, and the pool for
+    slow listener work."""
 
     escalations: EscalationService
     rooms: RoomService
     drafts: DraftService
     gateway: SlackGateway
+    background: Background

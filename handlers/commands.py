@@ -47,10 +47,18 @@ def register(app: App, services: Services) -> None:
             ack()
 
     def run_escalate_command(command: dict, respond: Respond) -> None:
-        with told_on_failure(by_respond(respond)):
-            handle_escalate(services, command, respond)
+        # Opening the intake modal races the 3 s trigger: it stays here. Anything else may take a while.
+        if parse_subcommand(command.get("text") or "").name == "":
+            _run(services, command, respond)
+        else:
+            services.background.submit(_run, services, command, respond)
 
     app.command(COMMAND)(ack=acknowledge_escalate_command, lazy=[run_escalate_command])
+
+
+def _run(services: Services, command: dict, respond: Respond) -> None:
+    with told_on_failure(by_respond(respond)):
+        handle_escalate(services, command, respond)
 
 
 def handle_escalate(services: Services, command: dict, respond: Respond) -> None:

@@ -20,7 +20,7 @@ OUTSIDE = (
 
 def register(app: App, services: Services) -> None:
     """Listen for mentions and the draft buttons."""
-    drafts, gateway = services.drafts, services.gateway
+    drafts, gateway, slow = services.drafts, services.gateway, services.background.listener
 
     def draft_on_mention(body: dict, event: dict) -> None:
         channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
@@ -74,9 +74,9 @@ def register(app: App, services: Services) -> None:
         with told_on_failure(by_ephemeral(gateway, body)):
             drafts.redo(int(action["value"]), actor_of(body), style="formal")
 
-    app.event("app_mention")(ack=ack_only, lazy=[draft_on_mention])
-    app.action(DRAFT_UPDATE)(ack=ack_only, lazy=[draft_update_button])
-    app.action(MARK_SENT)(ack=ack_only, lazy=[mark_draft_sent])
-    app.action(REGENERATE)(ack=ack_only, lazy=[regenerate_draft])
-    app.action(SHORTER)(ack=ack_only, lazy=[shorten_draft])
-    app.action(MORE_FORMAL)(ack=ack_only, lazy=[formalise_draft])
+    app.event("app_mention")(ack=ack_only, lazy=[slow(draft_on_mention)])
+    app.action(DRAFT_UPDATE)(ack=ack_only, lazy=[slow(draft_update_button)])
+    app.action(MARK_SENT)(ack=ack_only, lazy=[slow(mark_draft_sent)])
+    app.action(REGENERATE)(ack=ack_only, lazy=[slow(regenerate_draft)])
+    app.action(SHORTER)(ack=ack_only, lazy=[slow(shorten_draft)])
+    app.action(MORE_FORMAL)(ack=ack_only, lazy=[slow(formalise_draft)])

@@ -103,10 +103,11 @@ def register(app: App, services: Services) -> None:
         with told_on_failure(by_ephemeral(services.gateway, body)):
             services.rooms.take_command(int(action["value"]), actor_of(body))
 
+    slow = services.background.listener  # modals open on Bolt's pool; the rest may take a while
     app.shortcut(SHORTCUT)(ack=ack_only, lazy=[open_intake_for_message])
-    app.view(CALLBACK_ID)(ack=check_intake_submission, lazy=[open_submitted_escalation])
-    app.action(ACKNOWLEDGE)(ack=ack_only, lazy=[acknowledge_button])
-    app.action(TAKE_COMMAND)(ack=ack_only, lazy=[take_command_button])
+    app.view(CALLBACK_ID)(ack=check_intake_submission, lazy=[slow(open_submitted_escalation)])
+    app.action(ACKNOWLEDGE)(ack=ack_only, lazy=[slow(acknowledge_button)])
+    app.action(TAKE_COMMAND)(ack=ack_only, lazy=[slow(take_command_button)])
 
 
 def _could_not_open(intake: Intake) -> str:

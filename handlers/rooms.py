@@ -67,8 +67,9 @@ def register(app: App, services: Services) -> None:
             with told_on_failure(by_dm(gateway, user)):
                 rooms.customer_updated(update.escalation_id, Actor(user), update.text, update.promised_at)
 
+    slow = services.background.listener  # modals open on Bolt's pool; the rest may take a while
     app.action(POST_UPDATE)(ack=ack_only, lazy=[open_post_update_modal])
     app.action(CUSTOMER_UPDATED)(ack=ack_only, lazy=[open_customer_update_modal])
-    app.action(SNOOZE)(ack=ack_only, lazy=[snooze_reminder])
-    app.view(POST_UPDATE_MODAL)(ack=check_post_update, lazy=[post_submitted_update])
-    app.view(CUSTOMER_UPDATE_MODAL)(ack=check_customer_update, lazy=[record_submitted_customer_update])
+    app.action(SNOOZE)(ack=ack_only, lazy=[slow(snooze_reminder)])
+    app.view(POST_UPDATE_MODAL)(ack=check_post_update, lazy=[slow(post_submitted_update)])
+    app.view(CUSTOMER_UPDATE_MODAL)(ack=check_customer_update, lazy=[slow(record_submitted_customer_update)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -37,7 +38,13 @@ def normalize(text: str) -> str:
 def contains_phrase(normalized_text: str, phrase: str) -> bool:
     """True if `phrase` occurs as whole words, plural allowed ('outage' matches 'outages', 'press' does
     not match 'expressed')."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?:e?s)?(?![a-z0-9])", normalized_text) is not None
+    # The substring test is a cheap C scan that rules out almost every phrase before any regex runs.
+    return phrase in normalized_text and _whole_words(phrase).search(normalized_text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_words(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?:e?s)?(?![a-z0-9])")
 
 
 def phrases_in(normalized_text: str, phrases: Iterable[str]) -> list[str]:
