@@ -36,14 +36,16 @@ def format_public_id(year: int, number: int) -> str:
 def _insert_ignoring_conflict(
     session: Session, table: Any, values: dict[str, Any] | list[dict[str, Any]], key: list[str]
 ) -> None:
+    # The statement carries no values, so SQLAlchemy compiles it once and reuses it; the rows go as
+    # parameters (one row, or an executemany that SQLAlchemy batches into one INSERT).
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt = postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=key)
+        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=key)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=key)
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        stmt = insert(table).values(values)
-    session.execute(stmt)
+        stmt = insert(table)
+    session.execute(stmt, values)
 
 
 def allocate_public_id(session: Session, year: int) -> tuple[int, str]:

@@ -63,15 +63,29 @@ class WarRoomFlow:
 
     # --- entry points ---------------------------------------------------------------------------
 
-    def provision(self, escalation_id: int, now: datetime | None = None) -> EscalationSnapshot | None:
-        """Finish the escalation's Slack set-up; None if another worker holds it or a retry is not due."""
-        # One claim per call, not per process: two request threads of one process must not share it.
-        owner = f"{self.worker_id}:{uuid.uuid4().hex[:8]}"
+    def new_lease(self, now: datetime) -> tuple[str, datetime]:
+        """A set-up lease to take: who holds it and until when. One per call, not per process: two request
+        threads of one process must not share it."""
+        return f"{self.worker_id}:{uuid.uuid4().hex[:8]}", now + LEASE
+
+    def provision(
+        self,
+        escalation_id: int,
+        now: datetime | None = None,
+        *,
+        claimed: tuple[str, EscalationSnapshot] | None = None,
+    ) -> EscalationSnapshot | None:
+        """Finish the escalation's Slack set-up; None if another worker holds it or a retry is not due.
+        `claimed`: the lease was taken when the escalation was created (its owner, and the escalation)."""
         now = now or utcnow()
-        with self.db.session() as session:
-            if not repo.claim_provisioning(session, escalation_id, owner, LEASE, now):
-                return None
-            esc = self._view(session, escalation_id)
+        if claimed is not None:
+            owner, esc = claimed
+        else:
+            owner, _ = self.new_lease(now)
+            with self.db.session() as session:
+                if not repo.claim_provisioning(session, escalation_id, owner, LEASE, now):
+                    return None
+                esc = self._view(session, escalation_id)
         finished, retry_at = False, None
         try:
             if esc.source_message_ts and not esc.source_permalink:
@@ -149,7 +163,11 @@ class WarRoomFlow:
 
     def _channel_room(self, esc: EscalationSnapshot) -> None:
         created = self.steps.run(
-            esc.id, "channel", lambda prior: self._create_channel(esc, prior), self._room_of
+            esc.id,
+            "channel",
+            lambda prior: self._create_channel(esc, prior),
+            self._room_of,
+            intent=lambda prior: self._channel_intent(esc, int(prior.get("attempt", 1))),
         )
         esc = replace(esc, **self._room_of(created))
         channel = esc.room_channel_id
@@ -193,19 +211,27 @@ class WarRoomFlow:
 
     # --- steps ----------------------------------------------------------------------------------
 
-    def _create_channel(self, esc: EscalationSnapshot, prior: dict[str, Any]) -> dict[str, Any]:
-        base = war_room_name(
+    def _room_name(self, esc: EscalationSnapshot) -> str:
+        return war_room_name(
             esc.public_id,
             esc.customer,
             esc.title,
             prefix=self.policy.channel.prefix,
             max_length=self.policy.channel.max_length,
         )
+
+    def _channel_intent(self, esc: EscalationSnapshot, attempt: int) -> dict[str, Any]:
+        return {"name": with_suffix(self._room_name(esc), attempt), "attempt": attempt, "tried": True}
+
+    def _create_channel(self, esc: EscalationSnapshot, prior: dict[str, Any]) -> dict[str, Any]:
+        base = self._room_name(esc)
         interrupted = prior.get("name") if prior.get("tried") else None
-        for attempt in range(int(prior.get("attempt", 1)), MAX_NAME_ATTEMPTS + 1):
+        first = int(prior.get("attempt", 1))
+        for attempt in range(first, MAX_NAME_ATTEMPTS + 1):
             name = with_suffix(base, attempt)
-            with self.db.session() as session:
-                repo.start_step(session, esc.id, "channel", {"name": name, "attempt": attempt, "tried": True})
+            if attempt != first:  # the first name was recorded when the step started
+                with self.db.session() as session:
+                    repo.start_step(session, esc.id, "channel", self._channel_intent(esc, attempt))
             try:
                 channel_id, created_name = self.gateway.create_channel(name, is_private=esc.is_private)
                 return {"channel_id": channel_id, "name": created_name}

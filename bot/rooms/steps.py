@@ -45,15 +45,23 @@ class StepLog:
             return step.attempts if step is not None else 0
 
     def run(
-        self, escalation_id: int, name: str, action: Action, apply: Apply | None = None
+        self,
+        escalation_id: int,
+        name: str,
+        action: Action,
+        apply: Apply | None = None,
+        intent: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """Run `action` once per escalation: skipped when already done, recorded before and after."""
+        """Run `action` once per escalation: skipped when already done, recorded before and after.
+        `intent` (from what earlier runs recorded) is written with the start, before Slack is called; the
+        action sees what earlier runs recorded, not this run's intent."""
         with self.db.session() as session:
-            step = repo.steps_of(session, escalation_id).get(name)
-            if step is not None and step.status == "done":
+            step = repo.start_step(session, escalation_id, name, {})  # a done step is returned untouched
+            if step.status == "done":
                 return dict(step.result)
-            started = repo.start_step(session, escalation_id, name, {})
-            prior = {**started.result, "run": started.attempts}
+            prior = {**step.result, "run": step.attempts}
+            if intent is not None:
+                step.result = {**step.result, **intent(prior)}
         try:
             result = action(prior)
         except StepFailed:
