@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, BoltContext
 from blocks.escalations.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
 from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
 from blocks.text import truncate
+from bot.escalations.changes import Actor
 from bot.escalations.intake import Intake, IntakeDraft, draft_from_intake, validate_intake
 from bot.escalations.prefill import parse_free_text
 from bot.services import Services
@@ -28,7 +29,7 @@ def intake_view(services: Services, draft: IntakeDraft, source: IntakeSource, ca
     """The intake modal for `draft`, with the suggested severity and the customer's open escalations."""
     service = services.escalations
     suggestion = service.suggest(draft)
-    already_open = service.open_for_customer(draft.customer)
+    already_open = service.open_for_customer(draft.customer, Actor(caller, source.channel_id))
     if already_open and draft.customer:
         source = replace(source, warned_for=customer_name_key(draft.customer))
     return build_intake_modal(
@@ -70,7 +71,7 @@ def register(app: App, services: Services) -> None:
             return
         source = IntakeSource.from_metadata(view.get("private_metadata", ""))
         warned = source.warned_for == customer_name_key(intake.customer)
-        if not warned and services.escalations.open_for_customer(intake.customer):
+        if not warned and services.escalations.open_for_customer(intake.customer, Actor(caller)):
             # Show the open escalations before a second one is opened; submitting again goes through.
             ack(
                 response_action="update",

@@ -139,7 +139,7 @@ def test_a_second_customer_spelling_is_the_same_account(db: Database) -> None:
     service = _service(db)
     service.create(_intake("Acme  Corp"), "U0BEN", IntakeSource("a"))
     service.create(_intake("ACME corp"), "U0BEN", IntakeSource("b"))
-    assert [e.public_id for e in service.open_for_customer("acme corp")] == [
+    assert [e.public_id for e in service.open_for_customer("acme corp", Actor("U0BEN"))] == [
         e.public_id for e in service.list_open(Actor("U0BEN")).shown
     ]
     with db.session() as session:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.sandbox.stack import Sandbox, wait_until
 from storage.models import Escalation, TimelineEvent
-from tests.flows import SEV1_TEXT, SEV3_TEXT, escalate, room_ready, settled
+from tests.flows import SEV1_TEXT, SEV3_TEXT, escalate, open_modal, room_ready, settled, submit
 
 INITECH_TEXT = SEV3_TEXT
 UMBRELLA_TEXT = (
@@ -239,6 +239,20 @@ def test_a_non_member_does_not_see_a_private_escalation_in_the_list(sandbox: San
 
     member = _said(_command(sandbox, "list", user="U0BEN", channel="C0GENERAL"))
     assert "Hooli" in member and esc.public_id in member, "the person who raised it sees it"
+
+
+def test_the_intake_form_does_not_show_a_private_escalation_to_a_non_member(sandbox: Sandbox) -> None:
+    esc = _private(sandbox)
+    view = open_modal(sandbox, "Hooli: exports are slow", user=STRANGER, channel="C0GENERAL")
+    shown = json.dumps(view)
+    assert esc.public_id not in shown and (esc.room_channel_id or "C0NONE") not in shown
+    assert "already_open" not in shown, "no open-escalation notice: for them it does not exist"
+
+    submitted = submit(sandbox, view, {"customer": "Hooli"}, user=STRANGER)
+    assert submitted.body == "", "no warning on submit either: it goes straight through"
+
+    mine = json.dumps(open_modal(sandbox, "Hooli: exports are slow", user="U0BEN", channel="C0GENERAL"))
+    assert esc.public_id in mine, "the person who raised it is shown it before opening a second one"
 
 
 def test_a_non_member_naming_a_private_escalation_is_told_it_cannot_be_found(sandbox: Sandbox) -> None:

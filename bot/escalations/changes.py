@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from bot.clocks.recompute import retime
 from bot.escalations.access import Permission, Viewer, decide
@@ -22,8 +22,6 @@ from bot.escalations.viewers import Viewers
 from bot.policy.model import Policy
 from storage import repository as repo
 from storage.db import Database, utcnow
-
-T = TypeVar("T")
 
 
 class EscalationNotFound(LookupError):
@@ -42,11 +40,10 @@ class RoomEffects(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a change did: the escalation after it, whether anything changed, and the method's answer."""
+    """What a change did: the escalation after it, and whether anything changed."""
 
     escalation: EscalationSnapshot
     changed: bool
-    result: object = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,7 @@ class ChangePipeline:
         self,
         escalation_id: int,
         actor: Actor | None,
-        act: Callable[[Record], T],
+        act: Callable[[Record], object],
         permission: Permission = Permission.CHANGE,
     ) -> Outcome:
         """Apply `act` to the escalation as `actor` (None: warroom itself) through every step above."""
@@ -96,9 +93,9 @@ class ChangePipeline:
                 raise EscalationNotFound(escalation_id)
             record = Record(row, session, self.policy, self.clock(), viewer)
             record.require(permission)
-            result = act(record)
+            act(record)
             if not record.changed:
-                return Outcome(record.view(), changed=False, result=result)
+                return Outcome(record.view(), changed=False)
             for event in record.events:
                 repo.add_event(
                     session, row.id, event.kind, event.text, record.actor, event.data, at=record.now
@@ -109,7 +106,7 @@ class ChangePipeline:
             self.effects.say(esc, line)
         if record.provision:
             self.effects.provision(escalation_id)
-        return Outcome(self.effects.refresh(escalation_id), changed=True, result=result)
+        return Outcome(self.effects.refresh(escalation_id), changed=True)
 
     def check(self, actor: Actor, esc: EscalationSnapshot, permission: Permission) -> None:
         """Raise `NotAllowed` unless `actor` may do `permission` (for reads and for drafting)."""

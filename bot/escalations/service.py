@@ -189,12 +189,6 @@ class EscalationService:
         """One escalation by database id (no permission check)."""
         return self.changes.get(escalation_id)
 
-    def visible(self, escalation_id: int, actor: Actor) -> EscalationSnapshot:
-        """One escalation, if `actor` may see it (`NotAllowed` otherwise, worded as "not found")."""
-        esc = self.changes.get(escalation_id)
-        self.changes.check(actor, esc, Permission.VIEW)
-        return esc
-
     def target(
         self, actor: Actor, public_id: str | None, thread_ts: str | None = None, *, single_card: bool = True
     ) -> Target:
@@ -243,11 +237,13 @@ class EscalationService:
         hidden = len(rows) - len(shown)
         return Listing(shown[:limit], total - hidden, hidden)
 
-    def open_for_customer(self, customer: str | None) -> list[EscalationSnapshot]:
-        """Open escalations of that customer, to show before a second one is opened."""
+    def open_for_customer(self, customer: str | None, actor: Actor) -> list[EscalationSnapshot]:
+        """Open escalations of that customer that `actor` may see, to show before a second one is opened
+        (a private one they may not see is neither shown nor hinted at)."""
         if not customer:
             return []
         with self.db.session() as session:
-            return [
+            rows = [
                 EscalationSnapshot.of(row, self.policy) for row in repo.open_for_customer(session, customer)
             ]
+        return [esc for esc in rows if self._may_see(actor, esc)]
