@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.core.vocabulary import OPEN_STATUSES
+from bot.core.vocabulary import OPEN_STATUSES, Status
 from storage.db import Base, UTCDateTime, utcnow
 
 
@@ -59,7 +59,9 @@ class Escalation(Base):
     severity: Mapped[str] = mapped_column(String(8), nullable=False)
     suggested_severity: Mapped[str] = mapped_column(String(8), nullable=False)
     severity_reasons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    status: Mapped[str] = mapped_column(String(24), nullable=False, default="investigating", index=True)
+    status: Mapped[str] = mapped_column(
+        String(24), nullable=False, default=Status.INVESTIGATING.value, index=True
+    )
     tier: Mapped[str | None] = mapped_column(String(40))
     arr_at_risk: Mapped[int | None] = mapped_column(BigInteger)
     users_affected: Mapped[int | None] = mapped_column(Integer)

@@ -11,6 +11,7 @@ from blocks.escalations.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_U
 from blocks.text import button, escape, money, mrkdwn, slack_date, truncate, user
 from bot.clocks.schedule import Reminder
 from bot.core.durations import humanize_duration
+from bot.core.vocabulary import Clock
 from bot.escalations.read_model import EscalationSnapshot
 
 SNOOZE = "nudge_snooze"
@@ -45,14 +46,14 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
     """The words of a reminder, addressed to the incident commander."""
     ic = user(esc.ic_user_id)
     every = f"{esc.severity}: every {humanize_duration(facts.cadence)}" if facts.cadence else esc.severity
-    if reminder.clock == "internal":
+    if reminder.clock == Clock.INTERNAL:
         last = (
             f"Last update {ago(esc.last_internal_update_at, now)} by {user(esc.last_internal_update_by)}."
             if esc.last_internal_update_at
             else f"No update yet since {esc.public_id} opened {ago(esc.created_at, now)}."
         )
-        return f"{ic} {_when('Internal update', reminder, now)} ({every}). {last}"
-    if reminder.clock == "customer":
+        return f"{ic} {_when(Clock.INTERNAL.label, reminder, now)} ({every}). {last}"
+    if reminder.clock == Clock.CUSTOMER:
         promised = esc.customer_update_promised_at == reminder.due_at
         why = (
             f"promised to {escape(esc.customer)} for {slack_date(reminder.due_at, '{time}')}"
@@ -65,13 +66,13 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
             if esc.last_customer_update_at
             else f"{escape(esc.customer)} has not had an update from us yet."
         )
-        return f"{ic} {_when('Customer update', reminder, now)} ({why}). {last}"
+        return f"{ic} {_when(Clock.CUSTOMER.label, reminder, now)} ({why}). {last}"
     window = humanize_duration(facts.window) if facts.window else "the SLA"
-    name = "First response" if reminder.clock == "first_response" else "Resolution target"
+    name = Clock(reminder.clock).label
     if reminder.stage == "warning":
         action = (
             "Acknowledge on the card once the customer has heard from us."
-            if reminder.clock == "first_response"
+            if reminder.clock == Clock.FIRST_RESPONSE
             else "Escalate for help now if it will not be met."
         )
         left = _in(reminder.due_at, now).removeprefix("in ")
@@ -106,11 +107,11 @@ def build_nudge(
 
 def _nudge_buttons(esc: EscalationSnapshot, reminder: Reminder) -> list[dict[str, Any]]:
     value = str(esc.id)
-    if reminder.clock == "internal":
-        return [button("Post update", POST_UPDATE, value, "primary"), _snooze(esc, "internal")]
-    if reminder.clock == "customer":
-        return [button("Customer updated", CUSTOMER_UPDATED, value, "primary"), _snooze(esc, "customer")]
-    if reminder.clock == "first_response" and esc.acknowledged_at is None:
+    if reminder.clock == Clock.INTERNAL:
+        return [button("Post update", POST_UPDATE, value, "primary"), _snooze(esc, Clock.INTERNAL)]
+    if reminder.clock == Clock.CUSTOMER:
+        return [button("Customer updated", CUSTOMER_UPDATED, value, "primary"), _snooze(esc, Clock.CUSTOMER)]
+    if reminder.clock == Clock.FIRST_RESPONSE and esc.acknowledged_at is None:
         return [button("Acknowledge", ACKNOWLEDGE, value, "primary")]
     return []
 
@@ -121,7 +122,7 @@ def _snooze(esc: EscalationSnapshot, clock: str) -> dict[str, Any]:
 
 def build_leadership_alert(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts) -> str:
     """The breach alert for the leadership channel; discreet for private (security, compliance) rooms."""
-    name = "first response" if reminder.clock == "first_response" else "resolution target"
+    name = Clock(reminder.clock).label.lower()
     window = humanize_duration(facts.window) if facts.window else "the SLA"
     who = (
         f"a {esc.type_label.lower()} escalation (details in its private room)"
@@ -145,17 +146,20 @@ def build_clock_status(esc: EscalationSnapshot, now: datetime) -> list[dict[str,
     stopped = None if esc.is_open else f"stopped ({esc.status_label.lower()})"
     if esc.acknowledged_at:
         lines.append(
-            f"• *First response:* given by {user(esc.acknowledged_by)} {slack_date(esc.acknowledged_at)}"
+            f"• *{Clock.FIRST_RESPONSE.label}:* given by {user(esc.acknowledged_by)} "
+            f"{slack_date(esc.acknowledged_at)}"
         )
     else:
-        lines.append(f"• *First response:* {stopped or _due_phrase(esc.first_response_due_at, now)}")
+        lines.append(
+            f"• *{Clock.FIRST_RESPONSE.label}:* {stopped or _due_phrase(esc.first_response_due_at, now)}"
+        )
     last_internal = (
         f"last {ago(esc.last_internal_update_at, now)} by {user(esc.last_internal_update_by)}"
         if esc.last_internal_update_at
         else "none yet"
     )
     next_internal = stopped or f"next {_due_phrase(esc.internal_update_due_at, now)}"
-    lines.append(f"• *Internal update:* {last_internal}; {next_internal}")
+    lines.append(f"• *{Clock.INTERNAL.label}:* {last_internal}; {next_internal}")
     last_customer = (
         f"last {ago(esc.last_customer_update_at, now)} by {user(esc.last_customer_update_by)}"
         if esc.last_customer_update_at
@@ -167,11 +171,11 @@ def build_clock_status(esc: EscalationSnapshot, now: datetime) -> list[dict[str,
         else ""
     )
     next_customer = stopped or f"next {_due_phrase(esc.customer_update_due_at, now)}{promised}"
-    lines.append(f"• *Customer update:* {last_customer}; {next_customer}")
+    lines.append(f"• *{Clock.CUSTOMER.label}:* {last_customer}; {next_customer}")
     if esc.resolved_at:
         lines.append(f"• *Resolution:* resolved {slack_date(esc.resolved_at)}")
     else:
-        lines.append(f"• *Resolution target:* {_due_phrase(esc.resolution_due_at, now, sla=True)}")
+        lines.append(f"• *{Clock.RESOLUTION.label}:* {_due_phrase(esc.resolution_due_at, now, sla=True)}")
     return [
         {"type": "section", "block_id": "clock_status", "text": mrkdwn("\n".join(lines), limits.SECTION_TEXT)}
     ]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clocks.schedule import ClockInputs, Plan, due_times, plan
+from bot.core.vocabulary import Clock
 from bot.policy.model import Policy
 from storage.models import Escalation
 from storage.models import Reminder as ReminderRow
@@ -15,7 +16,7 @@ from storage.models import Reminder as ReminderRow
 
 def clock_inputs(row: Escalation) -> ClockInputs:
     """What the clock math needs from a row."""
-    snoozes = {"internal": row.internal_snoozed_until, "customer": row.customer_snoozed_until}
+    snoozes = {Clock.INTERNAL: row.internal_snoozed_until, Clock.CUSTOMER: row.customer_snoozed_until}
     return ClockInputs(
         severity=row.severity,
         status=row.status,

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, SLA_CLOCKS
+from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, SLA_CLOCKS, Clock
 from bot.policy.model import Policy
 
 # Enough overdue repeats for any real outage; past this the room has heard it.
@@ -123,9 +123,9 @@ def _customer_due(inputs: ClockInputs, policy: Policy) -> datetime | None:
 def cadence_of(clock: str, severity: str, policy: Policy) -> timedelta | None:
     """How often an update clock repeats (None for SLA clocks and "on change")."""
     rules = policy.for_severity(severity)
-    if clock == "internal":
+    if clock == Clock.INTERNAL:
         return rules.internal_update
-    if clock == "customer":
+    if clock == Clock.CUSTOMER:
         return rules.customer_update.default if rules.customer_update else None
     return None
 
@@ -133,7 +133,7 @@ def cadence_of(clock: str, severity: str, policy: Policy) -> timedelta | None:
 def sla_window(clock: str, severity: str, policy: Policy) -> timedelta:
     """The length of an SLA clock's window (first response or resolution target)."""
     rules = policy.for_severity(severity)
-    return rules.first_response if clock == "first_response" else rules.resolution_target
+    return rules.first_response if clock == Clock.FIRST_RESPONSE else rules.resolution_target
 
 
 def schedule(clock: str, due_at: datetime, severity: str, policy: Policy) -> Iterator[Reminder]:
