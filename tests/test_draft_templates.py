@@ -20,6 +20,7 @@ from bot.drafting.lint import (
 from bot.drafting.lint_rules import CUSTOMER_FACING, KINDS
 from bot.drafting.templates import recovery_options, render_template
 from bot.escalations.read_model import TimelineEntry
+from tests.factories import make_snapshot
 
 NOW = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
 NEXT_UPDATE = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
@@ -33,24 +34,27 @@ def at(minutes_ago: int) -> datetime:
 # Seed 000: David Okafor, 4-year enterprise customer at $180k/year, 6 months of reports corrupted in a
 # migration, 8 contacts with tier-1, threatening the CEO, LinkedIn and a competitor.
 OKAFOR = DraftContext(
-    public_id="ESC-2026-001",
-    customer="Northwind Analytics",
-    contact_name="David Okafor",
-    severity="SEV-1",
-    severity_label="Critical",
-    status="investigating",
-    title="6 months of historical reports corrupted in the server migration",
-    description=(
-        "Three weeks ago we migrated David's data to a new server and the migration corrupted 6 months of "
-        "historical reports. He is contacting our CEO, posting on LinkedIn, and has spoken to a competitor."
+    escalation=make_snapshot(
+        public_id="ESC-2026-001",
+        customer="Northwind Analytics",
+        contact_name="David Okafor",
+        severity="SEV-1",
+        severity_label="Critical",
+        status="investigating",
+        title="6 months of historical reports corrupted in the server migration",
+        description=(
+            "Three weeks ago we migrated David's data to a new server and the migration corrupted 6 months "
+            "of historical reports. He is contacting our CEO, posting on LinkedIn, and has spoken to a "
+            "competitor."
+        ),
+        tried="Tier-1 answered 8 contacts over three weeks; re-ran the report rebuild, with the same gaps",
+        escalation_type="technical",
+        tier="enterprise",
+        arr_at_risk=180_000,
+        public_exposure=True,
     ),
-    tried="Tier-1 answered 8 contacts over three weeks; re-ran the report rebuild, with the same gaps",
-    escalation_type="technical",
-    tier="enterprise",
-    arr_at_risk=180_000,
     customer_tenure="4 years",
     contacts_so_far=8,
-    public_exposure=True,
     strategic=True,  # enterprise tier and $180k at risk: strategic under the default policy
     ic_name="Maya Chen",
     timeline=(
@@ -63,28 +67,32 @@ OKAFOR = DraftContext(
 )
 # Seed 003: "API returning 500 errors intermittently for Acme Corp" (no contact, tier or ARR on record).
 ACME = DraftContext(
-    public_id="ESC-2026-002",
-    customer="Acme Corp",
-    severity="SEV-2",
-    severity_label="High",
-    status="investigating",
-    title="API returning 500 errors intermittently",
-    escalation_type="technical",
+    escalation=make_snapshot(
+        public_id="ESC-2026-002",
+        customer="Acme Corp",
+        severity="SEV-2",
+        severity_label="High",
+        status="investigating",
+        title="API returning 500 errors intermittently",
+        escalation_type="technical",
+    ),
     now=NOW,
 )
 # Seed 003: "Data export is missing rows — 3 customers reported this week".
 EXPORT = DraftContext(
-    public_id="ESC-2026-003",
-    customer="Initech",
-    contact_name="Priya",
-    severity="SEV-2",
-    severity_label="High",
-    status="identified",
-    title="Data export is missing rows",
-    description="CSV exports drop rows past 10,000. Three customers reported it this week.",
-    tried="Reproduced on a test account with 12,000 rows\nConfirmed the same gap in the JSON export",
-    escalation_type="technical",
-    tier="business",
+    escalation=make_snapshot(
+        public_id="ESC-2026-003",
+        customer="Initech",
+        contact_name="Priya",
+        severity="SEV-2",
+        severity_label="High",
+        status="identified",
+        title="Data export is missing rows",
+        description="CSV exports drop rows past 10,000. Three customers reported it this week.",
+        tried="Reproduced on a test account with 12,000 rows\nConfirmed the same gap in the JSON export",
+        escalation_type="technical",
+        tier="business",
+    ),
     contacts_so_far=3,
     customer_update_cadence="every 4 hours",
     timeline=(
@@ -95,18 +103,22 @@ EXPORT = DraftContext(
 )
 # Seed 003: "SSO login loop affecting all Enterprise customers".
 SSO = DraftContext(
-    public_id="ESC-2026-004",
-    customer="Umbrella Health",
-    severity="SEV-1",
-    severity_label="Critical",
-    status="monitoring",
-    title="SSO login loop affecting all Enterprise customers",
-    description="Users who sign in with SAML land back on the login page after the identity provider step.",
-    tried="Rolled back the session cookie change",
-    escalation_type="technical",
-    tier="enterprise",
-    users_affected=1_200,
-    regulatory=True,
+    escalation=make_snapshot(
+        public_id="ESC-2026-004",
+        customer="Umbrella Health",
+        severity="SEV-1",
+        severity_label="Critical",
+        status="monitoring",
+        title="SSO login loop affecting all Enterprise customers",
+        description=(
+            "Users who sign in with SAML land back on the login page after the identity provider step."
+        ),
+        tried="Rolled back the session cookie change",
+        escalation_type="technical",
+        tier="enterprise",
+        users_affected=1_200,
+        regulatory=True,
+    ),
     strategic=True,  # enterprise, 1,200 users, regulatory
     ic_name="Sam Ortiz",
     company_name="Warroom Labs",
@@ -118,9 +130,18 @@ SSO = DraftContext(
 SITUATIONS = {"okafor": OKAFOR, "acme": ACME, "export": EXPORT, "sso": SSO}
 
 
+def with_escalation(ctx: DraftContext, **changes: object) -> DraftContext:
+    """`ctx` with its escalation's facts changed (severity, status...)."""
+    return replace(ctx, escalation=replace(ctx.escalation, **changes))
+
+
 def lint(draft: Draft, ctx: DraftContext) -> list:
     return lint_draft(
-        draft.kind, draft.body, customer=ctx.customer, contact_name=ctx.contact_name, coaching=draft.coaching
+        draft.kind,
+        draft.body,
+        customer=ctx.escalation.customer,
+        contact_name=ctx.escalation.contact_name,
+        coaching=draft.coaching,
     )
 
 
@@ -151,7 +172,7 @@ def test_every_kind_passes_the_lint(ctx, kind):
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("severity", ["SEV-1", "SEV-2", "SEV-3", "SEV-4"])
 def test_every_status_and_severity_passes_the_lint(severity, kind, status):
-    ctx = replace(OKAFOR, severity=severity, status=status)
+    ctx = with_escalation(OKAFOR, severity=severity, status=status)
     assert lint(render_template(kind, ctx), ctx) == []
 
 
@@ -166,7 +187,7 @@ def test_brief_names_the_target_an_ask_and_a_deadline(ctx, target):
     ask, deadline = needed.splitlines()[:2]
     assert len(ask) > 20
     assert deadline.startswith("• Deadline: ") and len(deadline) > len("• Deadline: ") + 5
-    assert f"ESCALATION: {ctx.title}" in draft.body
+    assert f"ESCALATION: {ctx.escalation.title}" in draft.body
     for section in ("Impact", "Issue description", "What's been tried", "Reproduction steps"):
         assert f"*{section}*" in draft.body
 
@@ -208,7 +229,7 @@ def test_the_contact_or_customer_is_named(ctx, kind):
     if kind in CUSTOMER_FACING and ctx.first_name:
         assert ctx.first_name in body
     else:
-        assert ctx.customer in body
+        assert ctx.escalation.customer in body
 
 
 def test_okafor_drafts_use_his_history():
@@ -278,10 +299,12 @@ def test_brief_and_summary_use_the_real_timeline():
 
 def test_drafts_vary_with_severity_and_status():
     sev1 = render_template("ack", OKAFOR).body
-    sev3 = render_template("ack", replace(OKAFOR, severity="SEV-3")).body
+    sev3 = render_template("ack", with_escalation(OKAFOR, severity="SEV-3")).body
     assert sev1 != sev3
     assert render_template("ack", OKAFOR).subject.startswith("[URGENT]")
-    assert not render_template("ack", replace(OKAFOR, severity="SEV-3")).subject.startswith("[URGENT]")
+    assert not render_template("ack", with_escalation(OKAFOR, severity="SEV-3")).subject.startswith(
+        "[URGENT]"
+    )
     assert "found the cause" in render_template("update", EXPORT).body
     assert "applied a fix" in render_template("update", SSO).body
     early = render_template("resolution", OKAFOR).body
@@ -307,7 +330,7 @@ def test_response_has_options_a_recommendation_and_seed_lengths(ctx):
 def test_recovery_options_scale_with_severity_and_account():
     severe, pick = recovery_options(OKAFOR)
     assert len(severe) == 3 and "In-person meeting" in severe[1] and pick.startswith("Option B: a severe")
-    minor, pick = recovery_options(replace(ACME, severity="SEV-4"))
+    minor, pick = recovery_options(with_escalation(ACME, severity="SEV-4"))
     assert len(minor) == 2 and pick.startswith("Option A: a minor")
     assert recovery_options(ACME)[1].startswith("Option A: a moderate")
     assert "no account weight on record" in recovery_options(ACME)[1]

@@ -135,23 +135,24 @@ def neutralise(text: str) -> str:
 
 def data_block(ctx: DraftContext) -> str:
     """The escalation as data: the record, its timeline and the room's recent messages."""
+    esc = ctx.escalation
     record = {
-        "escalation": ctx.public_id,
-        "customer_account": ctx.customer,
-        "customer_contact": ctx.contact_name,
-        "severity": f"{ctx.severity} ({ctx.severity_label})",
-        "status": ctx.status,
-        "type": ctx.escalation_type,
-        "summary": ctx.title,
-        "what_happened": ctx.description,
-        "what_has_been_tried": ctx.tried,
-        "tier": ctx.tier,
-        "arr_at_risk_usd": ctx.arr_at_risk,
-        "users_affected": ctx.users_affected,
+        "escalation": esc.public_id,
+        "customer_account": esc.customer,
+        "customer_contact": esc.contact_name,
+        "severity": f"{esc.severity} ({esc.severity_label})",
+        "status": esc.status,
+        "type": esc.escalation_type,
+        "summary": esc.title,
+        "what_happened": esc.description,
+        "what_has_been_tried": esc.tried,
+        "tier": esc.tier,
+        "arr_at_risk_usd": esc.arr_at_risk,
+        "users_affected": esc.users_affected,
         "customer_tenure": ctx.customer_tenure,
         "contacts_with_support_so_far": ctx.contacts_so_far,
-        "public_exposure_risk": ctx.public_exposure,
-        "regulatory_implications": ctx.regulatory,
+        "public_exposure_risk": esc.public_exposure,
+        "regulatory_implications": esc.regulatory,
         "incident_commander": ctx.ic_name,
         "our_company": ctx.company_name,
         "next_customer_update_due_utc": ctx.next_customer_update_at.isoformat()

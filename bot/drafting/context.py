@@ -1,4 +1,5 @@
-"""What a draft may be grounded in: the escalation record, flattened for templates, prompts and the lint."""
+"""What a draft may be grounded in: the escalation's read model, and what grounding adds from its history,
+the room and the policy, for templates, prompts and the lint."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.escalations.read_model import TimelineEntry
+from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
 
 BRIEF_TARGETS = ("engineering", "product", "security", "leadership")
 # The team a customer is told is on it, by escalation type; anything else goes to support leadership.
@@ -45,25 +46,15 @@ def format_duration(delta: timedelta) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class DraftContext:
-    """Everything a draft may say about one escalation; `None` means the record does not know."""
+    """Everything a draft may say about one escalation; `None` means the record does not know.
 
-    public_id: str
-    customer: str
-    contact_name: str | None = None
-    severity: str
-    severity_label: str
-    status: str
-    title: str
-    description: str = ""
-    tried: str = ""
-    escalation_type: str = "technical"
-    tier: str | None = None
-    arr_at_risk: int | None = None
-    users_affected: int | None = None
+    The escalation's own facts are read from `escalation` (the one read model); this class only adds
+    what grounding finds beyond the row and what the drafts derive from both.
+    """
+
+    escalation: EscalationSnapshot
     customer_tenure: str | None = None
     contacts_so_far: int | None = None
-    public_exposure: bool = False
-    regulatory: bool = False
     ic_name: str | None = None
     company_name: str | None = None
     next_customer_update_at: datetime | None = None
@@ -77,18 +68,18 @@ class DraftContext:
     @property
     def first_name(self) -> str | None:
         """The contact's first name ("David" for "David Okafor"), or None."""
-        parts = (self.contact_name or "").split()
+        parts = (self.escalation.contact_name or "").split()
         return parts[0] if parts else None
 
     @property
     def addressee(self) -> str:
         """Who a customer message greets: the contact's first name, else the account's team."""
-        return self.first_name or f"{self.customer} team"
+        return self.first_name or f"{self.escalation.customer} team"
 
     @property
     def issue(self) -> str:
         """The title as a phrase inside a sentence: "data export missing rows", "API returning 500 errors"."""
-        title = self.title.strip().rstrip(".!")
+        title = self.escalation.title.strip().rstrip(".!")
         first = title.split(" ", 1)[0]
         return title if first.isupper() or not first[:1].isupper() else title[:1].lower() + title[1:]
 
@@ -102,7 +93,7 @@ class DraftContext:
     @property
     def team(self) -> str:
         """The team working on it, as the customer is told: "engineering", "security"..."""
-        return FIXING_TEAMS.get(self.escalation_type, "support leadership")
+        return FIXING_TEAMS.get(self.escalation.escalation_type, "support leadership")
 
     @property
     def company(self) -> str:
@@ -117,20 +108,21 @@ class DraftContext:
     @property
     def account_facts(self) -> list[str]:
         """What weighs on the account, as short phrases ("Enterprise tier", "$180,000 a year at risk")."""
+        esc = self.escalation
         facts = [
             f"a customer for {self.customer_tenure}" if self.customer_tenure else "",
-            f"{self.tier.title()} tier" if self.tier else "",
-            f"${self.arr_at_risk:,} a year at risk" if self.arr_at_risk is not None else "",
+            f"{esc.tier.title()} tier" if esc.tier else "",
+            f"${esc.arr_at_risk:,} a year at risk" if esc.arr_at_risk is not None else "",
             f"{self.contacts_so_far} contacts without a fix" if self.repeat_contacts else "",
-            "a public-exposure risk" if self.public_exposure else "",
-            "regulatory implications" if self.regulatory else "",
+            "a public-exposure risk" if esc.public_exposure else "",
+            "regulatory implications" if esc.regulatory else "",
         ]
         return [fact for fact in facts if fact]
 
     @property
     def tried_items(self) -> list[str]:
         """What has been tried, one item per line or semicolon, capitalised."""
-        items = (item.strip(" -•*.") for item in re.split(r"\n+|;\s*", self.tried))
+        items = (item.strip(" -•*.") for item in re.split(r"\n+|;\s*", self.escalation.tried))
         return [item[:1].upper() + item[1:] for item in items if item]
 
     @property

@@ -31,11 +31,12 @@ SUMMARY_NEXT: dict[str, str] = {
 
 def _customer_communication(ctx: DraftContext) -> list[str]:
     """The brief's customer-communication lines: last update sent, what they expect, escalation risk."""
+    esc = ctx.escalation
     sent = [entry for entry in ctx.timeline if "customer" in entry.kind]
     last = f"{ctx.clock(sent[-1].at)}: {sent[-1].text}" if sent else ""
     risks = [
         name
-        for flag, name in ((ctx.public_exposure, "public exposure"), (ctx.regulatory, "regulatory"))
+        for flag, name in ((esc.public_exposure, "public exposure"), (esc.regulatory, "regulatory"))
         if flag
     ]
     expects = f"next update by {ctx.next_update}" if ctx.next_customer_update_at else ""
@@ -53,59 +54,61 @@ def _customer_communication(ctx: DraftContext) -> list[str]:
 
 def brief(ctx: DraftContext) -> Draft:
     """Seed 003: the escalation brief to the target team, asking for one thing by a deadline."""
-    level = BRIEF_SEVERITY.get(ctx.severity, "Medium")
+    esc = ctx.escalation
+    level = BRIEF_SEVERITY.get(esc.severity, "Medium")
     target = ctx.brief_target if ctx.brief_target in BRIEF_TARGETS else "engineering"
     users = (
-        f"{ctx.users_affected:,} users" if ctx.users_affected is not None else placeholder("number of users")
+        f"{esc.users_affected:,} users" if esc.users_affected is not None else placeholder("number of users")
     )
-    tier = f", {ctx.tier.title()} tier" if ctx.tier else ""
-    arr = f"${ctx.arr_at_risk:,} ARR" if ctx.arr_at_risk is not None else placeholder("ARR at risk")
+    tier = f", {esc.tier.title()} tier" if esc.tier else ""
+    arr = f"${esc.arr_at_risk:,} ARR" if esc.arr_at_risk is not None else placeholder("ARR at risk")
     if ctx.next_customer_update_at:
-        deadline = f"before {ctx.next_update}, when we owe {ctx.customer} the next update"
+        deadline = f"before {ctx.next_update}, when we owe {esc.customer} the next update"
     else:
         deadline = f"an update within {INTERNAL_FOLLOW_UP[level]} (our follow-up cadence for {level})"
     repro = f"Not applicable: this asks {target} for a decision, not a code fix."
     if target in ("engineering", "security"):
         steps = bullets([placeholder("step")] * 3, "• ")
-        repro = f"{steps}\nExpected: {placeholder('expected behaviour')}\nActual: {ctx.title}\n"
+        repro = f"{steps}\nExpected: {placeholder('expected behaviour')}\nActual: {esc.title}\n"
         repro += f"Environment: {placeholder('browser, plan, account, feature flags')}"
     impact = [
-        f"Customers affected: {ctx.customer}{tier}; {users}",
-        f"Workflow impact: {ctx.title}",
+        f"Customers affected: {esc.customer}{tier}; {users}",
+        f"Workflow impact: {esc.title}",
         f"Revenue at risk: {arr}",
         f"Time in queue: {ctx.time_in_queue or placeholder('how long this has been an issue')}",
     ]
     context = ctx.timeline_lines(6) + [f"Room: “{message[:200]}”" for message in ctx.recent_messages[-2:]]
-    details = f"{ctx.title}. {placeholder('what they see, since when, who is affected')}"
+    details = f"{esc.title}. {placeholder('what they see, since when, who is affected')}"
     tried = ctx.tried_items or [placeholder("troubleshooting step and result")]
     body = join_paragraphs(
-        f"*ESCALATION: {ctx.title}*\nSeverity: {level} ({ctx.severity})\nTarget team: {target.title()}\n"
-        f"Reported by: {ctx.ic_name or placeholder('your name')} ({ctx.public_id})\nDate: {ctx.now:%Y-%m-%d}",
+        f"*ESCALATION: {esc.title}*\nSeverity: {level} ({esc.severity})\nTarget team: {target.title()}\n"
+        f"Reported by: {ctx.ic_name or placeholder('your name')} ({esc.public_id})\nDate: {ctx.now:%Y-%m-%d}",
         "*Impact*\n" + bullets(impact, "• "),
-        f"*Issue description*\n{ctx.description.strip() or details}",
+        f"*Issue description*\n{esc.description.strip() or details}",
         "*What's been tried*\n" + bullets(tried, "• "),
         f"*Reproduction steps*\n{repro}",
         "*Customer communication*\n" + bullets(_customer_communication(ctx), "• "),
         f"*What's needed*\n• {ASKS[target]}\n• Deadline: {deadline}",
         "*Supporting context*\n" + bullets(context or [placeholder("related tickets, threads, logs")], "• "),
     )
-    return Draft("brief", f"ESCALATION: {ctx.title}", body)
+    return Draft("brief", f"ESCALATION: {esc.title}", body)
 
 
 def summary(ctx: DraftContext) -> Draft:
     """The catch-up for someone joining the room: what happened, where it stands, what's next."""
-    story = ctx.description.strip()
+    esc = ctx.escalation
+    story = esc.description.strip()
     ic = ctx.ic_name or f"nobody yet, {placeholder('assign an incident commander')}"
     latest = [f"“{message[:200]}”" for message in ctx.recent_messages[-3:]]
     body = join_paragraphs(
-        f"*Catching up on {ctx.public_id}: {ctx.customer}*",
-        f"*What happened:* {ctx.title.rstrip('.')}. {story}",
-        f"*Current status:* {ctx.severity} ({ctx.severity_label}), {ctx.status.title()}. "
+        f"*Catching up on {esc.public_id}: {esc.customer}*",
+        f"*What happened:* {esc.title.rstrip('.')}. {story}",
+        f"*Current status:* {esc.severity} ({esc.severity_label}), {esc.status.title()}. "
         f"Incident commander: {ic}.",
         "*What's been done*\n"
         + bullets(ctx.timeline_lines(8) or [placeholder("nothing on the timeline yet")], "• "),
         f"*What's next:* next customer update due {ctx.next_update}{and_then(ctx)}. "
-        f"Then: {SUMMARY_NEXT.get(ctx.status, 'agree the next step in the room')}.",
+        f"Then: {SUMMARY_NEXT.get(esc.status, 'agree the next step in the room')}.",
         "*Latest in the room*\n" + bullets(latest, "• ") if latest else "",
     )
     return Draft("summary", None, body)

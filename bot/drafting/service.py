@@ -43,8 +43,9 @@ ROOM_HISTORY = 30
 
 def lint_of(draft: Draft, ctx: DraftContext) -> list[Finding]:
     """The quality findings of a draft, for its kind and customer."""
+    esc = ctx.escalation
     return lint_draft(
-        draft.kind, draft.body, customer=ctx.customer, contact_name=ctx.contact_name, coaching=draft.coaching
+        draft.kind, draft.body, customer=esc.customer, contact_name=esc.contact_name, coaching=draft.coaching
     )
 
 

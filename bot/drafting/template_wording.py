@@ -38,11 +38,12 @@ def bullets(items: list[str], mark: str = "- ") -> str:
 
 def empathy(ctx: DraftContext) -> str:
     """One sentence naming the issue, as strong as the severity warrants."""
-    if ctx.severity == "SEV-1":
+    esc = ctx.escalation
+    if esc.severity == "SEV-1":
         return (
             f"What you're dealing with ({ctx.issue}) is not acceptable, and I know what it costs your team."
         )
-    if ctx.severity == "SEV-2":
+    if esc.severity == "SEV-2":
         return f"I know this issue ({ctx.issue}) is getting in the way of real work for your team."
     return f"I've looked into what you reported ({ctx.issue}), and I want you to know where things stand."
 
@@ -59,17 +60,18 @@ def history(ctx: DraftContext) -> str:
 
 def status_now(ctx: DraftContext) -> str:
     """Where the fix stands, for the customer, naming the team on it."""
-    return STATUS_NOW.get(ctx.status, "Our {team} team is working on this now.").format(team=ctx.team)
+    fallback = "Our {team} team is working on this now."
+    return STATUS_NOW.get(ctx.escalation.status, fallback).format(team=ctx.team)
 
 
 def status_next(ctx: DraftContext) -> str:
     """What we do next at this status."""
-    return STATUS_NEXT.get(ctx.status, "Confirm with you that everything works on your side.")
+    return STATUS_NEXT.get(ctx.escalation.status, "Confirm with you that everything works on your side.")
 
 
 def no_eta(ctx: DraftContext) -> str:
     """NO_ETA while the cause or fix is open, else ""."""
-    return NO_ETA if ctx.status in ("investigating", "identified") else ""
+    return NO_ETA if ctx.escalation.status in ("investigating", "identified") else ""
 
 
 def and_then(ctx: DraftContext) -> str:

@@ -34,41 +34,44 @@ SIGNATURE = f"{placeholder('your name')} | {placeholder('your role')} | Direct: 
 
 
 def _ack(ctx: DraftContext) -> Draft:
-    urgent = "[URGENT] " if ctx.severity in ("SEV-1", "SEV-2") else ""
+    esc = ctx.escalation
+    urgent = "[URGENT] " if esc.severity in ("SEV-1", "SEV-2") else ""
     where = [f"We've brought in our {ctx.team} team.", status_now(ctx)]
     body = join_paragraphs(
         f"Hi {ctx.addressee},",
         f"I'm {placeholder('your name')}, {placeholder('your role')}, and I'm personally handling this "
-        f"escalation for {ctx.customer}.",
+        f"escalation for {esc.customer}.",
         empathy(ctx) + history(ctx),
         "Here's where we are:\n" + bullets([*where, f"I'll update you by {ctx.next_update}{and_then(ctx)}."]),
         f"You have one contact for this: me, at {placeholder('email')} or {placeholder('direct line')}. "
         "I'll stay on this until you tell me it works again for your team.",
         placeholder("your name"),
     )
-    return Draft("ack", f"{urgent}We're on it: {ctx.title}", body)
+    return Draft("ack", f"{urgent}We're on it: {esc.title}", body)
 
 
 def _update(ctx: DraftContext) -> Draft:
+    esc = ctx.escalation
     done = ctx.progress_items[:4] or [placeholder("what we've done since the last update")]
     body = join_paragraphs(
         f"Hi {ctx.addressee},",
         f"Here's where things stand on the issue you raised: {ctx.issue}.",
-        f"Current status: {ctx.status.title()}. {status_now(ctx)}",
+        f"Current status: {esc.status.title()}. {status_now(ctx)}",
         "What we've done:\n" + bullets(done),
         "Next steps:\n" + bullets([status_next(ctx), no_eta(ctx)] if no_eta(ctx) else [status_next(ctx)]),
         f"Next update: by {ctx.next_update}{and_then(ctx)}.",
         f"Questions? Call me directly at {placeholder('direct line')}.",
         placeholder("your name"),
     )
-    return Draft("update", f"Update on {ctx.title}: {ctx.status.title()}", body)
+    return Draft("update", f"Update on {esc.title}: {esc.status.title()}", body)
 
 
 def _resolution(ctx: DraftContext) -> Draft:
-    early = ctx.status not in ("monitoring", "resolved", "closed")
+    esc = ctx.escalation
+    early = esc.status not in ("monitoring", "resolved", "closed")
     contacts = f", and that it took {ctx.contacts_so_far} contacts to get here" if ctx.repeat_contacts else ""
     body = join_paragraphs(
-        f"[Send once the fix is confirmed; the record still says {ctx.status.title()}.]" if early else "",
+        f"[Send once the fix is confirmed; the record still says {esc.status.title()}.]" if early else "",
         f"Hi {ctx.addressee},",
         f"I'm glad to confirm that we've fixed the problem you reported: {ctx.issue}.",
         f"What happened: {placeholder('brief explanation of the cause')}\n"
@@ -81,11 +84,12 @@ def _resolution(ctx: DraftContext) -> Draft:
         "Thank you for working through this with us.",
         placeholder("your name"),
     )
-    return Draft("resolution", f"Resolved: {ctx.title}", body)
+    return Draft("resolution", f"Resolved: {esc.title}", body)
 
 
 def _apology(ctx: DraftContext) -> Draft:
-    trust = f"{ctx.customer} has trusted us for {ctx.customer_tenure}. " if ctx.customer_tenure else ""
+    customer = ctx.escalation.customer
+    trust = f"{customer} has trusted us for {ctx.customer_tenure}. " if ctx.customer_tenure else ""
     worse = f" Your team also had to contact us {ctx.contacts_so_far} times, which made it worse."
     plan = [status_now(ctx), placeholder("process change"), placeholder("prevention measure")]
     body = join_paragraphs(
@@ -109,25 +113,26 @@ def _apology(ctx: DraftContext) -> Draft:
 
 def recovery_options(ctx: DraftContext) -> tuple[tuple[str, ...], str]:
     """2-3 recovery options scaled to severity and account (seed 001 recovery table), and the pick."""
+    esc = ctx.escalation
     credit, executive = placeholder("credit amount, 1-3 months is typical"), placeholder("executive name")
-    if ctx.severity == "SEV-1" and ctx.strategic:
+    if esc.severity == "SEV-1" and ctx.strategic:
         level, pick = "severe", "B"
         options = (
             f"A. Executive call this week, a written remediation plan with dates, and a service credit of "
             f"{credit}.",
-            f"B. In-person meeting with {executive}, a named engineer on {ctx.customer} until they confirm "
+            f"B. In-person meeting with {executive}, a named engineer on {esc.customer} until they confirm "
             f"the fix, and a significant gesture: {placeholder('credit or extension, to approve')}.",
             f"C. Premium support for the rest of the term, early access to {placeholder('roadmap item')}, "
             "and a seat on the customer advisory board.",
         )
-    elif ctx.severity == "SEV-1" or (ctx.severity == "SEV-2" and ctx.strategic):
+    elif esc.severity == "SEV-1" or (esc.severity == "SEV-2" and ctx.strategic):
         level, pick = "significant", "A"
         options = (
             f"A. Executive call, a service credit of {credit}, and a roadmap review of the fix.",
             f"B. A service credit of {credit} and weekly check-ins until the next renewal.",
             "C. Premium support upgrade and free training for their team.",
         )
-    elif ctx.severity == "SEV-2" or ctx.strategic:
+    elif esc.severity == "SEV-2" or ctx.strategic:
         level, pick = "moderate", "A"
         options = (
             f"A. A personal apology and a service credit of {credit}.",
@@ -141,14 +146,15 @@ def recovery_options(ctx: DraftContext) -> tuple[tuple[str, ...], str]:
         )
     facts = ", ".join(ctx.account_facts) or "no account weight on record"
     recommendation = (
-        f"Option {pick}: a {level} impact ({ctx.severity}; {facts}), and the recovery playbook "
+        f"Option {pick}: a {level} impact ({esc.severity}; {facts}), and the recovery playbook "
         "scales gestures to impact. Get approval before you offer anything with a cost."
     )
     return options, recommendation
 
 
 def _response(ctx: DraftContext) -> Draft:
-    name = ctx.first_name or ctx.customer
+    esc = ctx.escalation
+    name = ctx.first_name or esc.customer
     options, recommendation = recovery_options(ctx)
     worse = f" And the {ctx.contacts_so_far} conversations you've had without a fix make it worse."
     closing = (
@@ -159,7 +165,7 @@ def _response(ctx: DraftContext) -> Draft:
         empathy(ctx)
         + (worse if ctx.repeat_contacts else "")
         + " I'm not going to ask you to explain this again: I've read the full history, and I understand"
-        f" what's at stake for {ctx.customer}.",
+        f" what's at stake for {esc.customer}.",
         f"I'm {placeholder('your name')}, and I'm personally taking ownership of this case starting now. "
         "Here is what I'm committing to:",
         f"By {ctx.next_update}: I'll send you an update on what we've found, what we're doing next, and who "
@@ -170,7 +176,7 @@ def _response(ctx: DraftContext) -> Draft:
         + f". {no_eta(ctx)}",
         "I'd also like 30 minutes with you this week to talk through what this has cost your team and how we "
         "make it right beyond the technical fix.",
-        closing if ctx.customer_tenure else f"{ctx.customer} matters to us, and I intend to show you that.",
+        closing if ctx.customer_tenure else f"{esc.customer} matters to us, and I intend to show you that.",
         SIGNATURE,
     )
     contacts = f" and the {ctx.contacts_so_far} contacts without a fix" if ctx.repeat_contacts else ""
@@ -192,8 +198,8 @@ def _response(ctx: DraftContext) -> Draft:
         + (tenure if ctx.customer_tenure else ""),
         "Landmines: a stock apology as the opening, arguing about blame or contract terms, passive voice "
         "(“mistakes were made”), and offers nobody has approved."
-        + (public if ctx.public_exposure else "")
-        + (regulatory if ctx.regulatory else ""),
+        + (public if esc.public_exposure else "")
+        + (regulatory if esc.regulatory else ""),
         f"Recovery: {recommendation}",
     )
     subject = f"{name}, I'm taking personal ownership of this"
@@ -204,18 +210,19 @@ def _response(ctx: DraftContext) -> Draft:
 
 
 def _phone(ctx: DraftContext) -> Draft:
+    esc = ctx.escalation
     name, when = ctx.first_name or placeholder("contact name"), ctx.next_update
     repeat = f" (they've contacted us {ctx.contacts_so_far} times)" if ctx.repeat_contacts else ""
     handling = [
         "Stop talking and let them finish.",
         "Then: “You're right to be upset. What matters most now?”",
     ]
-    if ctx.public_exposure:
+    if esc.public_exposure:
         handling.append(
             "If they mention going public or to the CEO: “I understand. I'd like the chance to fix this with "
             "you first, and I'll keep you informed at every step.”"
         )
-    if ctx.regulatory:
+    if esc.regulatory:
         handling.append(
             "If they raise contracts, legal or compliance: don't argue and don't agree on liability. “I hear "
             f"you. I'll bring our compliance team in and call you back by {when}.”"
@@ -232,7 +239,7 @@ def _phone(ctx: DraftContext) -> Draft:
         f"“Thank you for talking this through with me, {name}.”",
     ]
     body = join_paragraphs(
-        f"Call guide: {ctx.customer}, {name} ({ctx.public_id})",
+        f"Call guide: {esc.customer}, {name} ({esc.public_id})",
         "Before you dial\n" + bullets(prepare),
         f"Opening\n“{name}, this is {placeholder('your name')} from {ctx.company}. I'm calling because I'm "
         f"personally taking ownership of this issue ({ctx.issue}).”\n{PAUSE}",
@@ -246,7 +253,7 @@ def _phone(ctx: DraftContext) -> Draft:
 
 
 def _social(ctx: DraftContext) -> Draft:
-    name = ctx.first_name or ctx.customer
+    name = ctx.first_name or ctx.escalation.customer
     public = (
         f"{name}, I'm sorry. This isn't the experience you deserve from us, and I'm looking into it "
         "personally. I've sent you a DM so we can sort out the details privately. "
