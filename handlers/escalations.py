@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from blocks.escalations.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
 from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
-from blocks.text import truncate
+from blocks.text import escape, truncate
 from bot.escalations.changes import Actor
 from bot.escalations.intake import Intake, IntakeDraft, draft_from_intake, validate_intake
 from bot.escalations.prefill import parse_free_text
@@ -116,7 +116,7 @@ def _could_not_open(intake: Intake) -> str:
     return truncate(
         "⚠️ I could not open this escalation because of an internal error, and it is not saved. "
         "Here is what you entered, so you can try again with `/escalate`:\n"
-        f"*Customer:* {intake.customer}\n*Summary:* {intake.summary}\n"
-        f"*What happened:* {intake.description or '—'}",
+        f"*Customer:* {escape(intake.customer)}\n*Summary:* {escape(intake.summary)}\n"
+        f"*What happened:* {escape(intake.description) or '—'}",
         3000,
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from blocks import limits
 from blocks.escalations.triage_card import severity_badge
-from blocks.text import escape, money, mrkdwn, slack_date, truncate, user
+from blocks.text import escape, escape_within, money, mrkdwn, slack_date, truncate, user
 from bot.escalations.commands import ELSEWHERE, EXAMPLES
 from bot.escalations.read_model import EscalationSnapshot
 
@@ -201,11 +201,9 @@ def build_topic(esc: EscalationSnapshot) -> str:
         due = f"first response due {esc.first_response_due_at.strftime('%a %d %b %H:%M UTC')}"
     else:
         due = "acknowledged"
-    ic_name = f"<@{esc.ic_user_id}>"
-    return truncate(
-        f"{esc.severity} · {esc.status_label} · IC {ic_name} · {due} · {esc.public_id} {esc.customer}",
-        limits.CHANNEL_TOPIC,
-    )
+    ours = f"{esc.severity} · {esc.status_label} · IC <@{esc.ic_user_id}> · {due} · {esc.public_id} "
+    # Slack parses a topic like a message: the customer's name is escaped, and cut to what is left.
+    return ours + escape_within(esc.customer, max(limits.CHANNEL_TOPIC - len(ours), 0))
 
 
 def build_error(text: str) -> list[dict[str, Any]]:

@@ -24,7 +24,8 @@ def severity_badge(severity: str) -> str:
 
 def card_fallback_text(esc: EscalationSnapshot) -> str:
     """The notification text of the card (what shows in a push notification or screen reader)."""
-    return truncate(f"{esc.severity} {esc.public_id} · {esc.customer}: {esc.title}", 3000)
+    # Notifications render this as mrkdwn: the customer's words must not become a mention or a link.
+    return escape_within(f"{esc.severity} {esc.public_id} · {esc.customer}: {esc.title}", 3000)
 
 
 def build_moved_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
