@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
 
 from bot.escalations.changes import Actor
 from bot.sandbox.stack import Sandbox, wait_until
+
+# The fake Anthropic API is test equipment (tests/fakes), not part of the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.fakes.fake_anthropic import FakeAnthropic
 
 TEXT = (
