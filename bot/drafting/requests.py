@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.text import clean
 from bot.drafting.context import BRIEF_TARGETS
 
 KIND_ALIASES = {
@@ -60,7 +61,7 @@ class DraftRequest:
 
 def parse_mention(text: str) -> DraftRequest | None:
     """The draft a mention asks for, or None when it asks for something warroom does not do."""
-    words = _MENTION.sub(" ", text).lower().replace("’", "'").split()
+    words = _MENTION.sub(" ", clean(text)).lower().replace("’", "'").split()
     words = [w.strip(".,!?:;") for w in words if w.strip(".,!?:;")]
     while words and words[0] in ("draft", "write", "please", "can", "you", "a", "an", "the", "me", "us"):
         words = words[1:]

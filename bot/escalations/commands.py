@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from bot.core.text import clean
 from bot.core.vocabulary import Severity, Status
 
 SUBCOMMANDS = ("help", "list", "status", "severity", "update", "customer-update")
@@ -30,11 +31,13 @@ _LEVEL_LIKE = re.compile(r"^(?:sev[-\s]?)?\d+$", re.I)
 _PUBLIC_ID = re.compile(r"\b(ESC-\d{4}-\d{3,})\b", re.I)
 # "Update from Hooli: their SSO is broken" is the headline of a new report, not an update to post.
 _REPORT_HEADLINE = re.compile(r"^(?:from|for|on|about|regarding|re)\b[^:]{1,60}:", re.I)
+# "…, next update at 14:30" at the end of what was typed. Matched from the last "next update" onwards
+# (never by scanning for the separator before it, which backtracks quadratically on a run of spaces).
 _PROMISE = re.compile(
-    r"[\s,;.(-]*\(?next update (?:at |by )?"
-    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>am|pm)?\)?[.!]?\s*$",
+    r"next update (?:at |by )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>am|pm)?\)?[.!]?\s*",
     re.I,
 )
+_BEFORE_PROMISE = " \t\n\r\f\v,;.(-"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class Subcommand:
 
 def parse_subcommand(text: str) -> Subcommand:
     """A subcommand when the first word names one and the rest parses as its arguments; else intake."""
-    stripped = text.strip()
+    stripped = clean(text).strip()
     first, _, rest = stripped.partition(" ")
     name = first.lower().replace("_", "-")
     if name not in SUBCOMMANDS:
@@ -99,7 +102,8 @@ def closest_subcommand(text: str) -> str | None:
 
 def split_promise(text: str) -> tuple[str, tuple[int, int] | None]:
     """`Sent the workaround, next update at 14:30` → (`Sent the workaround`, (14, 30))."""
-    match = _PROMISE.search(text)
+    at = text.lower().rfind("next update")
+    match = _PROMISE.fullmatch(text, at) if at >= 0 else None
     if not match:
         return text.strip(), None
     hour, minute = int(match.group("hour")), int(match.group("minute") or 0)
@@ -110,7 +114,7 @@ def split_promise(text: str) -> tuple[str, tuple[int, int] | None]:
         hour = 0
     if hour > 23 or minute > 59 or (ampm and int(match.group("hour")) > 12):
         return text.strip(), None
-    return text[: match.start()].strip(), (hour, minute)
+    return text[:at].rstrip(_BEFORE_PROMISE).strip(), (hour, minute)
 
 
 def next_local_time(hour: int, minute: int, now: datetime, utc_offset_seconds: int) -> datetime:

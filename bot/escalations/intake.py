@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
+from bot.core.text import clean
 from bot.escalations.severity import Account
 
 # Field limits of the modal; the prefill cuts its guesses to the same lengths.
 SUMMARY_MAX = 150
 CUSTOMER_MAX = 120
+# What the form's long fields hold (a modal text input holds 3,000 characters at most).
+DETAIL_MAX = 3_000
+# The largest ARR worth believing (a trillion dollars), and the most users the database column holds.
+ARR_MAX = 10**12
+USERS_MAX = 2**31 - 1
 
 # What the ARR field accepts: one amount, optionally with "$" and a unit ("180k", "$1.2M").
 _BARE_AMOUNT = re.compile(
@@ -107,21 +114,27 @@ def parse_amount(text: str) -> int:
 
 
 def parse_count(text: str) -> int:
-    """`250`, `1,200`, `1.5k` → a whole number ≥ 0; raises ValueError for anything else."""
+    """`250`, `1,200`, `1.5k` → a whole number from 0 to `USERS_MAX`; raises ValueError otherwise."""
     cleaned = text.strip().replace(",", "").replace(" ", "").lower()
-    if not re.fullmatch(r"\d+(\.\d+)?k?", cleaned):
+    if len(cleaned) > 20 or not re.fullmatch(r"\d+(\.\d+)?k?", cleaned):
         raise ValueError(text)
-    value = float(cleaned.removesuffix("k")) * (1000 if cleaned.endswith("k") else 1)
-    if value != int(value):
+    value = Decimal(cleaned.removesuffix("k")) * (1000 if cleaned.endswith("k") else 1)
+    if value != value.to_integral_value() or value > USERS_MAX:
         raise ValueError(text)
     return int(value)
 
 
 def scale_amount(amount: str, unit: str | None) -> int:
-    """Whole dollars from a matched amount ("1.2", "180,000") and unit ("k", "million", none)."""
-    value = float(amount.replace(",", ""))
+    """Whole dollars from a matched amount ("1.2", "180,000") and unit ("k", "million", none), at most
+    `ARR_MAX`; raises ValueError past it."""
+    digits = amount.replace(",", "")
+    if len(digits) > 20:
+        raise ValueError(amount)
     multiplier = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
-    return round(value * multiplier.get((unit or "").lower(), 1))
+    value = round(Decimal(digits) * multiplier.get((unit or "").lower(), 1))
+    if value > ARR_MAX:
+        raise ValueError(amount)
+    return value
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,7 @@ class IntakeForm:
 def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | None, dict[str, str]]:
     """The intake, or the errors to show on each field (keyed by field name); never both."""
     errors: dict[str, str] = {}
+    form = _cleaned(form)
     customer = " ".join(form.customer.split())
     if not customer:
         errors["customer"] = "Which customer is this? Enter the account name."
@@ -155,10 +169,18 @@ def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | Non
     if not summary:
         errors["summary"] = "Add a one-line summary of what is wrong."
     arr = _optional(
-        form.arr, parse_amount, "arr", errors, "Enter the ARR in US dollars, like 180000 or $180k."
+        form.arr,
+        parse_amount,
+        "arr",
+        errors,
+        f"Enter the ARR in US dollars, like 180000 or $180k (at most ${ARR_MAX:,}).",
     )
     users = _optional(
-        form.users_affected, parse_count, "users_affected", errors, "Enter a whole number of users, like 250."
+        form.users_affected,
+        parse_count,
+        "users_affected",
+        errors,
+        f"Enter a whole number of users, like 250 (at most {USERS_MAX:,}).",
     )
     if not form.escalation_type:
         errors["escalation_type"] = "Pick the kind of escalation."
@@ -182,6 +204,20 @@ def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | Non
             responder_user_ids=tuple(dict.fromkeys(form.responder_user_ids)),
         ),
         {},
+    )
+
+
+def _cleaned(form: IntakeForm) -> IntakeForm:
+    # NUL, control characters and lone surrogates go before anything is checked or stored.
+    return replace(
+        form,
+        customer=clean(form.customer, CUSTOMER_MAX * 2),
+        contact_name=clean(form.contact_name, CUSTOMER_MAX * 2),
+        summary=clean(form.summary, SUMMARY_MAX * 2),
+        arr=clean(form.arr, 64),
+        users_affected=clean(form.users_affected, 64),
+        description=clean(form.description, DETAIL_MAX),
+        tried=clean(form.tried, DETAIL_MAX),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.text import clean
 from bot.core.vocabulary import Tier
 from bot.core.wording import normalize, phrases_in
 from bot.escalations.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, parse_count, scale_amount
@@ -13,10 +14,13 @@ from bot.escalations.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, parse
 TIERS = tuple(Tier)
 
 # A dollar figure in running text ("pays $180k/year"), read as the ARR.
-_MONEY = re.compile(r"\$\s?(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>k|m|mm|million|thousand|K|M)?\b")
+_MONEY = re.compile(r"\$\s?(?P<amount>\d[\d,]*+(?:\.\d+)?)\s*(?P<unit>k|m|mm|million|thousand|K|M)?\b")
 # A head count in running text ("250 enterprise users", "1.2k seats").
+# A number is only read from its first digit (the lookbehind) and never re-read (possessive `*+`): a paste
+# of 40,000 digits is one linear scan, not 40,000 overlapping tries.
 _USERS = re.compile(
-    r"(?P<count>\d[\d,]*(?:\.\d+)?\s*k?)\s+(?:\w+\s+)?(?:users|seats|people|employees|agents|members|accounts)\b",
+    r"(?<![\d,.])(?P<count>\d[\d,]*+(?:\.\d+)?\s*k?)\s+(?:\w+\s+)?"
+    r"(?:users|seats|people|employees|agents|members|accounts)\b",
     re.I,
 )
 # Where an account name tends to sit, most telling first: a leading "Acme Corp: ...", then after
@@ -225,12 +229,20 @@ def guess_type(text: str) -> str:
 
 
 def parse_free_text(text: str) -> IntakeDraft:
-    """Prefill the intake modal from `/escalate <free text>` or a message."""
+    """Prefill the intake modal from `/escalate <free text>` or a message (only its first few thousand
+    characters are read)."""
+    text = clean(text)
     lowered = text.lower()
     words = normalize(text)
     customer, contact = guess_customer(text), guess_contact(text)
     money = _MONEY.search(text)
     users = _USERS.search(text)
+    arr = None
+    if money:
+        try:
+            arr = scale_amount(money.group("amount"), money.group("unit"))
+        except ValueError:  # "$99999999999999999999": no ARR rather than a wrong one
+            arr = None
     tier = next((tier for tier in TIERS if re.search(rf"\b{tier}\b", lowered)), None)
     users_affected = None
     if users:
@@ -245,7 +257,7 @@ def parse_free_text(text: str) -> IntakeDraft:
         customer=customer if customer != contact else None,
         contact_name=contact,
         tier=tier,
-        arr=scale_amount(money.group("amount"), money.group("unit")) if money else None,
+        arr=arr,
         users_affected=users_affected,
         escalation_type=guess_type(text),
         summary=summary_sentence(text),
