@@ -17,10 +17,11 @@
 5. The same declaration through the escalation service alone, in-process against the in-memory Slack
    seam: no HTTP, no Bolt; the bot's own time with nothing else on the CPU.
 
-Apart from the second half of 2, everything runs in one process, so the client, the fake Slack's HTTP plumbing (outside `handle_api`) and
-the bot share the CPU and the GIL: "own time" is an upper bound of the bot's share. As a lower bound the
-script also subtracts the fake's whole server-side handling of each HTTP request (its spans include time
-spent waiting for the GIL while the bot runs, so that overstates the fake's share).
+Apart from the second half of 2, everything runs in one process, so the client, the fake Slack's HTTP
+plumbing (outside `handle_api`) and the bot share the CPU and the GIL: "own time" is an upper bound of
+the bot's share. As a lower bound the script also subtracts the fake's whole server-side handling of each
+HTTP request (its spans include time spent waiting for the GIL while the bot runs, so that overstates the
+fake's share).
 
 The fake Slack is timed by slack_meter.SlackMeter and set-ups are watched by slack_meter.SetUpWatch.
 

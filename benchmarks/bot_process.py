@@ -39,7 +39,7 @@ def bot_in_subprocess(fake: FakeSlack, database_url: str) -> Iterator[SlackReque
 
 
 def main(api_url: str, database_url: str) -> None:
-    from bot.app import EVENTS_PATH
+    from bot.http import EVENTS_PATH
     from bot.sandbox.stack import Sandbox
 
     # Only what the Sandbox asks of a fake it does not own: where the Web API is.

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from sqlalchemy import text
 
 from bot.background import Background
 from bot.clocks.sweep import ClockService
@@ -32,12 +28,10 @@ from handlers import register_all
 from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
-EVENTS_PATH = "/slack/events"
 # Lazy listeners open modals and answer commands: a few threads, so they do not fight over the GIL.
 LISTENER_WORKERS = 4
 # Slow work (rooms, drafts, changes and their card refresh) mostly waits on Slack or Claude.
 BACKGROUND_WORKERS = 16
-HEALTH_PATH = "/healthz"
 
 
 @dataclass
@@ -133,30 +127,3 @@ def build_bolt_app(warroom: Warroom) -> App:
         log.error("listener failed on %s: %s", body.get("type", "request"), error, exc_info=error)
 
     return app
-
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-def build_wsgi_app(app: App, db: Database) -> WsgiApp:
-    """`POST /slack/events` to Bolt; `GET /healthz` answers 200 when the database answers."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
-
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            return _health(db, start_response)
-        return slack(environ, start_response)
-
-    return wsgi
-
-
-def _health(db: Database, start_response: Callable[..., Any]) -> Iterable[bytes]:
-    try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        status, body = "200 OK", {"ok": True, "database": "ok"}
-    except Exception as exc:
-        status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__}
-    payload = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
-    return [payload]

@@ -73,8 +73,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _serve_slack(settings: Settings) -> int:
-    from bot.app import build_bolt_app, build_warroom, build_wsgi_app
+    from bot.app import build_bolt_app, build_warroom
     from bot.clocks import jobs
+    from bot.http import build_wsgi_app
     from bot.logs import configure_logging
     from bot.server import serve_http, serve_socket_mode
     from storage.db import Database
@@ -110,7 +111,10 @@ def _serve_slack(settings: Settings) -> int:
         if settings.socket_mode and settings.slack_app_token:
             serve_socket_mode(app, settings.slack_app_token.get_secret_value())
         else:
-            serve_http(build_wsgi_app(app, db), settings.port)
+            secret = (
+                settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+            )
+            serve_http(build_wsgi_app(app, db, secret), settings.port)
     finally:
         scheduler.shutdown(wait=False)
         warroom.close()

@@ -11,7 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress.server import create_server
 
-from bot.app import WsgiApp
+from bot.http import WsgiApp
 
 log = logging.getLogger(__name__)
 HTTP_THREADS = 16

@@ -21,7 +21,7 @@ from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-from bot.app import EVENTS_PATH
+from bot.http import EVENTS_PATH
 from handlers.commands import COMMAND
 from handlers.escalations import SHORTCUT
 

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import EVENTS_PATH, Warroom, build_bolt_app, build_warroom, build_wsgi_app
+from bot.app import Warroom, build_bolt_app, build_warroom
+from bot.http import EVENTS_PATH, build_wsgi_app
 from bot.policy.model import Policy
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed import SlackRequester
@@ -71,7 +72,7 @@ class Sandbox:
         upgrade(db.engine)
         self.warroom = build_warroom(settings, policy=self._policy, db=db, clock=self.clock or utcnow)
         self.bolt = build_bolt_app(self.warroom)
-        self.http = start_http_in_background(build_wsgi_app(self.bolt, self.warroom.db))
+        self.http = start_http_in_background(build_wsgi_app(self.bolt, self.warroom.db, self.signing_secret))
         self.slack = SlackRequester(
             self.http.url + EVENTS_PATH, self.signing_secret, self.fake.new_response_url
         )
