@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.background import Background
 from bot.clocks.sweep import ClockService
@@ -25,6 +26,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_web_client
 from handlers import register_all
+from storage import claims
 from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,7 @@ def build_bolt_app(warroom: Warroom) -> App:
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_WORKERS, thread_name_prefix="listener"),
     )
+    app.middleware(once_per_event(warroom.db))
     register_all(app, warroom.services)
 
     @app.error
@@ -127,3 +130,25 @@ def build_bolt_app(warroom: Warroom) -> App:
         log.error("listener failed on %s: %s", body.get("type", "request"), error, exc_info=error)
 
     return app
+
+
+def once_per_event(db: Database) -> Callable[..., BoltResponse | None]:
+    """Bolt middleware: an Events API delivery whose `event_id` was already taken in (Slack retries when an
+    answer is late; another replica may have it) is acknowledged and dropped."""
+
+    def drop_repeated_events(body: dict, next: Callable[[], None]) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            try:
+                with db.session() as session:
+                    first = claims.first_delivery(session, str(event_id), utcnow())
+            except SQLAlchemyError as exc:  # answering twice beats dropping a person's request
+                log.warning("cannot record event %s: %s", event_id, type(exc).__name__)
+                first = True
+            if not first:
+                log.info("event %s already taken in; dropped", event_id)
+                return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return drop_repeated_events

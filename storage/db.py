@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -79,6 +80,27 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignoring_conflict(
+    session: Session,
+    table: Any,
+    values: dict[str, Any] | list[dict[str, Any]],
+    key: list[str],
+    returning: Any = None,
+) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING on SQLite or PostgreSQL. With `returning` (one row): True if
+    this call inserted it, False if it was there already.
+
+    The statement carries no values, so SQLAlchemy compiles it once and reuses it; the rows go as
+    parameters (one row, or an executemany that SQLAlchemy batches into one INSERT)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=key)
+    if returning is None:
+        session.execute(stmt, values)
+        return True
+    return session.execute(stmt.returning(returning), values).scalar_one_or_none() is not None
 
 
 class Database:

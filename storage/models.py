@@ -217,3 +217,12 @@ class Draft(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     sent_by: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SlackEvent(Base):
+    """A Slack event already taken in: a retried delivery, or one reaching a second replica, is dropped."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)

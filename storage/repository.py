@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.db import utcnow
+from storage.db import insert_ignoring_conflict, utcnow
 from storage.models import (
     OPEN_STATUSES,
     Customer,
     Draft,
     Escalation,
     IdSequence,
-    Reminder,
-    SlackStep,
     TimelineEvent,
 )
 
@@ -33,21 +30,6 @@ def format_public_id(year: int, number: int) -> str:
     return f"ESC-{year}-{number:03d}"
 
 
-def _insert_ignoring_conflict(
-    session: Session, table: Any, values: dict[str, Any] | list[dict[str, Any]], key: list[str]
-) -> None:
-    # The statement carries no values, so SQLAlchemy compiles it once and reuses it; the rows go as
-    # parameters (one row, or an executemany that SQLAlchemy batches into one INSERT).
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=key)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        stmt = insert(table)
-    session.execute(stmt, values)
-
-
 def allocate_public_id(session: Session, year: int) -> tuple[int, str]:
     """Take the next number of `year` inside the caller's transaction.
 
@@ -55,7 +37,7 @@ def allocate_public_id(session: Session, year: int) -> tuple[int, str]:
     until the transaction ends, so concurrent creations queue and never share a number; a rolled
     back creation gives its number back.
     """
-    _insert_ignoring_conflict(session, IdSequence.__table__, {"year": year, "last_value": 0}, ["year"])
+    insert_ignoring_conflict(session, IdSequence.__table__, {"year": year, "last_value": 0}, ["year"])
     number = session.execute(
         update(IdSequence)
         .where(IdSequence.year == year)
@@ -68,7 +50,7 @@ def allocate_public_id(session: Session, year: int) -> tuple[int, str]:
 def upsert_customer(session: Session, name: str, tier: str | None, arr: int | None) -> Customer:
     """The customer of that name, created if new; tier and ARR refreshed when given."""
     key = customer_name_key(name)
-    _insert_ignoring_conflict(
+    insert_ignoring_conflict(
         session,
         Customer.__table__,
         {
@@ -171,52 +153,6 @@ def open_for_customer(session: Session, name: str) -> list[Escalation]:
     return list(session.execute(stmt).scalars())
 
 
-def needing_provisioning(session: Session, now: datetime) -> list[int]:
-    """Ids of escalations whose room set-up is unfinished and not claimed by a live worker."""
-    stmt = select(Escalation.id).where(
-        Escalation.provisioned_at.is_(None),
-        or_(Escalation.provisioning_lease_until.is_(None), Escalation.provisioning_lease_until < now),
-    )
-    return list(session.execute(stmt).scalars())
-
-
-def claim_provisioning(
-    session: Session, escalation_id: int, owner: str, lease: timedelta, now: datetime | None = None
-) -> bool:
-    """Take the room set-up lease of an escalation; False if another live worker holds it (or a retry
-    after a failure is not due yet)."""
-    now = now or utcnow()
-    claimed = session.execute(
-        update(Escalation)
-        .where(
-            Escalation.id == escalation_id,
-            Escalation.provisioned_at.is_(None),
-            or_(
-                Escalation.provisioning_lease_until.is_(None),
-                Escalation.provisioning_lease_until < now,
-            ),
-        )
-        .values(provisioning_owner=owner, provisioning_lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed.rowcount == 1
-
-
-def release_provisioning(
-    session: Session, escalation_id: int, owner: str, finished: bool, retry_at: datetime | None = None
-) -> None:
-    """Give the lease back; `finished` marks the room as fully set up, `retry_at` delays the next try."""
-    values: dict[str, Any] = {"provisioning_owner": None, "provisioning_lease_until": retry_at}
-    if finished:
-        values["provisioned_at"] = utcnow()
-    session.execute(
-        update(Escalation)
-        .where(Escalation.id == escalation_id, Escalation.provisioning_owner == owner)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def add_event(
     session: Session,
     escalation_id: int,
@@ -247,111 +183,6 @@ def timeline(session: Session, escalation_id: int) -> list[TimelineEvent]:
     return list(session.execute(stmt).scalars())
 
 
-def steps_of(session: Session, escalation_id: int) -> dict[str, SlackStep]:
-    """The Slack steps recorded for an escalation, by step name."""
-    rows = session.execute(select(SlackStep).where(SlackStep.escalation_id == escalation_id)).scalars()
-    return {row.step: row for row in rows}
-
-
-def start_steps(
-    session: Session, escalation_id: int, intents: dict[str, dict[str, Any]]
-) -> dict[str, SlackStep]:
-    """Record that Slack steps are about to run (what each intends), before calling Slack, in one round
-    trip; every recorded step of the escalation, by name (done ones untouched)."""
-    now = utcnow()
-    _insert_ignoring_conflict(
-        session,
-        SlackStep.__table__,
-        [
-            {
-                "escalation_id": escalation_id,
-                "step": step,
-                "status": "started",
-                "result": {},
-                "attempts": 0,
-                "started_at": now,
-            }
-            for step in intents
-        ],
-        ["escalation_id", "step"],
-    )
-    steps = steps_of(session, escalation_id)
-    for name, intent in intents.items():
-        row = steps[name]
-        if row.status != "done":
-            row.attempts += 1
-            row.result = {**row.result, **intent}
-    return steps
-
-
-def start_step(session: Session, escalation_id: int, step: str, intent: dict[str, Any]) -> SlackStep:
-    """Record that one Slack step is about to run (what it intends), before calling Slack."""
-    return start_steps(session, escalation_id, {step: intent})[step]
-
-
-def finish_steps(session: Session, escalation_id: int, results: dict[str, dict[str, Any]]) -> None:
-    """Record that Slack steps are done, with what Slack returned that later steps need."""
-    steps = steps_of(session, escalation_id)
-    now = utcnow()
-    for name, result in results.items():
-        row = steps[name]
-        row.status, row.result, row.last_error, row.done_at = "done", {**row.result, **result}, None, now
-
-
-def finish_step(session: Session, escalation_id: int, step: str, result: dict[str, Any]) -> None:
-    """Record that a Slack step is done, with what Slack returned that later steps need."""
-    finish_steps(session, escalation_id, {step: result})
-
-
-def fail_step(session: Session, escalation_id: int, step: str, error: str) -> None:
-    """Record why a Slack step failed; it stays pending and is retried on resume."""
-    session.execute(
-        update(SlackStep)
-        .where(SlackStep.escalation_id == escalation_id, SlackStep.step == step)
-        .values(last_error=error[:500])
-        .execution_options(synchronize_session=False)
-    )
-
-
-def claim_reminder(session: Session, escalation_id: int, reminder: Any, worker: str) -> bool:
-    """Claim a reminder (clock, due_at, stage, fire_at); False if another sweep already did."""
-    values = {
-        "escalation_id": escalation_id,
-        "clock": reminder.clock,
-        "due_at": reminder.due_at,
-        "stage": reminder.stage,
-        "fire_at": reminder.fire_at,
-        "claimed_at": utcnow(),
-        "claimed_by": worker,
-    }
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert_(Reminder)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["escalation_id", "clock", "due_at", "stage"])
-        .returning(Reminder.id)
-    )
-    return session.execute(stmt).scalar_one_or_none() is not None
-
-
-def mark_reminder_posted(
-    session: Session, escalation_id: int, reminder: Any, channel_id: str, ts: str
-) -> None:
-    """Record where a claimed reminder was posted."""
-    session.execute(
-        update(Reminder)
-        .where(
-            Reminder.escalation_id == escalation_id,
-            Reminder.clock == reminder.clock,
-            Reminder.due_at == reminder.due_at,
-            Reminder.stage == reminder.stage,
-        )
-        .values(posted_at=utcnow(), channel_id=channel_id, message_ts=ts)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def set_once(session: Session, row: Escalation, column: str, value: Any, **also: Any) -> bool:
     """Set a column that changes only once (None or False until then) with a conditional UPDATE; False
     if it was already set. Two clicks on two replicas at once therefore record one transition."""
@@ -379,13 +210,3 @@ def mark_draft_sent(session: Session, draft_id: int, user_id: str, at: datetime)
         .execution_options(synchronize_session=False)
     )
     return changed.rowcount == 1
-
-
-def set_columns(session: Session, escalation_id: int, columns: dict[str, Any]) -> None:
-    """Write what a Slack step learnt (the room's id, the card's ts) onto the escalation."""
-    session.execute(
-        update(Escalation)
-        .where(Escalation.id == escalation_id)
-        .values(**columns)
-        .execution_options(synchronize_session=False)
-    )

@@ -326,7 +326,7 @@ def test_a_typed_customer_with_an_open_escalation_is_warned_once_then_opened(san
 
 
 def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(sandbox: Sandbox) -> None:
-    from storage import repository as repo
+    from storage import claims
     from storage.db import utcnow
 
     sandbox.fake.fail_next("pins.add", error="internal_error")
@@ -337,7 +337,7 @@ def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(sandbox: Sa
     # Simulate a crash between chat.postMessage and recording its answer: the card exists in Slack,
     # but the record only says the step started.
     with sandbox.warroom.db.session() as session:
-        step = repo.steps_of(session, escalation.id)["room_card"]
+        step = claims.steps_of(session, escalation.id)["room_card"]
         step.status, step.result = "started", {}
         row = session.get(Escalation, escalation.id)
         assert row is not None

@@ -18,11 +18,13 @@ from sqlalchemy import delete, select
 
 from bot.clocks.sweep import ClockService
 from bot.rooms.setup import WarRoomFlow
+from storage import claims
 from storage.db import utcnow
 from storage.models import OPEN_STATUSES, Escalation, Reminder
 
 log = logging.getLogger(__name__)
 REMINDER_RETENTION = timedelta(days=30)
+EVENT_RETENTION = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,18 @@ def resume_unfinished_rooms() -> None:
 
 
 def prune_reminders() -> None:
-    """Delete reminder claims of escalations closed more than 30 days ago (daily cron job)."""
+    """Delete reminder claims of escalations closed more than 30 days ago, and event ids older than a day
+    (Slack stops retrying within minutes) (daily cron job)."""
     services = _services()
-    cutoff = services.clocks.clock() - REMINDER_RETENTION
+    now = services.clocks.clock()
+    cutoff = now - REMINDER_RETENTION
     with services.clocks.db.session() as session:
         done = select(Escalation.id).where(
             Escalation.status.not_in(OPEN_STATUSES), Escalation.updated_at < cutoff
         )
         deleted = session.execute(delete(Reminder).where(Reminder.escalation_id.in_(done))).rowcount
-    log.info("pruned %d old reminder claims", deleted)
+        events = claims.forget_events_before(session, now - EVENT_RETENTION)
+    log.info("pruned %d old reminder claims and %d event ids", deleted, events)
 
 
 def build_scheduler(sweep_seconds: float) -> BackgroundScheduler:

@@ -31,6 +31,7 @@ from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, slack_error
+from storage import claims
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Escalation
@@ -105,7 +106,7 @@ class ClockService:
             row = repo.get_escalation(session, escalation_id)
             assert row is not None
             owed = retime(session, row, self.policy, now)
-            claimed = [r for r in owed.send if repo.claim_reminder(session, row.id, r, self.worker_id)]
+            claimed = [r for r in owed.send if claims.claim_reminder(session, row.id, r, self.worker_id)]
             row.next_reminder_at = owed.next_at
             return claimed, EscalationSnapshot.of(row, self.policy)
 
@@ -131,7 +132,7 @@ class ClockService:
             self._release(esc.id, reminder, now)
             return 0
         with self.db.session() as session:
-            repo.mark_reminder_posted(session, esc.id, reminder, posted.channel, posted.ts)
+            claims.mark_reminder_posted(session, esc.id, reminder, posted.channel, posted.ts)
         if reminder.stage == "breach":
             # Through the one door: flagged once, on the timeline, and the card shows it.
             self.changes.change(

@@ -39,6 +39,7 @@ from bot.policy.model import Policy
 from bot.rooms.steps import Action, Apply, StepFailed, StepLog
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, error_code, slack_error
+from storage import claims
 from storage import repository as repo
 from storage.db import Database, utcnow
 
@@ -83,7 +84,7 @@ class WarRoomFlow:
         else:
             owner, _ = self.new_lease(now)
             with self.db.session() as session:
-                if not repo.claim_provisioning(session, escalation_id, owner, LEASE, now):
+                if not claims.claim_provisioning(session, escalation_id, owner, LEASE, now):
                     return None
                 esc = self._view(session, escalation_id)
         finished, retry_at = False, None
@@ -107,14 +108,14 @@ class WarRoomFlow:
                 self._tell_caller_about_failure(self._load(escalation_id), failure)
         finally:
             with self.db.session() as session:
-                repo.release_provisioning(session, escalation_id, owner, finished, retry_at)
+                claims.release_provisioning(session, escalation_id, owner, finished, retry_at)
                 esc = self._view(session, escalation_id)
         return esc
 
     def resume_unfinished(self, now: datetime) -> int:
         """Provision every escalation whose set-up was interrupted; how many were picked up."""
         with self.db.session() as session:
-            pending = repo.needing_provisioning(session, now)
+            pending = claims.needing_provisioning(session, now)
         for escalation_id in pending:
             self.provision(escalation_id, now)
         return len(pending)
@@ -123,7 +124,9 @@ class WarRoomFlow:
         """Bring the posted card (and the room topic) in line with the record: edit, never re-post."""
         with self.db.session() as session:
             esc = self._view(session, escalation_id)
-            steps = {name: dict(step.result) for name, step in repo.steps_of(session, escalation_id).items()}
+            steps = {
+                name: dict(step.result) for name, step in claims.steps_of(session, escalation_id).items()
+            }
         calls: dict[str, Callable[[], Any]] = {}
         if esc.card_channel_id and esc.card_ts:
             calls["card"] = lambda: self.gateway.update_message(
@@ -231,7 +234,7 @@ class WarRoomFlow:
             name = with_suffix(base, attempt)
             if attempt != first:  # the first name was recorded when the step started
                 with self.db.session() as session:
-                    repo.start_step(session, esc.id, "channel", self._channel_intent(esc, attempt))
+                    claims.start_step(session, esc.id, "channel", self._channel_intent(esc, attempt))
             try:
                 channel_id, created_name = self.gateway.create_channel(name, is_private=esc.is_private)
                 return {"channel_id": channel_id, "name": created_name}
@@ -266,8 +269,8 @@ class WarRoomFlow:
             return
         self.gateway.set_topic(esc.room_channel_id or "", topic)
         with self.db.session() as session:
-            repo.start_step(session, esc.id, "topic", {})
-            repo.finish_step(session, esc.id, "topic", {"topic": topic})
+            claims.start_step(session, esc.id, "topic", {})
+            claims.finish_step(session, esc.id, "topic", {"topic": topic})
 
     def _post_card(
         self,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.slack.gateway import slack_error
-from storage import repository as repo
+from storage import claims
 from storage.db import Database
 
 Action = Callable[[dict[str, Any]], dict[str, Any]]
@@ -41,7 +41,7 @@ class StepLog:
     def attempts(self, escalation_id: int, name: str) -> int:
         """How many times the step has been started (0 if never)."""
         with self.db.session() as session:
-            step = repo.steps_of(session, escalation_id).get(name)
+            step = claims.steps_of(session, escalation_id).get(name)
             return step.attempts if step is not None else 0
 
     def run(
@@ -56,7 +56,7 @@ class StepLog:
         `intent` (from what earlier runs recorded) is written with the start, before Slack is called; the
         action sees what earlier runs recorded, not this run's intent."""
         with self.db.session() as session:
-            step = repo.start_step(session, escalation_id, name, {})  # a done step is returned untouched
+            step = claims.start_step(session, escalation_id, name, {})  # a done step is returned untouched
             if step.status == "done":
                 return dict(step.result)
             prior = {**step.result, "run": step.attempts}
@@ -68,12 +68,12 @@ class StepLog:
             raise
         except Exception as exc:
             with self.db.session() as session:
-                repo.fail_step(session, escalation_id, name, slack_error(exc))
+                claims.fail_step(session, escalation_id, name, slack_error(exc))
             raise StepFailed(name, slack_error(exc)) from exc
         with self.db.session() as session:
-            repo.finish_step(session, escalation_id, name, result)
+            claims.finish_step(session, escalation_id, name, result)
             if apply is not None:
-                repo.set_columns(session, escalation_id, apply(result))
+                claims.set_columns(session, escalation_id, apply(result))
         return result
 
     def run_together(
@@ -85,7 +85,7 @@ class StepLog:
         """Run independent steps at once: their intents in one transaction, the Slack calls in parallel,
         their results in one more. Same guarantees as `run`, a third of the database round trips."""
         with self.db.session() as session:
-            recorded = repo.start_steps(session, escalation_id, {name: {} for name in steps})
+            recorded = claims.start_steps(session, escalation_id, {name: {} for name in steps})
             todo = [name for name in steps if recorded[name].status != "done"]
             priors = {name: {**recorded[name].result, "run": recorded[name].attempts} for name in todo}
         results = in_parallel({name: (lambda name=name: steps[name][0](priors[name])) for name in todo})
@@ -93,10 +93,10 @@ class StepLog:
         with self.db.session() as session:
             for name, result in results.items():
                 if isinstance(result, Exception):
-                    repo.fail_step(session, escalation_id, name, slack_error(result))
+                    claims.fail_step(session, escalation_id, name, slack_error(result))
                     if not isinstance(result, StepFailed):  # the caller is told which step stopped
                         results[name] = StepFailed(name, slack_error(result))
-            repo.finish_steps(session, escalation_id, succeeded)
+            claims.finish_steps(session, escalation_id, succeeded)
             columns = {
                 k: v
                 for name, r in succeeded.items()
@@ -104,6 +104,6 @@ class StepLog:
                 for k, v in apply(r).items()
             }
             if columns:
-                repo.set_columns(session, escalation_id, columns)
+                claims.set_columns(session, escalation_id, columns)
         raise_first_failure(results)
         return results

@@ -1,0 +1,180 @@
+"""What happens once, across retries, crashes and replicas: the room set-up lease, the Slack step log,
+reminder claims and the Slack events already taken in. Rows only, like `storage.repository`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import insert_ignoring_conflict, utcnow
+from storage.models import Escalation, Reminder, SlackEvent, SlackStep
+
+
+def needing_provisioning(session: Session, now: datetime) -> list[int]:
+    """Ids of escalations whose room set-up is unfinished and not claimed by a live worker."""
+    stmt = select(Escalation.id).where(
+        Escalation.provisioned_at.is_(None),
+        or_(Escalation.provisioning_lease_until.is_(None), Escalation.provisioning_lease_until < now),
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def claim_provisioning(
+    session: Session, escalation_id: int, owner: str, lease: timedelta, now: datetime | None = None
+) -> bool:
+    """Take the room set-up lease of an escalation; False if another live worker holds it (or a retry
+    after a failure is not due yet)."""
+    now = now or utcnow()
+    claimed = session.execute(
+        update(Escalation)
+        .where(
+            Escalation.id == escalation_id,
+            Escalation.provisioned_at.is_(None),
+            or_(
+                Escalation.provisioning_lease_until.is_(None),
+                Escalation.provisioning_lease_until < now,
+            ),
+        )
+        .values(provisioning_owner=owner, provisioning_lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def release_provisioning(
+    session: Session, escalation_id: int, owner: str, finished: bool, retry_at: datetime | None = None
+) -> None:
+    """Give the lease back; `finished` marks the room as fully set up, `retry_at` delays the next try."""
+    values: dict[str, Any] = {"provisioning_owner": None, "provisioning_lease_until": retry_at}
+    if finished:
+        values["provisioned_at"] = utcnow()
+    session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.provisioning_owner == owner)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def steps_of(session: Session, escalation_id: int) -> dict[str, SlackStep]:
+    """The Slack steps recorded for an escalation, by step name."""
+    rows = session.execute(select(SlackStep).where(SlackStep.escalation_id == escalation_id)).scalars()
+    return {row.step: row for row in rows}
+
+
+def start_steps(
+    session: Session, escalation_id: int, intents: dict[str, dict[str, Any]]
+) -> dict[str, SlackStep]:
+    """Record that Slack steps are about to run (what each intends), before calling Slack, in one round
+    trip; every recorded step of the escalation, by name (done ones untouched)."""
+    now = utcnow()
+    insert_ignoring_conflict(
+        session,
+        SlackStep.__table__,
+        [
+            {
+                "escalation_id": escalation_id,
+                "step": step,
+                "status": "started",
+                "result": {},
+                "attempts": 0,
+                "started_at": now,
+            }
+            for step in intents
+        ],
+        ["escalation_id", "step"],
+    )
+    steps = steps_of(session, escalation_id)
+    for name, intent in intents.items():
+        row = steps[name]
+        if row.status != "done":
+            row.attempts += 1
+            row.result = {**row.result, **intent}
+    return steps
+
+
+def start_step(session: Session, escalation_id: int, step: str, intent: dict[str, Any]) -> SlackStep:
+    """Record that one Slack step is about to run (what it intends), before calling Slack."""
+    return start_steps(session, escalation_id, {step: intent})[step]
+
+
+def finish_steps(session: Session, escalation_id: int, results: dict[str, dict[str, Any]]) -> None:
+    """Record that Slack steps are done, with what Slack returned that later steps need."""
+    steps = steps_of(session, escalation_id)
+    now = utcnow()
+    for name, result in results.items():
+        row = steps[name]
+        row.status, row.result, row.last_error, row.done_at = "done", {**row.result, **result}, None, now
+
+
+def finish_step(session: Session, escalation_id: int, step: str, result: dict[str, Any]) -> None:
+    """Record that a Slack step is done, with what Slack returned that later steps need."""
+    finish_steps(session, escalation_id, {step: result})
+
+
+def fail_step(session: Session, escalation_id: int, step: str, error: str) -> None:
+    """Record why a Slack step failed; it stays pending and is retried on resume."""
+    session.execute(
+        update(SlackStep)
+        .where(SlackStep.escalation_id == escalation_id, SlackStep.step == step)
+        .values(last_error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_reminder(session: Session, escalation_id: int, reminder: Any, worker: str) -> bool:
+    """Claim a reminder (clock, due_at, stage, fire_at); False if another sweep already did."""
+    values = {
+        "escalation_id": escalation_id,
+        "clock": reminder.clock,
+        "due_at": reminder.due_at,
+        "stage": reminder.stage,
+        "fire_at": reminder.fire_at,
+        "claimed_at": utcnow(),
+        "claimed_by": worker,
+    }
+    key = ["escalation_id", "clock", "due_at", "stage"]
+    return insert_ignoring_conflict(session, Reminder.__table__, values, key, returning=Reminder.id)
+
+
+def mark_reminder_posted(
+    session: Session, escalation_id: int, reminder: Any, channel_id: str, ts: str
+) -> None:
+    """Record where a claimed reminder was posted."""
+    session.execute(
+        update(Reminder)
+        .where(
+            Reminder.escalation_id == escalation_id,
+            Reminder.clock == reminder.clock,
+            Reminder.due_at == reminder.due_at,
+            Reminder.stage == reminder.stage,
+        )
+        .values(posted_at=utcnow(), channel_id=channel_id, message_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def set_columns(session: Session, escalation_id: int, columns: dict[str, Any]) -> None:
+    """Write what a Slack step learnt (the room's id, the card's ts) onto the escalation."""
+    session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id)
+        .values(**columns)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def first_delivery(session: Session, event_id: str, at: datetime) -> bool:
+    """Record a Slack event; False if it was already recorded (a retry, or another replica has it)."""
+    values = {"event_id": event_id[:64], "received_at": at}
+    return insert_ignoring_conflict(
+        session, SlackEvent.__table__, values, ["event_id"], returning=SlackEvent.event_id
+    )
+
+
+def forget_events_before(session: Session, cutoff: datetime) -> int:
+    """Drop event ids older than Slack's retries (it retries for minutes, not days); how many."""
+    return session.execute(delete(SlackEvent).where(SlackEvent.received_at < cutoff)).rowcount
