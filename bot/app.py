@@ -57,13 +57,15 @@ class Warroom:
         """What the handlers call."""
         return Services(self.service, self.rooms, self.drafts, self.gateway, self.background)
 
-    def close(self, dispose_db: bool = True) -> None:
-        """Release the pool threads and (unless the database is shared) its connections."""
-        self.background.close()
+    def close(self, dispose_db: bool = True, drain_seconds: float | None = None) -> int:
+        """Finish the work in flight (at most `drain_seconds`; None: all of it), release the pool threads
+        and (unless the database is shared) its connections; how much work was left unfinished."""
+        unfinished = self.background.close(drain_seconds)
         self.clocks.close()
         self.gateway.close()
         if dispose_db:
             self.db.dispose()
+        return unfinished
 
 
 def build_warroom(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
@@ -23,12 +24,21 @@ class Background:
 
     def __init__(self, workers: int) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="background")
+        self._lock = threading.Lock()
+        self._pending: set[Future[Any]] = set()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run `fn` on the pool; an exception it raises is logged, never lost."""
         future = self._pool.submit(fn, *args, **kwargs)
-        future.add_done_callback(_log_failure)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
         return future
+
+    def _done(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+        _log_failure(future)
 
     def listener(self, fn: F) -> F:
         """`fn` as a lazy listener that runs on this pool. Bolt injects arguments by parameter name and
@@ -40,9 +50,15 @@ class Background:
 
         return hand_over  # type: ignore[return-value]
 
-    def close(self, wait: bool = True) -> None:
-        """Finish what was handed over (or drop it), then stop the threads."""
-        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+    def close(self, timeout: float | None = None) -> int:
+        """Finish what was handed over, waiting at most `timeout` seconds (None: as long as it takes), then
+        stop the threads; how many pieces of work were left unfinished. What is left is not lost: a room
+        set-up is resumed by any replica once its short lease lapses, and the rest was acknowledged."""
+        with self._lock:
+            pending = list(self._pending)
+        _done, unfinished = wait(pending, timeout=timeout)
+        self._pool.shutdown(wait=timeout is None, cancel_futures=True)
+        return len(unfinished)
 
 
 def _log_failure(future: Future[Any]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
 from bot.policy.model import PolicyError, load_policy, policy_to_yaml
 from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("warroom")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,7 +80,7 @@ def _serve_slack(settings: Settings) -> int:
     from bot.clocks import jobs
     from bot.http import build_wsgi_app
     from bot.logs import configure_logging
-    from bot.server import serve_http, serve_socket_mode
+    from bot.server import DRAIN_SECONDS, serve_http, serve_socket_mode
     from storage.db import Database
     from storage.migrate import current_revision, head_revision, upgrade
 
@@ -116,8 +119,10 @@ def _serve_slack(settings: Settings) -> int:
             )
             serve_http(build_wsgi_app(app, db, secret), settings.port)
     finally:
-        scheduler.shutdown(wait=False)
-        warroom.close()
+        scheduler.shutdown(wait=True)  # a sweep under way finishes: a reminder is never half-posted
+        app.listener_runner.listener_executor.shutdown(wait=True)  # modals being opened, quick
+        unfinished = warroom.close(drain_seconds=DRAIN_SECONDS)
+        log.info("stopped%s", f"; {unfinished} pieces of work left to resume" if unfinished else " cleanly")
     return 0
 
 

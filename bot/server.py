@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,8 @@ from bot.http import WsgiApp
 
 log = logging.getLogger(__name__)
 HTTP_THREADS = 16
+# How long a stop waits for requests in flight (Slack wants every answer within 3 s anyway).
+DRAIN_SECONDS = 5
 
 
 @dataclass
@@ -55,18 +59,39 @@ def start_http_in_background(wsgi: WsgiApp, host: str = "127.0.0.1", port: int =
 
 
 def serve_http(wsgi: WsgiApp, port: int) -> None:
-    """Serve on 0.0.0.0:`port` until interrupted."""
-    server = create_server(wsgi, host="0.0.0.0", port=port, threads=HTTP_THREADS, ident="warroom")
+    """Serve on 0.0.0.0:`port` until SIGTERM or SIGINT; then stop taking requests and let those in flight
+    finish (up to `DRAIN_SECONDS`)."""
+    server: Any = create_server(wsgi, host="0.0.0.0", port=port, threads=HTTP_THREADS, ident="warroom")
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("%s: no new requests; finishing those in flight", signal.Signals(signum).name)
+        server.trigger.pull_trigger(server._map.clear)  # ends the serving loop from inside it
+
+    _on_stop_signals(stop)
     log.info("listening on http://0.0.0.0:%s (Slack requests at /slack/events, health at /healthz)", port)
     try:
         server.run()
-    except KeyboardInterrupt:
-        log.info("stopping")
     finally:
         server.close()
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=DRAIN_SECONDS)
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
-    """Connect to Slack over Socket Mode until interrupted."""
+    """Connect to Slack over Socket Mode until SIGTERM or SIGINT, then disconnect."""
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("%s: disconnecting from Slack", signal.Signals(signum).name)
+        stopping.set()
+
+    _on_stop_signals(stop)
     log.info("connecting to Slack over Socket Mode")
-    SocketModeHandler(app, app_token).start()
+    handler = SocketModeHandler(app, app_token)
+    handler.connect()
+    stopping.wait()
+    handler.close()
+
+
+def _on_stop_signals(stop: Callable[[int, object], None]) -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)

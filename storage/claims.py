@@ -44,6 +44,17 @@ def claim_provisioning(
     return claimed.rowcount == 1
 
 
+def renew_provisioning(session: Session, escalation_id: int, owner: str, until: datetime) -> bool:
+    """Extend the set-up lease `owner` holds; False if it is no longer theirs."""
+    renewed = session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.provisioning_owner == owner)
+        .values(provisioning_lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.rowcount == 1
+
+
 def release_provisioning(
     session: Session, escalation_id: int, owner: str, finished: bool, retry_at: datetime | None = None
 ) -> None:

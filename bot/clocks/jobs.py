@@ -24,6 +24,8 @@ from storage.models import OPEN_STATUSES, Escalation, Reminder
 
 log = logging.getLogger(__name__)
 REMINDER_RETENTION = timedelta(days=30)
+# How often interrupted room set-ups are looked for: a crashed one resumes seconds after its lease lapses.
+RESUME_SECONDS = 3
 EVENT_RETENTION = timedelta(days=1)
 
 
@@ -87,7 +89,11 @@ def build_scheduler(sweep_seconds: float) -> BackgroundScheduler:
         sweep_reminders, "interval", seconds=sweep_seconds, id="sweep_reminders", next_run_time=utcnow()
     )
     scheduler.add_job(
-        resume_unfinished_rooms, "interval", seconds=60, id="resume_unfinished_rooms", next_run_time=utcnow()
+        resume_unfinished_rooms,
+        "interval",
+        seconds=RESUME_SECONDS,
+        id="resume_unfinished_rooms",
+        next_run_time=utcnow(),
     )
     scheduler.add_job(prune_reminders, "cron", hour=3, minute=17, id="prune_reminders")
     return scheduler

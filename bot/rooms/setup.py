@@ -36,6 +36,7 @@ from blocks.text import truncate
 from bot.escalations.naming import war_room_name, with_suffix
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
+from bot.rooms.lease import LEASE, LeaseKeeper
 from bot.rooms.steps import Action, Apply, StepFailed, StepLog
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, error_code, slack_error
@@ -45,7 +46,6 @@ from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
 MAX_NAME_ATTEMPTS = 20
@@ -88,6 +88,7 @@ class WarRoomFlow:
                     return None
                 esc = self._view(session, escalation_id)
         finished, retry_at = False, None
+        keeper = LeaseKeeper(self.db, escalation_id, owner)
         try:
             if esc.source_message_ts and not esc.source_permalink:
                 found = self.steps.run(
@@ -107,6 +108,7 @@ class WarRoomFlow:
             if attempts <= 1:  # tell once, not on every retry
                 self._tell_caller_about_failure(self._load(escalation_id), failure)
         finally:
+            keeper.stop()
             with self.db.session() as session:
                 claims.release_provisioning(session, escalation_id, owner, finished, retry_at)
                 esc = self._view(session, escalation_id)
