@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -65,15 +66,36 @@ def serve_http(wsgi: WsgiApp, port: int) -> None:
 
     def stop(signum: int, _frame: object) -> None:
         log.info("%s: no new requests; finishing those in flight", signal.Signals(signum).name)
-        server.trigger.pull_trigger(server._map.clear)  # ends the serving loop from inside it
+        threading.Thread(target=_drain, args=(server,), name="drain", daemon=True).start()
 
     _on_stop_signals(stop)
     log.info("listening on http://0.0.0.0:%s (Slack requests at /slack/events, health at /healthz)", port)
     try:
         server.run()
     finally:
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=1)
         server.close()
-        server.task_dispatcher.shutdown(cancel_pending=False, timeout=DRAIN_SECONDS)
+
+
+def _drain(server: Any) -> None:
+    """Stop listening, let the requests in flight finish and their answers go out, then end the loop.
+
+    Everything that touches the loop's sockets runs inside the loop (through its trigger)."""
+
+    def stop_listening() -> None:
+        server.del_channel()
+        server.socket.close()
+
+    server.trigger.pull_trigger(stop_listening)
+    dispatcher, deadline = server.task_dispatcher, time.monotonic() + DRAIN_SECONDS
+    while time.monotonic() < deadline:
+        with dispatcher.lock:
+            busy = bool(dispatcher.queue) or dispatcher.active_count > 0
+        if not busy:
+            break
+        time.sleep(0.05)
+    time.sleep(0.1)  # the loop writes out the last answers
+    server.trigger.pull_trigger(server._map.clear)  # ends the serving loop from inside it
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +14,9 @@ import pytest
 
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed import SlackRequester
-
-SIGNING_SECRET = "3c1f0f5d2c5e4b7a9e8d7c6b5a493827"
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WARROOM_", "ANTHROPIC_"))}
-    keep.pop("DATABASE_URL", None)
-    keep.pop("PORT", None)
-    return keep | extra
+from tests.served import BOT_TOKEN, SIGNING_SECRET, ServedBot
+from tests.served import clean_env as _clean_env
+from tests.served import free_port as _free_port
 
 
 def _warroom(
@@ -40,49 +32,16 @@ def _warroom(
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[SlackRequester, FakeSlack, str]]:
     """`warroom serve` in a subprocess with real-looking credentials, talking to a fake Slack."""
     with FakeSlack() as fake:
-        port = _free_port()
-        env = _clean_env(
-            SLACK_BOT_TOKEN="xoxb-1-serve-test",
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake.api_url,
-            DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
-            PORT=str(port),
-        )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        base = f"http://127.0.0.1:{port}"
+        bot = ServedBot(fake, f"sqlite:///{tmp_path / 'serve.db'}", tmp_path).start()
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError(f"serve did not come up:\n{process.stdout.read()}") from None
-                    time.sleep(0.1)
-            yield SlackRequester(base + "/slack/events", SIGNING_SECRET, fake.new_response_url), fake, base
+            yield bot.slack, fake, bot.base
         finally:
-            process.terminate()
-            output = process.communicate(timeout=10)[0]
-            assert "xoxb-1-serve-test" not in output and SIGNING_SECRET not in output
+            _code, output = bot.stop()
+            assert BOT_TOKEN not in output and SIGNING_SECRET not in output
 
 
 def test_serve_answers_signed_requests_over_http(served: tuple[SlackRequester, FakeSlack, str]) -> None:

@@ -188,7 +188,7 @@ class WarRoomFlow:
         if esc.source_permalink:
             together["bookmark"] = (lambda _: self._bookmark(esc), None)
         if self.settings.escalations_channel:
-            together["announce"] = (lambda _: self._announce(esc), None)
+            together["announce"] = (lambda prior: self._announce(esc, prior["run"] > 1), None)
         done = self.steps.run_together(esc.id, together, self.gateway.in_parallel)
         if isinstance(done.get("room_card"), dict):
             esc = replace(esc, **self._card_of(done["room_card"]))
@@ -199,7 +199,7 @@ class WarRoomFlow:
             "notify": (lambda _: self._notify_caller(esc), None),
         }
         if esc.source_message_ts:
-            after["link_back"] = (lambda _: self._link_back(esc), None)
+            after["link_back"] = (lambda prior: self._link_back(esc, prior["run"] > 1), None)
         self.steps.run_together(esc.id, after, self.gateway.in_parallel)
 
     def _thread_room(self, esc: EscalationSnapshot) -> None:
@@ -210,7 +210,7 @@ class WarRoomFlow:
             self._card_of,
         )
         esc = replace(esc, **self._card_of(posted))
-        self.steps.run(esc.id, "kickoff", lambda _: self._kickoff(esc))
+        self.steps.run(esc.id, "kickoff", lambda prior: self._kickoff(esc, prior["run"] > 1))
         if esc.card_channel_id != esc.source_channel_id:
             self.steps.run(esc.id, "notify", lambda _: self._notify_caller(esc))
 
@@ -281,25 +281,35 @@ class WarRoomFlow:
         thread_ts: str | None = None,
         resumed: bool = False,
     ) -> dict[str, Any]:
-        if resumed and channel and (found := self._card_already_posted(esc, channel)):
+        if resumed and channel and (found := self._already_posted(esc, channel, thread_ts, "card_title")):
             return found
         posted = self.gateway.post_message(
             channel or "", card_fallback_text(esc), blocks=build_triage_card(esc), thread_ts=thread_ts
         )
         return {"channel_id": posted.channel, "ts": posted.ts}
 
-    def _card_already_posted(self, esc: EscalationSnapshot, channel: str) -> dict[str, Any] | None:
-        # Only when resuming a card step that started but was never recorded: the card may be there.
+    def _already_posted(
+        self, esc: EscalationSnapshot, channel: str, thread_ts: str | None, block_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """The bot's message about `esc` in `channel` (or the thread), if a step that started but was never
+        recorded as done posted it before a crash: found and adopted, not posted twice."""
         try:
-            history = self.gateway.history(channel, limit=50)
+            recent = (
+                self.gateway.thread(channel, thread_ts, limit=100)
+                if thread_ts
+                else self.gateway.history(channel, limit=100)
+            )
         except SlackApiError as exc:
-            log.info("cannot look for an earlier card in %s: %s", channel, slack_error(exc))
+            log.info("cannot look for an earlier post in %s: %s", channel, slack_error(exc))
             return None
-        for message in history:
+        for message in recent:
+            if message.get("user") != self.gateway.bot_user_id:
+                continue
             blocks = message.get("blocks") or []
-            if message.get("user") == self.gateway.bot_user_id and any(
-                b.get("block_id") == "card_title" and esc.public_id in str(b.get("text")) for b in blocks
-            ):
+            said = [str(b.get("text")) for b in blocks if block_id is None or b.get("block_id") == block_id]
+            if block_id is None:
+                said.append(str(message.get("text") or ""))
+            if any(esc.public_id in text for text in said):
                 return {"channel_id": channel, "ts": message["ts"], "adopted": True}
         return None
 
@@ -328,25 +338,28 @@ class WarRoomFlow:
         )
         return {"bookmark_id": added}
 
-    def _announce(self, esc: EscalationSnapshot) -> dict[str, Any]:
+    def _announce(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
+        channel = self.settings.escalations_channel or ""
+        if resumed and (found := self._already_posted(esc, channel, None, "announcement")):
+            return found
         text, blocks = build_announcement(esc)
-        posted = self.gateway.post_message(self.settings.escalations_channel or "", text, blocks=blocks)
+        posted = self.gateway.post_message(channel, text, blocks=blocks)
         return {"channel_id": posted.channel, "ts": posted.ts}
 
-    def _kickoff(self, esc: EscalationSnapshot) -> dict[str, Any]:
-        posted = self.gateway.post_message(
-            esc.card_channel_id or "", build_thread_kickoff(esc), thread_ts=esc.card_ts
-        )
-        return {"ts": posted.ts}
+    def _kickoff(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
+        channel, thread = esc.card_channel_id or "", esc.card_ts
+        if resumed and (found := self._already_posted(esc, channel, thread)):
+            return found
+        return {"ts": self.gateway.post_message(channel, build_thread_kickoff(esc), thread_ts=thread).ts}
 
-    def _link_back(self, esc: EscalationSnapshot) -> dict[str, Any]:
+    def _link_back(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
+        channel, thread = esc.source_channel_id or "", esc.source_message_ts
         where = "its private war room" if esc.is_private else f"<#{esc.room_channel_id}>"
         text = f"{severity_badge(esc.severity)} Escalated as *{esc.public_id}* → {where}"
         try:
-            posted = self.gateway.post_message(
-                esc.source_channel_id or "", text, thread_ts=esc.source_message_ts
-            )
-            return {"ts": posted.ts}
+            if resumed and (found := self._already_posted(esc, channel, thread)):
+                return found
+            return {"ts": self.gateway.post_message(channel, text, thread_ts=thread).ts}
         except SlackApiError as exc:  # a courtesy, not worth failing the set-up for
             return {"skipped": slack_error(exc)}
 
