@@ -291,27 +291,10 @@ class WarRoomFlow:
     def _already_posted(
         self, esc: EscalationSnapshot, channel: str, thread_ts: str | None, block_id: str | None = None
     ) -> dict[str, Any] | None:
-        """The bot's message about `esc` in `channel` (or the thread), if a step that started but was never
-        recorded as done posted it before a crash: found and adopted, not posted twice."""
-        try:
-            recent = (
-                self.gateway.thread(channel, thread_ts, limit=100)
-                if thread_ts
-                else self.gateway.history(channel, limit=100)
-            )
-        except SlackApiError as exc:
-            log.info("cannot look for an earlier post in %s: %s", channel, slack_error(exc))
-            return None
-        for message in recent:
-            if message.get("user") != self.gateway.bot_user_id:
-                continue
-            blocks = message.get("blocks") or []
-            said = [str(b.get("text")) for b in blocks if block_id is None or b.get("block_id") == block_id]
-            if block_id is None:
-                said.append(str(message.get("text") or ""))
-            if any(esc.public_id in text for text in said):
-                return {"channel_id": channel, "ts": message["ts"], "adopted": True}
-        return None
+        """The bot's message about `esc`, if a step that started but was never recorded as done posted it
+        before a crash: found and adopted, not posted twice."""
+        ts = self.gateway.find_own_message(channel, esc.public_id, thread_ts=thread_ts, block_id=block_id)
+        return {"channel_id": channel, "ts": ts, "adopted": True} if ts else None
 
     def _post_card_where_raised(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
         candidates = [esc.source_channel_id, self.settings.escalations_channel, esc.caller_user_id]

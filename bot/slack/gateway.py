@@ -168,6 +168,29 @@ class SlackGateway:
         page = self.client.conversations_replies(channel=channel, ts=ts, limit=limit)
         return list(page.get("messages") or [])
 
+    def find_own_message(
+        self, channel: str, containing: str, *, thread_ts: str | None = None, block_id: str | None = None
+    ) -> str | None:
+        """The ts of the bot's latest message in `channel` (or the thread) that says `containing` (in the
+        block `block_id`, if given); None if there is none or Slack will not say."""
+        try:
+            recent = (
+                self.thread(channel, thread_ts, limit=100) if thread_ts else self.history(channel, limit=100)
+            )
+        except SlackApiError as exc:
+            log.info("cannot look for an earlier post in %s: %s", channel, slack_error(exc))
+            return None
+        for message in recent:
+            if message.get("user") != self.bot_user_id:
+                continue
+            blocks = message.get("blocks") or []
+            said = [str(b.get("text")) for b in blocks if block_id is None or b.get("block_id") == block_id]
+            if block_id is None:
+                said.append(str(message.get("text") or ""))
+            if any(containing in text for text in said):
+                return str(message["ts"])
+        return None
+
     # --- channels -----------------------------------------------------------------------------------
 
     def create_channel(self, name: str, *, is_private: bool) -> tuple[str, str]:
