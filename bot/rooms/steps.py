@@ -4,6 +4,7 @@ as done (with Slack's answer) after, so a retry, a double click or a crash resum
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from bot.slack.gateway import slack_error
 from storage import claims
 from storage.db import Database
 
+log = logging.getLogger(__name__)
 Action = Callable[[dict[str, Any]], dict[str, Any]]
 # The columns a step's result sets on the escalation (the room's channel id, the card's ts...).
 Apply = Callable[[dict[str, Any]], dict[str, Any]]
@@ -30,6 +32,20 @@ def raise_first_failure(results: dict[str, Any]) -> None:
     for result in results.values():
         if isinstance(result, Exception):
             raise result if isinstance(result, StepFailed) else StepFailed("set-up", slack_error(result))
+
+
+def reconciling(
+    action: Action, prior: dict[str, Any], recorded: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run a step's action; if the connection dropped or timed out, Slack may have acted, so run it once
+    more at once as a resumed run (`run` + 1), which looks for what the first try made before making it.
+    `recorded`: what the step log holds now (this run's intent included), for that second try."""
+    try:
+        return action(prior)
+    except OSError as exc:  # URLError, a reset or closed connection, a timeout; not an answer from Slack
+        log.info("a Slack call may have acted before its connection failed (%s); looking", type(exc).__name__)
+        again = recorded if recorded is not None else prior
+        return action({**again, "run": int(again.get("run", 1)) + 1})
 
 
 class StepLog:
@@ -62,8 +78,9 @@ class StepLog:
             prior = {**step.result, "run": step.attempts}
             if intent is not None:
                 step.result = {**step.result, **intent(prior)}
+            recorded = {**step.result, "run": step.attempts}
         try:
-            result = action(prior)
+            result = reconciling(action, prior, recorded)
         except StepFailed:
             raise
         except Exception as exc:
@@ -88,7 +105,9 @@ class StepLog:
             recorded = claims.start_steps(session, escalation_id, {name: {} for name in steps})
             todo = [name for name in steps if recorded[name].status != "done"]
             priors = {name: {**recorded[name].result, "run": recorded[name].attempts} for name in todo}
-        results = in_parallel({name: (lambda name=name: steps[name][0](priors[name])) for name in todo})
+        results = in_parallel(
+            {name: (lambda name=name: reconciling(steps[name][0], priors[name])) for name in todo}
+        )
         succeeded = {name: result for name, result in results.items() if not isinstance(result, Exception)}
         with self.db.session() as session:
             for name, result in results.items():

@@ -91,6 +91,7 @@ class FakeSlack(LoopbackServer):
         self._ws = Workspace()
         self._calls: list[ApiCall] = []
         self._failures: dict[str, list[_Failure]] = {}
+        self._drops: dict[str, int] = {}
 
     @property
     def api_url(self) -> str:
@@ -146,6 +147,12 @@ class FakeSlack(LoopbackServer):
             error = "ratelimited"
         with self._lock:
             self._failures.setdefault(method, []).append(_Failure(status, error, retry_after, times))
+
+    def drop_after_acting(self, method: str, *, times: int = 1) -> None:
+        """Make the next `times` calls to `method` take effect, then lose the answer: the connection closes
+        before Slack replies, as when a network drops after Slack acted."""
+        with self._lock:
+            self._drops[method] = self._drops.get(method, 0) + times
 
     def new_response_url(self) -> str:
         """A fresh response_url that records what is posted to it."""
@@ -262,6 +269,9 @@ class FakeSlack(LoopbackServer):
                 except Exception as e:  # a bug in the fake itself: surface it, don't hang the client
                     body = {"ok": False, "error": "fatal_error", "detail": f"{type(e).__name__}: {e}"}
             self._record(method, params, bool(body["ok"]), body.get("error"))
+            if self._drops.get(method):
+                self._drops[method] -= 1
+                return DROPPED
         return _json_reply(200, body)
 
     def handle_response(self, url_token: str, raw: bytes) -> _Reply:
@@ -300,6 +310,10 @@ class FakeSlack(LoopbackServer):
 
 
 _Reply = tuple[int, dict[str, str], bytes]
+
+
+# The answer of a call whose connection dropped after it took effect: nothing reaches the client.
+DROPPED: _Reply = (0, {}, b"")
 
 
 def _json_reply(status: int, body: dict[str, Any]) -> _Reply:
@@ -350,6 +364,9 @@ class _Handler(BaseHTTPRequestHandler):
             reply = fake.handle_response(parts.path[len("/response/") :], raw)
         else:
             reply = _json_reply(404, {"ok": False, "error": "not_found"})
+        if reply is DROPPED:  # acted, then the connection closes without an answer
+            self.close_connection = True
+            return
         status, headers, body = reply
         self.send_response(status)
         for name, value in headers.items():

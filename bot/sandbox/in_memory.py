@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from http import HTTPStatus
-from http.client import HTTPMessage
+from http.client import HTTPMessage, RemoteDisconnected
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
@@ -28,7 +28,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.web.base_client import BaseClient
 
 from bot.sandbox.fake_methods import decode_params
-from bot.sandbox.fake_slack import FakeSlack, _json_reply
+from bot.sandbox.fake_slack import DROPPED, FakeSlack, _json_reply
 
 # A host that can never resolve (RFC 2606 `.invalid`): if a code path ever bypassed the seam and
 # reached for the network, it would fail at once instead of talking to something real.
@@ -69,7 +69,10 @@ class InMemoryWebClient(WebClient):
         if params is None:  # same answer the HTTP handler gives for a malformed body
             status, reply_headers, body = _json_reply(200, {"ok": False, "error": "invalid_json"})
         else:
-            status, reply_headers, body = self.fake.handle_api(parts.path[len(_API_PATH) :], token, params)
+            reply = self.fake.handle_api(parts.path[len(_API_PATH) :], token, params)
+            if reply is DROPPED:
+                raise RemoteDisconnected("Remote end closed connection without response")
+            status, reply_headers, body = reply
         message = _http_message(reply_headers, len(body))
         if not 200 <= status < 300:
             # urlopen raises for 4xx/5xx; slack_sdk's retry loop and 429 handling start from this error.

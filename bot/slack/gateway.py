@@ -8,6 +8,7 @@ the in-memory seam (`bot.sandbox.in_memory.InMemoryWebClient`) in-process.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -85,6 +86,13 @@ class SlackGateway:
 
     def __init__(self, client: WebClient, *, workers: int = 8) -> None:
         self.client = client
+        # Calls that create something (a channel, a message, a bookmark) are never repeated blindly after a
+        # dropped connection: Slack may have acted. They fail instead, and the step log looks before it
+        # tries again. Rate limits and server errors (Slack did not act) are still retried.
+        self._acting = copy.copy(client)
+        self._acting.retry_handlers = [
+            h for h in client.retry_handlers if not isinstance(h, ConnectionErrorRetryHandler)
+        ]
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack")
         self._bot_user_id: str | None = None
         self._lock = threading.Lock()
@@ -127,7 +135,7 @@ class SlackGateway:
         thread_ts: str | None = None,
     ) -> Posted:
         """Post a message (in a thread when `thread_ts` is given); links are never unfurled."""
-        posted = self.client.chat_postMessage(
+        posted = self._acting.chat_postMessage(
             channel=channel,
             text=truncate(text, MESSAGE_TEXT),
             blocks=blocks,
@@ -195,7 +203,7 @@ class SlackGateway:
 
     def create_channel(self, name: str, *, is_private: bool) -> tuple[str, str]:
         """Create a channel; (id, name) as Slack made it."""
-        created = self.client.conversations_create(name=name, is_private=is_private)
+        created = self._acting.conversations_create(name=name, is_private=is_private)
         return str(created["channel"]["id"]), str(created["channel"]["name"])
 
     def own_channel_named(self, name: str) -> str | None:
@@ -243,7 +251,7 @@ class SlackGateway:
 
     def add_bookmark(self, channel: str, title: str, link: str) -> str | None:
         """Bookmark a link in a channel's header; the bookmark's id."""
-        added = self.client.bookmarks_add(channel_id=channel, title=title, type="link", link=link)
+        added = self._acting.bookmarks_add(channel_id=channel, title=title, type="link", link=link)
         return (added.get("bookmark") or {}).get("id")
 
     def members(self, channel: str) -> frozenset[str]:
