@@ -181,7 +181,11 @@ class EscalationService:
         """Create the escalation (once per intake) and build its room or card thread."""
         owner, until = self.rooms.new_lease(self.clock())
         esc, created = self.create(intake, caller_user_id, source, (owner, until))
-        return self.rooms.provision(esc.id, claimed=(owner, esc) if created else None) or esc
+        try:
+            return self.rooms.provision(esc.id, claimed=(owner, esc) if created else None) or esc
+        except Exception:  # it is saved: the set-up resumes on its own (and says so) once its lease lapses
+            log.exception("setting up the room of %s failed; it will be resumed", esc.public_id)
+            return esc
 
     # --- queries --------------------------------------------------------------------------------
 

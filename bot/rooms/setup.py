@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import uuid
 from collections.abc import Callable
@@ -32,7 +33,6 @@ from blocks.escalations.triage_card import (
     card_fallback_text,
     severity_badge,
 )
-from blocks.text import truncate
 from bot.escalations.naming import war_room_name, with_suffix
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
 MAX_NAME_ATTEMPTS = 20
+SLACK_CODE = re.compile(r"[a-z_]{2,60}")
 
 
 class WarRoomFlow:
@@ -358,10 +359,13 @@ class WarRoomFlow:
         return {"via": "dm"}
 
     def _tell_caller_about_failure(self, esc: EscalationSnapshot, failure: StepFailed) -> None:
-        text = truncate(
-            f"⚠️ *{esc.public_id}* is saved, but setting up its room stopped at *{failure.step}* "
-            f"(`{failure.error}`). warroom will retry by itself; nothing you entered is lost.",
-            3000,
+        # Slack's own error codes help an admin (`missing_scope`); anything else stays in the logs.
+        said = (
+            f"Slack said `{failure.error}`" if SLACK_CODE.fullmatch(failure.error) else "a temporary problem"
+        )
+        text = (
+            f"⚠️ *{esc.public_id}* is saved, but setting up its room stopped at *{failure.step}* ({said}). "
+            "warroom will retry by itself; nothing you entered is lost."
         )
         try:
             self.gateway.post_message(esc.caller_user_id, text)
