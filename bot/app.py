@@ -32,8 +32,6 @@ from storage.db import Database, utcnow
 log = logging.getLogger(__name__)
 # Lazy listeners open modals and answer commands: a few threads, so they do not fight over the GIL.
 LISTENER_WORKERS = 4
-# Slow work (rooms, drafts, changes and their card refresh) mostly waits on Slack or Claude.
-BACKGROUND_WORKERS = 16
 
 
 @dataclass
@@ -92,7 +90,7 @@ def build_warroom(
     drafts = DraftService(
         gateway=gateway, escalations=service, settings=settings, drafter=build_drafter(settings)
     )
-    background = Background(BACKGROUND_WORKERS)
+    background = Background(settings.background_workers)
     return Warroom(settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts, background)
 
 

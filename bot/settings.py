@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     managers_group: str | None = Field(default=None, alias="WARROOM_MANAGERS_GROUP")
     log_level: str = Field(default="INFO", alias="WARROOM_LOG_LEVEL")
     sweep_seconds: float = Field(default=1.0, alias="WARROOM_SWEEP_SECONDS", gt=0, le=300)
+    # Threads for slow work after the acknowledgement (room set-up, drafts, changes); mostly waiting on Slack.
+    background_workers: int = Field(default=16, alias="WARROOM_BACKGROUND_WORKERS", ge=1, le=256)
 
     @field_validator(
         "slack_bot_token",

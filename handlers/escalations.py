@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.exc import SQLAlchemyError
 
 from blocks.escalations.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
 from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
@@ -71,13 +72,16 @@ def register(app: App, services: Services) -> None:
             return
         source = IntakeSource.from_metadata(view.get("private_metadata", ""))
         warned = source.warned_for == customer_name_key(intake.customer)
-        if not warned and services.escalations.open_for_customer(intake.customer, Actor(caller)):
-            # Show the open escalations before a second one is opened; submitting again goes through.
-            ack(
-                response_action="update",
-                view=intake_view(services, draft_from_intake(intake), source, caller),
-            )
-            return
+        try:
+            if not warned and services.escalations.open_for_customer(intake.customer, Actor(caller)):
+                # Show the open escalations before a second one is opened; submitting again goes through.
+                ack(
+                    response_action="update",
+                    view=intake_view(services, draft_from_intake(intake), source, caller),
+                )
+                return
+        except SQLAlchemyError as exc:  # the warning is a courtesy; the ack must not become an error page
+            log.warning("could not look for open escalations of the customer: %s", type(exc).__name__)
         context[ACCEPTED] = True  # the lazy listener gets a copy of the context: decided once, here
         ack()
 
