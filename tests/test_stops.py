@@ -60,7 +60,7 @@ def test_a_kill_during_set_up_then_a_restart_completes_the_room_once(
         assert len(cards) == 1 and fake.pins(channel["id"]) == [cards[0]["ts"]], "one card, pinned once"
         announcements = [m for m in fake.messages("C0ESCALATIONS") if "ESC-" in m.get("text", "")]
         assert len(announcements) == 1, "one announcement"
-        assert took < 15, f"the room was finished {took:.1f} s after the restart"
+        assert took < 10, f"the room was finished {took:.1f} s after the restart"
 
 
 def _room_with_pinned_card(fake: FakeSlack) -> dict | None:

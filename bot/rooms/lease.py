@@ -12,7 +12,7 @@ from storage.db import Database, utcnow
 log = logging.getLogger(__name__)
 # Short, and renewed while the set-up runs: after a crash another worker (or the restarted one) takes over
 # within seconds, yet a set-up slowed down by Slack is never taken over while it is alive.
-LEASE = timedelta(seconds=10)
+LEASE = timedelta(seconds=6)
 
 
 class LeaseKeeper:
