@@ -44,6 +44,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+READ_ONLY = "warroom_read_only"
+
+
 class Base(DeclarativeBase):
     """Declarative base of every warroom table."""
 
@@ -79,7 +82,9 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read (`Database.reading`) takes no write lock: under WAL it never waits for a writer.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def insert_ignoring_conflict(
@@ -110,6 +115,7 @@ class Database:
         self.url = url
         self.engine = engine or create_db_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._reads = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         self._open = threading.local()
 
     @contextmanager
@@ -124,6 +130,19 @@ class Database:
         self._open.active = True
         try:
             with self._sessions.begin() as session:
+                yield session
+        finally:
+            self._open.active = False
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work for what must answer fast (an acknowledgement's lookups): on SQLite it
+        takes no write lock, so it never queues behind room set-ups. Nothing is committed."""
+        if getattr(self._open, "active", False):
+            raise RuntimeError("a database session is already open in this thread; finish it first")
+        self._open.active = True
+        try:
+            with self._reads() as session:
                 yield session
         finally:
             self._open.active = False

@@ -246,7 +246,7 @@ class EscalationService:
         (a private one they may not see is neither shown nor hinted at)."""
         if not customer:
             return []
-        with self.db.session() as session:
+        with self.db.reading() as session:
             rows = [
                 EscalationSnapshot.of(row, self.policy) for row in repo.open_for_customer(session, customer)
             ]
