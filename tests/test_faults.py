@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from blocks.escalations.intake_modal import IntakeSource
 from bot.escalations.intake import Intake
+from storage.db import utcnow
 from tests.in_process import CALLER, InProcess
 from tests.in_process import in_process_fixture as in_process_fixture
 
@@ -59,3 +61,19 @@ def _intake():
 def _source():
 
     return IntakeSource(uuid.uuid4().hex, channel_id="C0SUPPORT")
+
+
+def test_a_channel_creation_that_keeps_timing_out_is_told_to_the_person_once(in_process: InProcess) -> None:
+    fake = in_process.fake
+    fake.time_out_next("conversations.create", times=2)  # the call, and the look-then-retry after it
+    esc = in_process.warroom.service.create(_intake(), CALLER, _source())[0]
+    in_process.warroom.flow.provision(esc.id)
+    assert in_process.row(esc.id).provisioned_at is None, "not built, but saved and left to resume"
+
+    told = [m["text"] for m in fake.messages(fake.dm_channel(CALLER) or "")]
+    assert len(told) == 1 and esc.public_id in told[0] and "is saved" in told[0], told
+    assert "a temporary problem" in told[0] and "TimeoutError" not in told[0]
+
+    in_process.warroom.flow.resume_unfinished(utcnow() + timedelta(minutes=1))  # past the first backoff
+    assert in_process.row(esc.id).provisioned_at is not None, "the retry builds it"
+    assert len([c for c in fake.calls_to("conversations.create") if c.ok]) == 1

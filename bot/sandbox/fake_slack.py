@@ -92,6 +92,7 @@ class FakeSlack(LoopbackServer):
         self._calls: list[ApiCall] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._drops: dict[str, int] = {}
+        self._timeouts: dict[str, int] = {}
 
     @property
     def api_url(self) -> str:
@@ -153,6 +154,12 @@ class FakeSlack(LoopbackServer):
         before Slack replies, as when a network drops after Slack acted."""
         with self._lock:
             self._drops[method] = self._drops.get(method, 0) + times
+
+    def time_out_next(self, method: str, *, times: int = 1) -> None:
+        """Make the next `times` calls to `method` answer too late to be heard, without taking effect
+        (Slack was too slow, then gave up): the client sees a timeout."""
+        with self._lock:
+            self._timeouts[method] = self._timeouts.get(method, 0) + times
 
     def new_response_url(self) -> str:
         """A fresh response_url that records what is posted to it."""
@@ -250,6 +257,10 @@ class FakeSlack(LoopbackServer):
         if self.latency > 0:
             time.sleep(self.latency)
         with self._lock:
+            if self._timeouts.get(method):
+                self._timeouts[method] -= 1
+                self._record(method, params, False, "timeout")
+                return TIMED_OUT
             failure = self._take_failure(method)
             if failure is not None:
                 reply = _failure_reply(failure)
@@ -314,6 +325,8 @@ _Reply = tuple[int, dict[str, str], bytes]
 
 # The answer of a call whose connection dropped after it took effect: nothing reaches the client.
 DROPPED: _Reply = (0, {}, b"")
+# The answer of a call that took too long: the client's timeout fires first.
+TIMED_OUT: _Reply = (0, {}, b"timeout")
 
 
 def _json_reply(status: int, body: dict[str, Any]) -> _Reply:
@@ -364,7 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = fake.handle_response(parts.path[len("/response/") :], raw)
         else:
             reply = _json_reply(404, {"ok": False, "error": "not_found"})
-        if reply is DROPPED:  # acted, then the connection closes without an answer
+        if reply is DROPPED or reply is TIMED_OUT:  # the connection closes without an answer
             self.close_connection = True
             return
         status, headers, body = reply

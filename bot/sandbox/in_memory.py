@@ -28,7 +28,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.web.base_client import BaseClient
 
 from bot.sandbox.fake_methods import decode_params
-from bot.sandbox.fake_slack import DROPPED, FakeSlack, _json_reply
+from bot.sandbox.fake_slack import DROPPED, TIMED_OUT, FakeSlack, _json_reply
 
 # A host that can never resolve (RFC 2606 `.invalid`): if a code path ever bypassed the seam and
 # reached for the network, it would fail at once instead of talking to something real.
@@ -72,6 +72,8 @@ class InMemoryWebClient(WebClient):
             reply = self.fake.handle_api(parts.path[len(_API_PATH) :], token, params)
             if reply is DROPPED:
                 raise RemoteDisconnected("Remote end closed connection without response")
+            if reply is TIMED_OUT:
+                raise TimeoutError("The read operation timed out")
             status, reply_headers, body = reply
         message = _http_message(reply_headers, len(body))
         if not 200 <= status < 300:
