@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import socket
 import time
-from typing import Any
 
 import pytest
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.sandbox import FakeSlack
 from bot.sandbox.in_memory import InMemoryWebClient, in_memory_slack
+from tests.fake_slack_client import code, section, slack_error
 
 
 @pytest.fixture
@@ -24,20 +23,6 @@ def fake() -> FakeSlack:
 @pytest.fixture
 def client(fake: FakeSlack) -> InMemoryWebClient:
     return InMemoryWebClient(fake)
-
-
-def slack_error(call: Any) -> SlackApiError:
-    with pytest.raises(SlackApiError) as info:
-        call()
-    return info.value
-
-
-def code(call: Any) -> str:
-    return str(slack_error(call).response["error"])
-
-
-def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def test_posted_message_is_in_the_fake(fake, client):

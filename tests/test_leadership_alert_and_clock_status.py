@@ -152,18 +152,24 @@ def test_clock_status_after_updates_and_acknowledgment():
     assert clocks["Customer update"].endswith("(in 30 min) (promised)")
 
 
-def test_clock_status_once_resolved_says_resolved():
-    resolved = CREATED + timedelta(hours=2)
-    esc = make_esc(
+RESOLVED = CREATED + timedelta(hours=2)
+
+
+def _resolved_esc():
+    return make_esc(
         status="resolved",
-        resolved_at=resolved,
+        resolved_at=RESOLVED,
         acknowledged_at=CREATED + timedelta(minutes=3),
         acknowledged_by="U0ENG",
         internal_update_due_at=None,
         customer_update_due_at=None,
         resolution_due_at=None,
     )
-    text = status_text(esc, resolved + timedelta(hours=1))
+
+
+def test_clock_status_once_resolved_says_resolved():
+    resolved = RESOLVED
+    text = status_text(_resolved_esc(), resolved + timedelta(hours=1))
     assert "Resolved" in text.splitlines()[0]
     clocks = lines_of(text)
     assert clocks["Resolution"] == f"resolved {slack_date(resolved)}"
@@ -171,17 +177,7 @@ def test_clock_status_once_resolved_says_resolved():
 
 
 def test_clock_status_once_resolved_does_not_call_stopped_clocks_on_change():
-    resolved = CREATED + timedelta(hours=2)
-    esc = make_esc(
-        status="resolved",
-        resolved_at=resolved,
-        acknowledged_at=CREATED + timedelta(minutes=3),
-        acknowledged_by="U0ENG",
-        internal_update_due_at=None,
-        customer_update_due_at=None,
-        resolution_due_at=None,
-    )
-    assert "on change" not in status_text(esc, resolved + timedelta(hours=1))
+    assert "on change" not in status_text(_resolved_esc(), RESOLVED + timedelta(hours=1))
 
 
 def test_clock_status_once_resolved_reports_nothing_overdue():
