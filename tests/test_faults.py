@@ -77,3 +77,16 @@ def test_a_channel_creation_that_keeps_timing_out_is_told_to_the_person_once(in_
     in_process.warroom.flow.resume_unfinished(utcnow() + timedelta(minutes=1))  # past the first backoff
     assert in_process.row(esc.id).provisioned_at is not None, "the retry builds it"
     assert len([c for c in fake.calls_to("conversations.create") if c.ok]) == 1
+
+
+def test_a_bookmark_whose_answer_was_lost_is_not_added_twice(in_process: InProcess) -> None:
+    fake = in_process.fake
+    raised_in = fake.add_message("C0SUPPORT", "U0ANA", "Initech: SSO login loop for every user")
+    fake.drop_after_acting("bookmarks.add")
+    source = IntakeSource(uuid.uuid4().hex, channel_id="C0SUPPORT", message_ts=raised_in)
+    esc = in_process.warroom.service.create(_intake(), CALLER, source)[0]
+    built = in_process.warroom.flow.provision(esc.id)
+
+    assert built is not None and in_process.row(esc.id).provisioned_at is not None
+    bookmarks = fake.bookmarks(built.room_channel_id or "")
+    assert [b["title"] for b in bookmarks] == ["Where it was raised"], "one bookmark back to the message"

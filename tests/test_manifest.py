@@ -36,6 +36,7 @@ ALL_VERSIONS_SCHEMA = "manifest.schema.json"
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth_test": (),
     "bookmarks_add": ("bookmarks:write",),
+    "bookmarks_list": ("bookmarks:read",),  # after a dropped connection: was the bookmark added?
     "chat_getPermalink": (),
     "chat_postEphemeral": ("chat:write",),
     # chat:write.public: the card and the announcement go to public channels warroom may not be in

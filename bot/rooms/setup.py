@@ -187,7 +187,7 @@ class WarRoomFlow:
             ),
         }
         if esc.source_permalink:
-            together["bookmark"] = (lambda _: self._bookmark(esc), None)
+            together["bookmark"] = (lambda prior: self._bookmark(esc, prior["run"] > 1), None)
         if self.settings.escalations_channel:
             together["announce"] = (lambda prior: self._announce(esc, prior["run"] > 1), None)
         done = self.steps.run_together(esc.id, together, self.gateway.in_parallel)
@@ -316,7 +316,10 @@ class WarRoomFlow:
         self.gateway.pin(esc.card_channel_id or "", esc.card_ts or "")
         return {}
 
-    def _bookmark(self, esc: EscalationSnapshot) -> dict[str, Any]:
+    def _bookmark(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
+        link = esc.source_permalink or ""
+        if resumed and (found := self.gateway.find_bookmark(esc.room_channel_id or "", link)):
+            return {"bookmark_id": found, "adopted": True}
         added = self.gateway.add_bookmark(
             esc.room_channel_id or "", "Where it was raised", esc.source_permalink or ""
         )

@@ -254,6 +254,15 @@ class SlackGateway:
         added = self._acting.bookmarks_add(channel_id=channel, title=title, type="link", link=link)
         return (added.get("bookmark") or {}).get("id")
 
+    def find_bookmark(self, channel: str, link: str) -> str | None:
+        """The id of the channel's bookmark to `link`, if there is one (None if Slack will not say)."""
+        try:
+            bookmarks = self.client.bookmarks_list(channel_id=channel).get("bookmarks") or []
+        except SlackApiError as exc:
+            log.info("cannot list the bookmarks of %s: %s", channel, slack_error(exc))
+            return None
+        return next((str(b["id"]) for b in bookmarks if b.get("link") == link), None)
+
     def members(self, channel: str) -> frozenset[str]:
         """Who is in a channel (cached briefly)."""
         with self._lock:
