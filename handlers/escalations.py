@@ -30,6 +30,8 @@ def intake_view(services: Services, draft: IntakeDraft, source: IntakeSource, ca
     """The intake modal for `draft`, with the suggested severity and the customer's open escalations."""
     service = services.escalations
     suggestion = service.suggest(draft)
+    if draft.severity is None:  # the form's severity starts as the suggestion, not as anyone's choice
+        source = replace(source, suggested=suggestion.severity)
     already_open = service.open_for_customer(draft.customer, Actor(caller, source.channel_id))
     if already_open and draft.customer:
         source = replace(source, warned_for=customer_name_key(draft.customer))
@@ -66,7 +68,7 @@ def register(app: App, services: Services) -> None:
     def check_intake_submission(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         # Runs before the acknowledgement: field errors and the open-escalation warning are part of it.
         caller = body["user"]["id"]
-        intake, errors = validate_intake(read_intake_form(view), caller)
+        intake, errors = submitted_intake(view, caller)
         if intake is None:
             ack(response_action="errors", errors=errors)
             return
@@ -89,7 +91,7 @@ def register(app: App, services: Services) -> None:
         if not context.get(ACCEPTED):
             return  # the acknowledgement showed errors or the warning instead
         caller = body["user"]["id"]
-        intake, _ = validate_intake(read_intake_form(view), caller)
+        intake, _ = submitted_intake(view, caller)
         if intake is None:
             return
         try:
@@ -113,6 +115,17 @@ def register(app: App, services: Services) -> None:
     app.view(CALLBACK_ID)(ack=check_intake_submission, lazy=[slow(open_submitted_escalation)])
     app.action(ACKNOWLEDGE)(ack=ack_only, lazy=[slow(acknowledge_button)])
     app.action(TAKE_COMMAND)(ack=ack_only, lazy=[slow(take_command_button)])
+
+
+def submitted_intake(view: dict, caller: str) -> tuple[Intake | None, dict[str, str]]:
+    """The submitted form as an intake (or its field errors). A severity left at the form's suggestion is
+    no choice: the suggestion is made again from the submitted facts (a type changed to Security, a
+    tier or ARR filled in), and only a severity the person picked is recorded as their override."""
+    form = read_intake_form(view)
+    source = IntakeSource.from_metadata(view.get("private_metadata", ""))
+    if form.severity is not None and form.severity == source.suggested:
+        form = replace(form, severity=None)
+    return validate_intake(form, caller)
 
 
 def _could_not_open(intake: Intake) -> str:

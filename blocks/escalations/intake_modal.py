@@ -32,6 +32,9 @@ class IntakeSource:
     # The customer (name key) whose open escalations the form already showed, so a second submit
     # after that warning goes through.
     warned_for: str | None = None
+    # The severity the form suggested as its initial value: submitted unchanged, it is not the person's
+    # choice, and the suggestion is made again from what they submitted.
+    suggested: str | None = None
 
     def to_metadata(self) -> str:
         """Compact JSON for `private_metadata` (≤ 3000 characters)."""
@@ -41,6 +44,7 @@ class IntakeSource:
             "m": self.message_ts,
             "p": self.permalink,
             "w": self.warned_for,
+            "s": self.suggested,
         }
         text = json.dumps({k: v for k, v in data.items() if v})
         if len(text) > limits.VIEW_PRIVATE_METADATA:  # an absurd permalink or name is the only way here
@@ -57,6 +61,7 @@ class IntakeSource:
             message_ts=data.get("m"),
             permalink=data.get("p"),
             warned_for=data.get("w"),
+            suggested=data.get("s"),
         )
 
 
