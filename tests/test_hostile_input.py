@@ -73,7 +73,6 @@ def bot() -> Iterator[Sandbox]:
         if marker in text
     ]
     assert found == [], "user text went out live"
-    assert len(sent) > 30, "the examples reached Slack (replies, cards, ephemerals)"
 
 
 def _answered(reply: SlackReply) -> None:

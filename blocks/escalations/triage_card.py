@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -143,8 +144,17 @@ def _due(moment: datetime | None) -> str:
 
 def _reasons(esc: EscalationSnapshot) -> str:
     lines = [f"*Why {esc.severity}*"]
-    lines += [f"• {escape(reason)}" for reason in esc.severity_reasons] or ["• Set by the person escalating"]
+    lines += [f"• {_reason(reason)}" for reason in esc.severity_reasons] or ["• Set by the person escalating"]
     return "\n".join(lines)
+
+
+# warroom's own "who set it" opening of a reason ("Set to SEV-2 by <@U…>", "Changed from … by <@U…>"):
+# only there, at the start, is a mention ours; anything a person typed comes after it and stays inert.
+_WHO_SET_IT = re.compile(r"^((?:Set to|Changed from SEV-\d to) SEV-\d by )&lt;@(U[A-Z0-9]{2,20})&gt;")
+
+
+def _reason(reason: str) -> str:
+    return _WHO_SET_IT.sub(r"\1<@\2>", escape(reason), count=1)
 
 
 def _long_text(block_id: str, label: str, text: str) -> dict[str, Any]:
