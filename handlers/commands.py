@@ -48,22 +48,22 @@ def register(app: App, services: Services) -> None:
 
     def run_escalate_command(command: dict, respond: Respond) -> None:
         # Opening the intake modal races the 3 s trigger: it stays here. Anything else may take a while.
-        if parse_subcommand(command.get("text") or "").name == "":
-            _run(services, command, respond)
+        sub = parse_subcommand(command.get("text") or "")
+        if sub.name == "":
+            _run(services, sub, command, respond)
         else:
-            services.background.submit(_run, services, command, respond)
+            services.background.submit(_run, services, sub, command, respond)
 
     app.command(COMMAND)(ack=acknowledge_escalate_command, lazy=[run_escalate_command])
 
 
-def _run(services: Services, command: dict, respond: Respond) -> None:
+def _run(services: Services, sub: Subcommand, command: dict, respond: Respond) -> None:
     with told_on_failure(by_respond(respond)):
-        handle_escalate(services, command, respond)
+        handle_escalate(services, sub, command, respond)
 
 
-def handle_escalate(services: Services, command: dict, respond: Respond) -> None:
-    """Everything `/escalate` does after the acknowledgement."""
-    sub = parse_subcommand(command.get("text") or "")
+def handle_escalate(services: Services, sub: Subcommand, command: dict, respond: Respond) -> None:
+    """Everything `/escalate <sub>` does after the acknowledgement."""
     actor = Actor(command["user_id"], command.get("channel_id"))
     escalations = services.escalations
     if sub.name == "help":
