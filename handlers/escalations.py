@@ -50,7 +50,9 @@ def open_intake_modal(
     services: Services, trigger_id: str, caller: str, text: str, source: IntakeSource
 ) -> None:
     """Open the intake modal prefilled from `text`."""
-    services.gateway.open_view(trigger_id, intake_view(services, parse_free_text(text), source, caller))
+    services.gateway.open_view(
+        trigger_id, intake_view(services, parse_free_text(text, services.escalations.policy), source, caller)
+    )
 
 
 def register(app: App, services: Services) -> None:

@@ -10,7 +10,10 @@ from bot.escalations.intake import (
     parse_count,
     validate_intake,
 )
-from bot.escalations.prefill import first_sentence, guess_customer, guess_type, parse_free_text
+from bot.escalations.prefill import first_sentence, guess_customer, parse_free_text
+from bot.policy.model import default_policy
+
+POLICY = default_policy()
 
 OKAFOR = (
     "Email from David Okafor, 4-year enterprise customer (pays $180k/year). He's furious. Three weeks ago "
@@ -40,7 +43,7 @@ SSO = "SSO login loop affecting all Enterprise customers"
     ids=["okafor", "acme", "export", "sso"],
 )
 def test_seed_situations_prefill_customer_tier_and_arr(text, customer, contact, tier, arr):
-    draft = parse_free_text(text)
+    draft = parse_free_text(text, POLICY)
     assert draft.customer == customer
     assert draft.contact_name == contact
     assert draft.tier == tier
@@ -48,7 +51,7 @@ def test_seed_situations_prefill_customer_tier_and_arr(text, customer, contact, 
 
 
 def test_okafor_prefill_keeps_the_whole_text_flags_linkedin_and_summarises_what_went_wrong():
-    draft = parse_free_text("  " + OKAFOR + "\n")
+    draft = parse_free_text("  " + OKAFOR + "\n", POLICY)
     assert draft.text == OKAFOR  # trimmed, nothing else lost
     assert draft.summary.startswith("Three weeks ago we migrated his data") and "corrupted" in draft.summary
     assert draft.public_exposure is True  # "posting on LinkedIn"
@@ -57,11 +60,11 @@ def test_okafor_prefill_keeps_the_whole_text_flags_linkedin_and_summarises_what_
 
 
 def test_okafor_is_not_typed_as_a_security_escalation():
-    assert parse_free_text(OKAFOR).escalation_type != "security"
+    assert parse_free_text(OKAFOR, POLICY).escalation_type != "security"
 
 
 def test_a_three_customer_report_is_not_mistaken_for_users_affected():
-    assert parse_free_text(EXPORT).users_affected is None
+    assert parse_free_text(EXPORT, POLICY).users_affected is None
 
 
 @pytest.mark.parametrize(
@@ -75,7 +78,7 @@ def test_a_three_customer_report_is_not_mistaken_for_users_affected():
     ],
 )
 def test_users_affected_prefill(text, users):
-    assert parse_free_text(text).users_affected == users
+    assert parse_free_text(text, POLICY).users_affected == users
 
 
 @pytest.mark.parametrize(
@@ -89,7 +92,7 @@ def test_users_affected_prefill(text, users):
     ],
 )
 def test_arr_prefill_needs_a_dollar_amount(text, arr):
-    assert parse_free_text(text).arr == arr
+    assert parse_free_text(text, POLICY).arr == arr
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ def test_parse_count_rejects(typed):
     ],
 )
 def test_public_exposure_and_regulatory_flags(text, public, regulatory):
-    draft = parse_free_text(text)
+    draft = parse_free_text(text, POLICY)
     assert (draft.public_exposure, draft.regulatory) == (public, regulatory)
 
 
@@ -167,7 +170,7 @@ def test_public_exposure_and_regulatory_flags(text, public, regulatory):
     ],
 )
 def test_public_exposure_is_not_set_by_words_that_merely_contain_press(text):
-    assert parse_free_text(text).public_exposure is False
+    assert parse_free_text(text, POLICY).public_exposure is False
 
 
 @pytest.mark.parametrize(
@@ -185,7 +188,7 @@ def test_public_exposure_is_not_set_by_words_that_merely_contain_press(text):
     ],
 )
 def test_guess_type(text, expected):
-    assert guess_type(text) == expected
+    assert parse_free_text(text, POLICY).escalation_type == expected
 
 
 @pytest.mark.parametrize(
@@ -196,7 +199,7 @@ def test_guess_type(text, expected):
     ],
 )
 def test_guess_type_false_friends(text, expected):
-    assert guess_type(text) == expected
+    assert parse_free_text(text, POLICY).escalation_type == expected
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ def _element(view: dict, block_id: str) -> dict:
 
 
 def test_intake_modal_is_valid_and_prefilled_from_the_free_text():
-    view = _modal(parse_free_text(OKAFOR_TEXT))
+    view = _modal(parse_free_text(OKAFOR_TEXT, POLICY))
     assert validate_view(view) == []
     assert "initial_value" not in _element(view, "customer"), (
         "a person's name is not prefilled as the account"
@@ -73,7 +73,7 @@ def test_intake_modal_is_valid_and_prefilled_from_the_free_text():
 
 
 def test_intake_modal_preselects_the_suggested_severity_and_shows_why():
-    view = _modal(parse_free_text("Dashboards are slow for Globex, an enterprise customer"))
+    view = _modal(parse_free_text("Dashboards are slow for Globex, an enterprise customer", POLICY))
     severity = block(view["blocks"], "severity")
     assert severity["element"]["initial_option"]["value"] == "SEV-2"
     assert severity["element"]["initial_option"]["text"]["text"] == "🟠 SEV-2 · High"
@@ -86,7 +86,7 @@ def test_intake_modal_preselects_the_suggested_severity_and_shows_why():
 
 
 def test_intake_modal_without_text_still_opens():
-    view = _modal(parse_free_text(""))
+    view = _modal(parse_free_text("", POLICY))
     assert validate_view(view) == []
     assert "initial_value" not in _element(view, "customer")
     assert "initial_value" not in _element(view, "description")
@@ -123,7 +123,9 @@ def test_intake_modal_stays_valid_for_an_extreme_draft():
 
 
 def test_intake_modal_warns_about_an_open_escalation_for_the_customer(esc):
-    view = _modal(parse_free_text("Okafor Analytics: reports are broken again"), open_for_customer=[esc])
+    view = _modal(
+        parse_free_text("Okafor Analytics: reports are broken again", POLICY), open_for_customer=[esc]
+    )
     assert validate_view(view) == []
     first = view["blocks"][0]
     assert first["block_id"] == "already_open"
@@ -133,7 +135,7 @@ def test_intake_modal_warns_about_an_open_escalation_for_the_customer(esc):
 
 
 def test_intake_modal_has_no_warning_without_open_escalations():
-    view = _modal(parse_free_text("Okafor Analytics: reports are broken again"))
+    view = _modal(parse_free_text("Okafor Analytics: reports are broken again", POLICY))
     assert all(b["block_id"] != "already_open" for b in view["blocks"])
 
 
@@ -146,20 +148,20 @@ def test_intake_modal_has_no_warning_without_open_escalations():
     ],
 )
 def test_private_metadata_round_trips(source):
-    view = _modal(parse_free_text("Exports fail for Globex"), source=source)
+    view = _modal(parse_free_text("Exports fail for Globex", POLICY), source=source)
     assert len(view["private_metadata"]) <= limits.VIEW_PRIVATE_METADATA
     assert IntakeSource.from_metadata(view["private_metadata"]) == source
 
 
 def test_private_metadata_drops_an_absurd_permalink_but_keeps_the_rest():
     source = replace(SOURCE, permalink="https://example.slack.com/" + "p" * 4000)
-    view = _modal(parse_free_text("Exports fail for Globex"), source=source)
+    view = _modal(parse_free_text("Exports fail for Globex", POLICY), source=source)
     assert validate_view(view) == []
     assert IntakeSource.from_metadata(view["private_metadata"]) == replace(SOURCE, permalink=None)
 
 
 def test_read_intake_form_returns_what_was_submitted():
-    view = _modal(parse_free_text(OKAFOR_TEXT))
+    view = _modal(parse_free_text(OKAFOR_TEXT, POLICY))
     values = {
         "customer": "Okafor Analytics",
         "summary": "Reports corrupted after migration",
@@ -190,7 +192,7 @@ def test_read_intake_form_returns_what_was_submitted():
 
 
 def test_the_prefill_needs_only_the_account_name_to_be_a_valid_intake():
-    view = _modal(parse_free_text(OKAFOR_TEXT))
+    view = _modal(parse_free_text(OKAFOR_TEXT, POLICY))
     untouched = read_intake_form({**view, "state": {"values": fill_view_state(view, {})}})
     assert validate_intake(untouched, "U0CALLER")[1] == {
         "customer": "Which customer is this? Enter the account name."
@@ -213,7 +215,7 @@ def test_the_prefill_needs_only_the_account_name_to_be_a_valid_intake():
 
 
 def test_cleared_optional_selects_read_back_as_nothing():
-    view = _modal(parse_free_text(OKAFOR_TEXT))
+    view = _modal(parse_free_text(OKAFOR_TEXT, POLICY))
     form = read_intake_form(
         {**view, "state": {"values": fill_view_state(view, {"tier": None, "flags": [], "arr": None})}}
     )

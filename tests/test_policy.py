@@ -83,18 +83,29 @@ def test_default_policy_top_level_sections():
 
 
 @pytest.mark.parametrize(
-    ("severity", "phrases"),
+    ("name", "severity", "reason"),
     [
-        ("SEV-1", ["production down", "outage", "data loss", "corrupted", "security breach", "locked out"]),
-        ("SEV-2", ["major feature", "broken", "not working", "500", "sso", "login loop", "missing rows"]),
-        ("SEV-3", ["degraded", "slow", "workaround", "intermittent", "delayed", "partial"]),
-        ("SEV-4", ["minor", "cosmetic", "typo", "question", "how do i", "feature request", "low impact"]),
+        ("production_down", "SEV-1", "Production down"),
+        ("data_loss", "SEV-1", "Data loss, corruption or deletion"),
+        ("security_breach", "SEV-1", "Security breach"),
+        ("wrong_party", "SEV-1", "Customer data shown or sent to the wrong party (privacy incident)"),
+        ("major_feature_broken", "SEV-2", "Major feature broken, significant impact"),
+        ("money_taken_at_scale", "SEV-2", "Money wrongly taken at scale"),
+        ("contract_or_residency_breach", "SEV-2", "Contract, data-residency or regulatory breach"),
+        ("degraded", "SEV-3", "Feature degraded, workaround exists"),
+        ("minor", "SEV-4", "Minor issue, low impact"),
     ],
 )
-def test_default_impact_keywords_follow_seed_001(severity, phrases):
-    keywords = default_policy().impact_keywords[severity]
-    assert set(phrases) <= set(keywords)
-    assert all(phrase == phrase.lower() for phrase in keywords)
+def test_default_situations_follow_seed_001_and_003(name, severity, reason):
+    situation = default_policy().triage.situations[name]
+    assert (situation.severity, situation.reason) == (severity, reason)
+    assert all(phrase == phrase.lower() for group in situation.when for phrase in group)
+
+
+def test_default_type_floors_and_repeat_window():
+    triage = default_policy().triage
+    assert triage.type_floors == {"security": "SEV-2", "compliance": "SEV-2"}
+    assert (triage.repeat_escalations.window, triage.repeat_escalations.from_count) == (90 * D, 1)
 
 
 @pytest.mark.parametrize(
@@ -150,7 +161,24 @@ def _dump(policy: Policy) -> dict:
             "account_weight: {strategic_tiers: [Enterprise, Business]}",
             {("account_weight", "strategic_tiers"): ["enterprise", "business"]},
         ),
-        ("impact_keywords: {SEV-4: [nit]}", {("impact_keywords", "SEV-4"): ["nit"]}),
+        (
+            "triage: {situations: {minor: {severity: SEV-3}}}",
+            {("triage", "situations", "minor", "severity"): "SEV-3"},
+        ),
+        (
+            "triage: {situations: {nits: {reason: Nit, severity: SEV-4, when: [[Nit, nitpick]]}}}",
+            {
+                ("triage", "situations", "nits"): {
+                    "reason": "Nit",
+                    "severity": "SEV-4",
+                    "type": None,
+                    "flags": [],
+                    "when": [["nit", "nitpick"]],
+                    "unless": [],
+                    "enabled": True,
+                }
+            },
+        ),
         (
             "sla_warning_fraction: 0.9\nreminder_lead: 10m\n",
             {("sla_warning_fraction",): 0.9, ("reminder_lead",): "10m"},
@@ -233,9 +261,29 @@ def test_on_change_customer_updates_can_get_a_fixed_cadence(write_policy):
         ("escalation_types: []", "escalation_types: must not be empty"),
         (
             "impact_keywords: {SEV-3: [Outage]}",
-            "impact_keywords: 'outage' is listed under both SEV-1 and SEV-3; keep it under one",
+            "impact_keywords: replaced by triage.situations (see the README, Triage rules)",
         ),
-        ("impact_keywords: {SEV-4: [minor, [nested]]}", "impact_keywords.SEV-4[1]: must be text"),
+        (
+            "triage: {situations: {minor: {severity: SEV-5}}}",
+            "triage.situations.minor.severity: must be 'SEV-1', 'SEV-2', 'SEV-3' or 'SEV-4', not 'SEV-5'",
+        ),
+        (
+            "triage: {situations: {mine: {reason: Mine, when: [[foo]]}}}",
+            "triage.situations.mine: a situation needs a severity, a type or flags to mean anything",
+        ),
+        (
+            "triage: {situations: {mine: {reason: Mine, type: legal, when: [[foo]]}}}",
+            "triage: situations.mine.type: 'legal' is not one of escalation_types "
+            "(technical, service, business, security, compliance, billing, relationship)",
+        ),
+        (
+            "triage: {situations: {mine: {reason: Mine, severity: SEV-2, when: [[foo, '(x)']]}}}",
+            "triage.situations.mine.when: '(x)' is not a phrase: use words, `*` in a word, `#` for a number",
+        ),
+        (
+            "triage: {situations: {minor: {when: [[]]}}}",
+            "triage.situations.minor.when: every group needs at least one phrase",
+        ),
         (
             "channel: {prefix: ESC}",
             "channel.prefix: must be lowercase letters, digits, '-' or '_' (Slack's rule), not 'ESC'",
@@ -310,7 +358,7 @@ def test_policy_yaml_shows_compact_durations():
         "",
         "severities:\n  SEV-1: {internal_update: 1h30m, customer_update: on change}\n"
         "  SEV-4: {customer_update: {default: 3d, min: 2d, max: 1w, business_days: true}}\n"
-        "impact_keywords: {SEV-2: ['500', 'no', 'yes: really']}\nreminder_lead: 90s\n",
+        "triage: {situations: {minor: {when: [['500', 'no', 'yes: really']]}}}\nreminder_lead: 90s\n",
     ],
 )
 def test_effective_policy_round_trips_through_yaml(write_policy, tmp_path, override):

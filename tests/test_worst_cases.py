@@ -3,6 +3,7 @@ regex takes seconds to minutes on these), no exception, and numbers the database
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ from bot.drafting.requests import parse_mention
 from bot.escalations.commands import parse_subcommand, split_promise
 from bot.escalations.intake import ARR_MAX, USERS_MAX, IntakeForm, parse_amount, parse_count, validate_intake
 from bot.escalations.prefill import parse_free_text
+from bot.policy.model import default_policy
 
 BOUND_S = 1.0
 HOSTILE = {
@@ -35,7 +37,7 @@ HOSTILE = {
     "lone surrogates": "\ud800Acme\udfff " * 6_000,
 }
 PARSERS: dict[str, Callable[[str], Any]] = {
-    "intake prefill": parse_free_text,
+    "intake prefill": functools.partial(parse_free_text, policy=default_policy()),
     "slash command": parse_subcommand,
     "promised time": split_promise,
     "mention": parse_mention,
@@ -57,7 +59,9 @@ def test_clean_text_is_bounded_and_storable() -> None:
 
 
 def test_the_prefill_never_guesses_numbers_the_database_cannot_hold() -> None:
-    draft = parse_free_text("Acme: pays $99999999999999999999999 a year, 99999999999 users locked out")
+    draft = parse_free_text(
+        "Acme: pays $99999999999999999999999 a year, 99999999999 users locked out", default_policy()
+    )
     assert draft.arr is None or draft.arr <= ARR_MAX
     assert draft.users_affected is None or draft.users_affected <= USERS_MAX
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 
 from bot.core.text import clean
-from bot.core.vocabulary import Tier
-from bot.core.wording import normalize, phrases_in
+from bot.core.vocabulary import EscalationType, Tier
 from bot.escalations.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, parse_count, scale_amount
+from bot.escalations.situations import most_telling, read_situation
+from bot.policy.model import Policy
+from bot.policy.triage import Flag
 
 TIERS = tuple(Tier)
 
@@ -20,7 +22,8 @@ _MONEY = re.compile(r"\$\s?(?P<amount>\d[\d,]*+(?:\.\d+)?)\s*(?P<unit>k|m|mm|mil
 # of 40,000 digits is one linear scan, not 40,000 overlapping tries.
 _USERS = re.compile(
     r"(?<![\d,.])(?P<count>\d[\d,]*+(?:\.\d+)?\s*k?)\s+(?:\w+\s+)?"
-    r"(?:users|seats|people|employees|agents|members|accounts)\b",
+    r"(?:users|seats|people|employees|staff|agents|members|accounts|students|teachers|patients|clinicians|"
+    r"nurses|doctors|drivers|learners|subscribers|reps|managers)\b",
     re.I,
 )
 # Where an account name tends to sit, most telling first: a leading "Acme Corp: ...", then after
@@ -61,120 +64,6 @@ _COMPANY_WORDS = {
 # Capitalised words that open a sentence or name a product, never an account.
 _NOT_A_CUSTOMER = {"all", "every", "enterprise", "our", "the", "we", "i", "sso", "api", "monday", "friday"}
 
-# Checked in order: the first type with a phrase in the text wins.
-_TYPE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "security",
-        (
-            "security",
-            "breach",
-            "breached",
-            "unauthorized",
-            "unauthorised",
-            "data leak",
-            "leaked",
-            "exposed",
-            "vulnerability",
-            "vulnerable",
-            "phishing",
-            "hacked",
-            "compromised",
-            "ransomware",
-        ),
-    ),
-    (
-        "compliance",
-        (
-            "gdpr",
-            "hipaa",
-            "sox",
-            "pci",
-            "compliance",
-            "regulator",
-            "regulators",
-            "audit log",
-            "legal hold",
-            "data protection",
-        ),
-    ),
-    # A broken product is a technical escalation even when the customer also threatens to leave.
-    (
-        "technical",
-        (
-            "corrupted",
-            "corruption",
-            "outage",
-            "down",
-            "errors",
-            "error",
-            "bug",
-            "broken",
-            "crash",
-            "crashes",
-            "failing",
-            "fails",
-            "data loss",
-            "lost data",
-            "not working",
-            "timeout",
-            "500",
-            "login loop",
-            "missing rows",
-            "slow",
-            "latency",
-        ),
-    ),
-    ("billing", ("invoice", "invoices", "billing", "billed", "charged", "overcharged", "refund", "payment")),
-    (
-        "business",
-        (
-            "churn",
-            "cancel",
-            "cancelling",
-            "canceling",
-            "cancellation",
-            "competitor",
-            "competing vendor",
-            "renewal",
-            "contract",
-            "terminate",
-        ),
-    ),
-    (
-        "service",
-        ("no response", "tier-1", "tier 1", "support team", "ticket", "tickets", "waiting for", "ignored"),
-    ),
-)
-# Phrases that set the public-exposure and regulatory flags.
-_PUBLIC = (
-    "linkedin",
-    "twitter",
-    "social media",
-    "publicly",
-    "post on",
-    "posting on",
-    "press",
-    "journalist",
-    "reddit",
-    "review site",
-    "g2",
-    "trustpilot",
-    "go public",
-)
-_REGULATORY = (
-    "gdpr",
-    "hipaa",
-    "sox",
-    "pci",
-    "regulator",
-    "regulatory",
-    "compliance",
-    "data protection",
-    "legal action",
-    "lawyer",
-    "attorney",
-)
-
 
 def first_sentence(text: str, limit: int = SUMMARY_MAX) -> str:
     """The first sentence of `text`, cut cleanly to `limit` characters."""
@@ -185,28 +74,35 @@ def first_sentence(text: str, limit: int = SUMMARY_MAX) -> str:
     return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def summary_sentence(text: str, limit: int = SUMMARY_MAX) -> str:
-    """The sentence that says what is wrong (the one naming a failure), else the first; cut to `limit`."""
+def summary_sentence(text: str, policy: Policy, limit: int = SUMMARY_MAX) -> str:
+    """The sentence that says what is wrong (the most severe situation), else the first; cut to `limit`."""
     flat = " ".join(text.split())
     sentences = [part.strip() for part in re.split(r"(?<=[.!?])\s", flat) if part.strip()]
     if not sentences:
         return ""
-    failure_words = [
-        word for kind, words in _TYPE_KEYWORDS if kind in ("technical", "security") for word in words
-    ]
-    telling = next(
-        (sentence for sentence in sentences if phrases_in(normalize(sentence), failure_words)), None
-    )
+    telling = most_telling(sentences, policy.triage)
     return first_sentence(telling or sentences[0], limit)
 
 
-def guess_customer(text: str) -> str | None:
-    """A customer or account name mentioned in the text, if one stands out."""
+def without_customer(summary: str, customer: str | None) -> str:
+    """The summary without a leading "Globex:" or "Globex -" naming the customer the form already names."""
+    if not customer:
+        return summary
+    match = re.match(rf"\s*{re.escape(customer)}\s*(?:[:\-–—]\s*|'s\s+)", summary, re.I)
+    if match is None or not summary[match.end() :].strip():
+        return summary
+    rest = summary[match.end() :].strip()
+    return rest[0].upper() + rest[1:]
+
+
+def guess_customer(text: str, not_named: str | None = None) -> str | None:
+    """A customer or account name mentioned in the text, if one stands out. `not_named` is the contact:
+    in "Email from David Okafor at Okafor Analytics" the person is not the account."""
     for pattern in _CUSTOMER_PATTERNS:
         for match in pattern.finditer(text):
             # "for Acme Corp. They are furious": a name does not run past the end of a sentence.
             name = re.split(r"\.\s", match.group("name"))[0].strip(" .,'’-")
-            if name.split()[0].lower() not in _NOT_A_CUSTOMER:
+            if name.split()[0].lower() not in _NOT_A_CUSTOMER and name != not_named:
                 return name[:CUSTOMER_MAX]
     return None
 
@@ -219,22 +115,14 @@ def guess_contact(text: str) -> str | None:
     return None
 
 
-def guess_type(text: str) -> str:
-    """The escalation type the words suggest; technical when nothing else stands out."""
-    words = normalize(text)
-    for escalation_type, phrases in _TYPE_KEYWORDS:
-        if phrases_in(words, phrases):
-            return escalation_type
-    return "technical"
-
-
-def parse_free_text(text: str) -> IntakeDraft:
+def parse_free_text(text: str, policy: Policy) -> IntakeDraft:
     """Prefill the intake modal from `/escalate <free text>` or a message (only its first few thousand
     characters are read)."""
     text = clean(text)
     lowered = text.lower()
-    words = normalize(text)
-    customer, contact = guess_customer(text), guess_contact(text)
+    contact = guess_contact(text)
+    customer = guess_customer(text, not_named=contact)
+    reading = read_situation(text, policy.triage)
     money = _MONEY.search(text)
     users = _USERS.search(text)
     arr = None
@@ -252,15 +140,13 @@ def parse_free_text(text: str) -> IntakeDraft:
             users_affected = None
     return IntakeDraft(
         text=text.strip(),
-        # A person's name ("Email from David Okafor") is the contact, not the account: leave the account to
-        # the person escalating rather than prefill it wrongly.
-        customer=customer if customer != contact else None,
+        customer=customer,
         contact_name=contact,
         tier=tier,
         arr=arr,
         users_affected=users_affected,
-        escalation_type=guess_type(text),
-        summary=summary_sentence(text),
-        public_exposure=bool(phrases_in(words, _PUBLIC)),
-        regulatory=bool(phrases_in(words, _REGULATORY)),
+        escalation_type=reading.escalation_type or EscalationType.TECHNICAL.value,
+        summary=without_customer(summary_sentence(text, policy), customer),
+        public_exposure=Flag.PUBLIC_EXPOSURE in reading.flags,
+        regulatory=Flag.REGULATORY in reading.flags,
     )

@@ -1,20 +1,20 @@
-"""Severity suggestion: technical impact (seed 001 criteria) weighted by the account (pure)."""
+"""Severity suggestion: the situation read from the text (seed 001 criteria), the type floor, a workaround,
+then the account's weight (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.vocabulary import SEVERITIES
-from bot.core.wording import normalize, phrases_in
+from bot.core.durations import format_duration
+from bot.core.vocabulary import SEVERITIES, EscalationType, label_of
+from bot.escalations.situations import Reading, read_situation
 from bot.policy.model import Policy
+from bot.policy.triage import Flag
 
-CRITERIA = {
-    "SEV-1": "Production down, data loss or security breach",
-    "SEV-2": "Major feature broken, significant impact",
-    "SEV-3": "Feature degraded, workaround exists",
-    "SEV-4": "Minor issue, low impact",
-}
 DEFAULT_SEVERITY = "SEV-3"
+NOTHING_MATCHED = (
+    "Nothing in the text matched a triage situation: assumed feature degraded, workaround exists"
+)
 
 
 @dataclass(frozen=True)
@@ -36,21 +36,24 @@ class Account:
     public_exposure: bool = False
     regulatory: bool = False
     escalation_type: str = "technical"
+    # The form's "is there a workaround?" answer; None when unanswered (the text may still say so).
+    workaround: bool | None = None
+    # Earlier escalations of this account within the policy's repeat window.
+    recent_escalations: int = 0
 
 
 def technical_impact(text: str, policy: Policy) -> tuple[str, str]:
-    """The most severe level whose keywords occur in `text`, and the reason in words."""
-    words = normalize(text)
-    for severity in SEVERITIES:
-        found = phrases_in(words, policy.impact_keywords[severity])
-        if found:
-            quoted = ", ".join(f"“{p}”" for p in found[:3])
-            return severity, f"{CRITERIA[severity]} ({quoted})"
-    return DEFAULT_SEVERITY, f"No impact keywords found: assumed {CRITERIA[DEFAULT_SEVERITY].lower()}"
+    """The most severe situation the text describes, and the reason in words."""
+    reading = read_situation(text, policy.triage)
+    deciding = reading.deciding
+    if deciding is None:
+        return DEFAULT_SEVERITY, NOTHING_MATCHED
+    return str(deciding.situation.severity), reading.impact_reason or NOTHING_MATCHED
 
 
-def account_reasons(account: Account, policy: Policy) -> list[str]:
-    """Why this account weighs more than average, per the policy's account_weight rules."""
+def account_reasons(account: Account, policy: Policy, reading: Reading | None = None) -> list[str]:
+    """Why this account weighs more than average: the policy's account_weight rules, repeat escalations
+    within the policy's window, and a text that says many are hit."""
     weight = policy.account_weight
     reasons: list[str] = []
     if account.tier and account.tier.lower() in weight.strategic_tiers:
@@ -61,28 +64,47 @@ def account_reasons(account: Account, policy: Policy) -> list[str]:
         reasons.append(
             f"{account.users_affected:,} users affected (from {weight.strategic_users_affected:,})"
         )
+    widespread = reading.flagged(Flag.WIDESPREAD) if reading else None
+    if widespread is not None:
+        reasons.append(widespread.reason[0].lower() + widespread.reason[1:])
     if account.public_exposure and weight.bump_for_public_exposure:
         reasons.append("public exposure risk")
     if account.regulatory and weight.bump_for_regulatory:
         reasons.append("regulatory implications")
+    repeat = policy.triage.repeat_escalations
+    if account.recent_escalations >= repeat.from_count:
+        times = (
+            "1 earlier escalation"
+            if account.recent_escalations == 1
+            else (f"{account.recent_escalations} earlier escalations")
+        )
+        reasons.append(f"repeat escalation ({times} in the last {format_duration(repeat.window)})")
     return reasons
 
 
 def is_strategic(account: Account, policy: Policy) -> bool:
-    """True when the account weighs more than average (tier, ARR, users, public or regulatory risk): the
-    one rule that severity, drafts and recovery options share."""
+    """True when the account weighs more than average (tier, ARR, users, public or regulatory risk, repeat
+    escalations): the one rule that severity, drafts and recovery options share."""
     return bool(account_reasons(account, policy))
 
 
 def suggest_severity(text: str, account: Account, policy: Policy) -> SeveritySuggestion:
     """SEV-1..4 from what happened and who it happened to, with the reasons the card shows."""
-    technical, impact_reason = technical_impact(text, policy)
+    reading = read_situation(text, policy.triage)
+    deciding = reading.deciding
+    technical = str(deciding.situation.severity) if deciding else DEFAULT_SEVERITY
     level = SEVERITIES.index(technical)
-    reasons = [impact_reason]
-    if account.escalation_type == "security" and level > 1:
-        level = 1
-        reasons.append("Security escalations start at SEV-2: they bypass normal tier progression")
-    weight = account_reasons(account, policy)
+    reasons = [reading.impact_reason or NOTHING_MATCHED]
+    triage = policy.triage
+    workaround = account.workaround if account.workaround is not None else Flag.WORKAROUND in reading.flags
+    if workaround and triage.workaround_lowers and technical == triage.workaround_lowers:
+        level += 1
+        reasons.append(f"A workaround exists: {SEVERITIES[level]}, feature degraded (seed 001)")
+    floor = triage.type_floors.get(account.escalation_type)
+    if floor is not None and level > SEVERITIES.index(floor):
+        level = SEVERITIES.index(floor)
+        reasons.append(f"{label_of(EscalationType, account.escalation_type)} escalations start at {floor}")
+    weight = account_reasons(account, policy, reading)
     if weight:
         moved = min(policy.account_weight.max_bump, level)
         if moved:

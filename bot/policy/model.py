@@ -1,4 +1,4 @@
-"""The escalation policy: per-severity clocks and rooms, account weight, triage keywords, channel naming.
+"""The escalation policy: per-severity clocks and rooms, account weight, triage situations, channel naming.
 
 Pure data, validated once: the built-in `default_policy.yaml`, optionally overridden key by key by a file.
 """
@@ -8,19 +8,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any, Generic, TypeVar, get_args
+from typing import Any, Generic, TypeVar, get_args
 
 import yaml
 from pydantic import (
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    PlainSerializer,
     SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
@@ -29,56 +25,17 @@ from pydantic import (
     model_validator,
 )
 
-from bot.core.durations import format_duration, parse_duration
+from bot.core.durations import format_duration
 from bot.core.vocabulary import SEVERITIES, RoomKind
+from bot.policy.fields import ON_CHANGE, Duration, OnChangeDuration, Phrases, Strict, is_on_change
+from bot.policy.triage import TriagePolicy
 
-ON_CHANGE = "on change"
 DEFAULT_POLICY_FILE = "default_policy.yaml"
 
 T = TypeVar("T")
 
 
-def _duration_or_on_change(value: Any) -> timedelta | None:
-    return None if value is None or _is_on_change(value) else parse_duration(value)
-
-
-def _format_or_on_change(value: timedelta | None) -> str:
-    return ON_CHANGE if value is None else format_duration(value)
-
-
-def _is_on_change(value: object) -> bool:
-    return isinstance(value, str) and " ".join(value.replace("-", " ").lower().split()) == ON_CHANGE
-
-
-def _phrases(value: Any) -> Any:
-    # Keywords and names are matched case-insensitively, so store them once in lowercase, without repeats.
-    if not isinstance(value, list | tuple):
-        return value
-    # An unquoted `- 500` is a number in YAML but obviously meant as the phrase "500".
-    cleaned = [str(item) if type(item) in (int, float) else item for item in value]
-    if not all(isinstance(item, str) for item in cleaned):
-        return cleaned  # pydantic names the offending entry
-    if any(not item.strip() for item in cleaned):
-        raise ValueError("entries must not be empty")
-    return tuple(dict.fromkeys(item.strip().lower() for item in cleaned))
-
-
-Duration = Annotated[
-    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
-]
-OnChangeDuration = Annotated[
-    timedelta | None,
-    BeforeValidator(_duration_or_on_change),
-    PlainSerializer(_format_or_on_change, return_type=str),
-]
-Phrases = Annotated[tuple[str, ...], BeforeValidator(_phrases)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CustomerUpdate(_Strict):
+class CustomerUpdate(Strict):
     """How often the customer hears from us: `default`, kept within the `min`..`max` window."""
 
     default: Duration
@@ -104,7 +61,7 @@ class CustomerUpdate(_Strict):
         return self
 
 
-class SeverityPolicy(_Strict):
+class SeverityPolicy(Strict):
     """Clocks, room and owner for one severity. `None` clocks mean "on change" (no fixed cadence)."""
 
     label: str = Field(min_length=1)
@@ -118,7 +75,7 @@ class SeverityPolicy(_Strict):
     @field_validator("customer_update", mode="before")
     @classmethod
     def _customer_on_change(cls, value: Any) -> Any:
-        if _is_on_change(value):
+        if is_on_change(value):
             return None
         if isinstance(value, str):
             raise ValueError(f"must be '{ON_CHANGE}' or a mapping with default, min and max, not {value!r}")
@@ -138,7 +95,7 @@ class SeverityPolicy(_Strict):
         return self
 
 
-class BySeverity(_Strict, Generic[T]):
+class BySeverity(Strict, Generic[T]):
     """One value per severity, written under the keys SEV-1 .. SEV-4; index it with a severity."""
 
     sev1: T = Field(alias="SEV-1")
@@ -157,7 +114,7 @@ class BySeverity(_Strict, Generic[T]):
         return ((severity, self[severity]) for severity in SEVERITIES)
 
 
-class AccountWeight(_Strict):
+class AccountWeight(Strict):
     """When an account is strategic enough to move its escalation up, by at most `max_bump` levels."""
 
     strategic_tiers: Phrases
@@ -168,7 +125,7 @@ class AccountWeight(_Strict):
     bump_for_regulatory: bool
 
 
-class ChannelPolicy(_Strict):
+class ChannelPolicy(Strict):
     """How war-room channels are named."""
 
     prefix: str
@@ -182,29 +139,27 @@ class ChannelPolicy(_Strict):
         return value
 
 
-class Policy(_Strict):
+class Policy(Strict):
     """The whole escalation policy."""
 
     severities: BySeverity[SeverityPolicy]
     account_weight: AccountWeight
-    impact_keywords: BySeverity[Phrases]
     escalation_types: Phrases = Field(min_length=1)
+    triage: TriagePolicy
     private_types: Phrases
     channel: ChannelPolicy
     sla_warning_fraction: float = Field(gt=0, lt=1)
     reminder_lead: Duration
 
-    @field_validator("impact_keywords")
+    @field_validator("triage")
     @classmethod
-    def _one_severity_per_phrase(cls, value: BySeverity[tuple[str, ...]]) -> BySeverity[tuple[str, ...]]:
-        seen: dict[str, str] = {}
-        for severity, phrases in value.items():
-            for phrase in phrases:
-                if phrase in seen:
-                    raise ValueError(
-                        f"{phrase!r} is listed under both {seen[phrase]} and {severity}; keep it under one"
-                    )
-                seen[phrase] = severity
+    def _triage_types_are_types(cls, value: TriagePolicy, info: ValidationInfo) -> TriagePolicy:
+        known = info.data.get("escalation_types") or ()
+        named = [(f"situations.{n}.type", s.type) for n, s in value.situations.items() if s.type]
+        named += [("type_floors", name) for name in value.type_floors]
+        for where, name in named:
+            if known and name not in known:
+                raise ValueError(f"{where}: {name!r} is not one of escalation_types ({', '.join(known)})")
         return value
 
     @field_validator("private_types")
@@ -357,12 +312,16 @@ _REASONS = {
 }
 
 
+# Keys earlier versions read, and what took their place.
+_RETIRED = {"impact_keywords": "replaced by triage.situations (see the README, Triage rules)"}
+
+
 def _describe(error: Any) -> str:
     loc = tuple(error["loc"])
     path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
     kind = error["type"]
     if kind == "extra_forbidden":
-        reason = _unknown_key(loc)
+        reason = _RETIRED.get(path) or _unknown_key(loc)
     elif kind == "missing":
         reason = "required key is missing"
     elif kind == "value_error":
