@@ -12,12 +12,14 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.accounts.service import AccountDirectory
 from bot.background import Background
 from bot.clocks.sweep import ClockService
 from bot.drafting.claude import ClaudeDrafter
 from bot.drafting.service import DraftService
 from bot.escalations.changes import ChangePipeline
 from bot.escalations.service import EscalationService
+from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers
 from bot.policy.model import Policy, load_policy
 from bot.rooms.service import RoomService
@@ -82,7 +84,8 @@ def build_warroom(
     flow = WarRoomFlow(db, gateway, policy, settings)
     viewers = Viewers(gateway, settings.managers_group)
     changes = ChangePipeline(db=db, policy=policy, effects=flow, viewers=viewers, clock=clock)
-    service = EscalationService(changes=changes, rooms=flow)
+    triage = IntakeTriage(policy, AccountDirectory(db), clock)
+    service = EscalationService(changes=changes, rooms=flow, triage=triage)
     rooms = RoomService(changes)
     clocks = ClockService(
         db=db, gateway=gateway, changes=changes, policy=policy, settings=settings, clock=clock

@@ -1,4 +1,4 @@
-"""`warroom`: serve, demo, db upgrade, policy show / check."""
+"""`warroom`: serve, demo, db upgrade, policy show / check, accounts import / list."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.policy.model import PolicyError, load_policy, policy_to_yaml
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.accounts.service import AccountProfile
+    from storage.db import Database
 
 log = logging.getLogger("warroom")
 
@@ -54,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     policy_check = policy.add_parser("check", help="validate a policy file")
     policy_check.add_argument("file")
     policy_check.set_defaults(run=_policy_check)
+
+    accounts = commands.add_parser("accounts", help="the account directory").add_subparsers(metavar="ACTION")
+    accounts_import = accounts.add_parser("import", help="add or update accounts from a CSV or YAML file")
+    accounts_import.add_argument("file")
+    accounts_import.set_defaults(run=_accounts_import)
+    accounts_list = accounts.add_parser("list", help="print the account directory")
+    accounts_list.set_defaults(run=_accounts_list)
     return parser
 
 
@@ -168,6 +180,101 @@ def _policy_check(args: argparse.Namespace) -> int:
     load_policy(args.file)
     print(f"{args.file}: OK")
     return 0
+
+
+def _accounts_import(args: argparse.Namespace) -> int:
+    from bot.accounts.directory import DirectoryError, read_directory
+    from bot.accounts.service import AccountDirectory
+
+    try:
+        entries = read_directory(args.file)
+        db = _migrated_database()
+        if db is None:
+            return 2
+        try:
+            result = AccountDirectory(db).import_entries(entries)
+        finally:
+            db.dispose()
+    except DirectoryError as error:
+        # The first fifty show what to fix; thousands of lines would bury them.
+        problems = error.problems
+        shown = problems[:50] + ((f"… and {len(problems) - 50} more",) if len(problems) > 50 else ())
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        print(
+            f"warroom: {args.file}: {count}, nothing imported:\n" + _indent("\n".join(shown)), file=sys.stderr
+        )
+        return 2
+    print(
+        f"Imported {result.total} accounts: {result.created} new, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )
+    return 0
+
+
+def _accounts_list(_args: argparse.Namespace) -> int:
+    from bot.accounts.service import AccountDirectory
+
+    db = _migrated_database()
+    if db is None:
+        return 2
+    try:
+        profiles = AccountDirectory(db).list_accounts()
+    finally:
+        db.dispose()
+    if not profiles:
+        print("The account directory is empty; add accounts with `warroom accounts import FILE`.")
+        return 0
+    print(_accounts_table(profiles))
+    print(f"{len(profiles)} account{'s' if len(profiles) != 1 else ''}")
+    return 0
+
+
+def _migrated_database() -> Database | None:
+    """The configured database, a local SQLite file brought up to date first (as `serve` does); None,
+    with the reason printed, when PostgreSQL is behind the code's schema."""
+    from storage.db import Database
+    from storage.migrate import current_revision, head_revision, upgrade
+
+    db = Database(load_settings().database_url)
+    if db.backend == "sqlite":
+        upgrade(db.engine)
+    elif current_revision(db.engine) != head_revision(db.engine):
+        print(
+            f"warroom: the database is at schema {current_revision(db.engine) or 'none'}, this version needs "
+            f"{head_revision(db.engine)}. Run `warroom db upgrade` first.",
+            file=sys.stderr,
+        )
+        db.dispose()
+        return None
+    return db
+
+
+def _accounts_table(profiles: Sequence[AccountProfile], widest: int = 40) -> str:
+    """Aligned columns; a cell longer than `widest` is cut, except the last (contacts), so one long alias
+    list does not push every row off the screen."""
+    header = ("Name", "Aliases", "Tier", "ARR", "CSM", "Channel", "Contacts")
+    rows = [
+        (
+            p.name,
+            ", ".join(p.aliases),
+            p.tier.label if p.tier else "",
+            f"${p.arr:,}" if p.arr is not None else "",
+            p.csm or "",
+            p.slack_connect_channel or "",
+            "; ".join(
+                c.name + (f" <{c.email}>" if c.email else "") + (f" ({c.timezone})" if c.timezone else "")
+                for c in p.contacts
+            ),
+        )
+        for p in profiles
+    ]
+    cells = [[c if len(c) <= widest else c[: widest - 1] + "…" for c in row[:-1]] + [row[-1]] for row in rows]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header) - 1)] + [0]
+    rule = tuple("-" * max(width, len(title)) for title, width in zip(header, widths, strict=True))
+    lines = (
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in [header, rule, *cells]
+    )
+    return "\n".join(line.rstrip() for line in lines)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Acknowledge and Take command buttons."""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -11,12 +12,19 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.exc import SQLAlchemyError
 
-from blocks.escalations.intake_modal import CALLBACK_ID, IntakeSource, build_intake_modal, read_intake_form
+from blocks.escalations.intake_modal import (
+    CALLBACK_ID,
+    REFRESH,
+    IntakeSource,
+    build_intake_modal,
+    read_intake_form,
+)
 from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
 from blocks.text import escape, truncate
+from bot.accounts.service import AccountProfile
 from bot.escalations.changes import Actor
-from bot.escalations.intake import Intake, IntakeDraft, draft_from_intake, validate_intake
-from bot.escalations.prefill import parse_free_text
+from bot.escalations.intake import Intake, IntakeDraft, draft_from_form, draft_from_intake, validate_intake
+from bot.escalations.triage import with_account
 from bot.services import Services
 from handlers.replies import ack_only, actor_of, by_ephemeral, told_on_failure
 from storage.repository import customer_name_key
@@ -26,11 +34,17 @@ SHORTCUT = "escalate_message"
 ACCEPTED = "warroom_intake_accepted"
 
 
-def intake_view(services: Services, draft: IntakeDraft, source: IntakeSource, caller: str) -> dict[str, Any]:
+def intake_view(
+    services: Services,
+    draft: IntakeDraft,
+    source: IntakeSource,
+    caller: str,
+    account: AccountProfile | None = None,
+) -> dict[str, Any]:
     """The intake modal for `draft`, with the suggested severity and the customer's open escalations."""
     service = services.escalations
-    suggestion = service.suggest(draft)
-    if draft.severity is None:  # the form's severity starts as the suggestion, not as anyone's choice
+    suggestion = service.triage.suggest(draft, account)
+    if draft.severity is None:  # the form's severity shows the suggestion, not anyone's choice
         source = replace(source, suggested=suggestion.severity)
     already_open = service.open_for_customer(draft.customer, Actor(caller, source.channel_id))
     if already_open and draft.customer:
@@ -49,10 +63,28 @@ def intake_view(services: Services, draft: IntakeDraft, source: IntakeSource, ca
 def open_intake_modal(
     services: Services, trigger_id: str, caller: str, text: str, source: IntakeSource
 ) -> None:
-    """Open the intake modal prefilled from `text`."""
-    services.gateway.open_view(
-        trigger_id, intake_view(services, parse_free_text(text, services.escalations.policy), source, caller)
-    )
+    """Open the intake modal prefilled from `text` and the account directory."""
+    draft, account = services.escalations.triage.prefill(text)
+    source = replace(source, account_id=account.customer_id if account else None)
+    services.gateway.open_view(trigger_id, intake_view(services, draft, source, caller, account))
+
+
+def refreshed_intake_view(
+    services: Services, view: dict[str, Any], changed: str, caller: str
+) -> dict[str, Any]:
+    """The intake modal again after the person changed the `changed` field: the suggestion follows what the
+    form now holds; a customer the directory knows fills the fields still empty."""
+    source = IntakeSource.from_metadata(view.get("private_metadata", ""))
+    form = read_intake_form(view)
+    draft = draft_from_form(form)
+    if form.severity is None or form.severity == source.suggested:
+        draft = replace(draft, severity=None)  # untouched: it keeps following the suggestion
+    triage = services.escalations.triage
+    account = triage.recognise(draft.customer)
+    if changed == "customer" and account is not None and account.customer_id != source.account_id:
+        draft = with_account(draft, account)
+        source = replace(source, account_id=account.customer_id)
+    return intake_view(services, draft, source, caller, account)
 
 
 def register(app: App, services: Services) -> None:
@@ -104,6 +136,13 @@ def register(app: App, services: Services) -> None:
             log.exception("opening an escalation failed")
             services.gateway.post_message(caller, _could_not_open(intake))
 
+    def resuggest_intake(body: dict) -> None:
+        view = body["view"]
+        changed = (body.get("actions") or [{}])[0].get("block_id", "")
+        services.gateway.update_view(
+            view["id"], view.get("hash"), refreshed_intake_view(services, view, changed, body["user"]["id"])
+        )
+
     def acknowledge_button(body: dict, action: dict) -> None:
         with told_on_failure(by_ephemeral(services.gateway, body)):
             services.rooms.acknowledge(int(action["value"]), actor_of(body))
@@ -115,6 +154,7 @@ def register(app: App, services: Services) -> None:
     slow = services.background.listener  # modals open on Bolt's pool; the rest may take a while
     app.shortcut(SHORTCUT)(ack=ack_only, lazy=[open_intake_for_message])
     app.view(CALLBACK_ID)(ack=check_intake_submission, lazy=[slow(open_submitted_escalation)])
+    app.action(re.compile(rf"^{REFRESH}"))(ack=ack_only, lazy=[resuggest_intake])
     app.action(ACKNOWLEDGE)(ack=ack_only, lazy=[slow(acknowledge_button)])
     app.action(TAKE_COMMAND)(ack=ack_only, lazy=[slow(take_command_button)])
 

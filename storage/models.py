@@ -1,4 +1,5 @@
-"""Tables: customers, escalations, their timeline, and the Slack side effects already done."""
+"""Tables: customers (and their directory aliases), escalations, their timeline, and the Slack side effects
+already done."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ class Customer(Base):
     name_key: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
     tier: Mapped[str | None] = mapped_column(String(40))
     arr: Mapped[int | None] = mapped_column(BigInteger)
+    # The account directory (bot/accounts): a Slack user id or a name/email, contacts as
+    # [{"name", "email", "timezone"}], and the shared channel with the customer, if any.
+    csm: Mapped[str | None] = mapped_column(String(120))
+    contacts: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
+    slack_connect_channel: Mapped[str | None] = mapped_column(String(32))
+    # True once an import listed it; customers typed into an escalation and never imported stay False.
+    in_directory: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -55,6 +63,12 @@ class Escalation(Base):
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     tried: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Seed 001's triage questions, as answered on the form.
+    started: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    affected: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    business_impact: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    workaround: Mapped[str | None] = mapped_column(String(8))
+    csm_user_id: Mapped[str | None] = mapped_column(String(32))
     escalation_type: Mapped[str] = mapped_column(String(40), nullable=False)
     severity: Mapped[str] = mapped_column(String(8), nullable=False)
     suggested_severity: Mapped[str] = mapped_column(String(8), nullable=False)
@@ -226,3 +240,15 @@ class SlackEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
+class CustomerAlias(Base):
+    """A name a directory account is known by (its own name included), keyed by `account_key`, so any
+    spelling of it ('ACME, Corp.', 'acme corp') finds the account, and no two accounts share a name."""
+
+    __tablename__ = "customer_aliases"
+
+    alias_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # The name as the directory spells it, for showing; the key alone would read 'acme corp'.
+    alias: Mapped[str] = mapped_column(String(255), nullable=False)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False, index=True)

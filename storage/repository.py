@@ -48,7 +48,8 @@ def allocate_public_id(session: Session, year: int) -> tuple[int, str]:
 
 
 def upsert_customer(session: Session, name: str, tier: str | None, arr: int | None) -> Customer:
-    """The customer of that name, created if new; tier and ARR refreshed when given."""
+    """The customer of that name, created if new; tier and ARR refreshed when given, unless the account
+    comes from the directory."""
     key = customer_name_key(name)
     insert_ignoring_conflict(
         session,
@@ -64,6 +65,8 @@ def upsert_customer(session: Session, name: str, tier: str | None, arr: int | No
         ["name_key"],
     )
     customer = session.execute(select(Customer).where(Customer.name_key == key)).scalar_one()
+    if customer.in_directory:
+        return customer  # the imported directory is the record; an escalation's form does not rewrite it
     if tier is not None:
         customer.tier = tier
     if arr is not None:

@@ -56,6 +56,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations_setTopic": ("channels:manage", "groups:write"),
     "pins_add": ("pins:write",),
     "views_open": (),
+    "views_update": (),
 }
 EVENT_SCOPES = {"app_mention": ("app_mentions:read",)}
 FEATURE_SCOPES = {"slash_commands": ("commands",), "shortcuts": ("commands",)}

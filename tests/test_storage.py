@@ -13,7 +13,9 @@ from sqlalchemy import select, update
 from blocks.escalations.intake_modal import IntakeSource
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake
+from bot.accounts.service import AccountDirectory
 from bot.escalations.service import EscalationService
+from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers
 from bot.policy.model import default_policy
 from storage import repository as repo
@@ -36,7 +38,8 @@ def _service(db: Database) -> EscalationService:
         effects=_NoRooms(),  # type: ignore[arg-type]
         viewers=Viewers(gateway=None),  # type: ignore[arg-type]  # creation asks nobody
     )
-    return EscalationService(changes=changes, rooms=_NoRooms())
+    triage = IntakeTriage(changes.policy, AccountDirectory(db), changes.clock)
+    return EscalationService(changes=changes, rooms=_NoRooms(), triage=triage)
 
 
 def _intake(customer: str = "Acme Corp") -> Intake:

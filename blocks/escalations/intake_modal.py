@@ -9,12 +9,31 @@ from typing import Any
 
 from blocks import limits
 from blocks.escalations.triage_card import severity_badge
+from blocks.form_fields import (
+    checkboxes_input,
+    choice_input,
+    element_state,
+    selected_of,
+    text_input,
+    text_of,
+    user_input,
+)
 from blocks.text import escape, mrkdwn, plain, truncate
 from bot.core.vocabulary import EscalationType, Tier, label_of
-from bot.escalations.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, IntakeForm
+from bot.escalations.intake import (
+    CUSTOMER_MAX,
+    SHORT_ANSWER_MAX,
+    SUMMARY_MAX,
+    WORKAROUND_ANSWERS,
+    IntakeDraft,
+    IntakeForm,
+)
 from bot.escalations.read_model import EscalationSnapshot
 
 CALLBACK_ID = "escalation_intake"
+# The action_id of inputs that re-suggest the severity when they change.
+REFRESH = "intake_refresh"
+WORKAROUND_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure yet"}
 FLAG_LABELS = {
     "public_exposure": "Public exposure risk (social media, press)",
     "regulatory": "Regulatory or legal implications",
@@ -35,6 +54,8 @@ class IntakeSource:
     # The severity the form suggested as its initial value: submitted unchanged, it is not the person's
     # choice, and the suggestion is made again from what they submitted.
     suggested: str | None = None
+    # The directory account the customer field was last recognised as (its fields were prefilled).
+    account_id: int | None = None
 
     def to_metadata(self) -> str:
         """Compact JSON for `private_metadata` (≤ 3000 characters)."""
@@ -45,6 +66,7 @@ class IntakeSource:
             "p": self.permalink,
             "w": self.warned_for,
             "s": self.suggested,
+            "a": self.account_id,
         }
         text = json.dumps({k: v for k, v in data.items() if v})
         if len(text) > limits.VIEW_PRIVATE_METADATA:  # an absurd permalink or name is the only way here
@@ -62,6 +84,7 @@ class IntakeSource:
             permalink=data.get("p"),
             warned_for=data.get("w"),
             suggested=data.get("s"),
+            account_id=data.get("a"),
         )
 
 
@@ -74,77 +97,127 @@ def build_intake_modal(
     escalation_types: Sequence[str],
     open_for_customer: Sequence[EscalationSnapshot] = (),
 ) -> dict[str, Any]:
-    """The modal, prefilled from the free text, with the suggested severity and its reasons."""
+    """The modal, prefilled from the free text (or what the form held when it changed), with the suggested
+    severity and its reasons. Fields marked `dispatch` re-suggest as they change (`handlers.escalations`)."""
     suggested, reasons = suggestion
+    # The account the directory recognised: fields it prefilled take a new action_id, so Slack shows them.
+    filled = f"{REFRESH}.{source.account_id or 0}"
     blocks: list[dict[str, Any]] = []
     if open_for_customer:
         blocks.append(_already_open_notice(draft.customer or "", open_for_customer))
     blocks += [
-        _text_input(
+        text_input(
             "customer",
             "Customer",
             draft.customer,
+            action_id=REFRESH,
             max_length=CUSTOMER_MAX,
-            placeholder="Account name, e.g. Acme Corp",
+            placeholder="Account name, e.g. Acme Corp (press Enter to look it up)",
+            dispatch=True,
         ),
-        _text_input(
+        text_input(
             "contact_name",
             "Customer contact",
             draft.contact_name,
+            action_id=filled,
             optional=True,
             max_length=CUSTOMER_MAX,
             placeholder="Who at the customer, e.g. David Okafor (drafts greet them by name)",
         ),
-        _text_input(
+        text_input(
             "summary",
             "Summary",
             draft.summary,
             max_length=SUMMARY_MAX,
             placeholder="One line: what is wrong, for whom",
         ),
-        _select(
+        choice_input(
             "severity",
             "Severity",
             {s: f"{severity_badge(s)} · {label}" for s, label in severity_labels.items()},
+            # Shown as the suggestion until the person picks one: a new suggestion needs a new action_id.
+            action_id=f"severity.{source.suggested or 'none'}",
             initial=draft.severity or suggested,
-            hint=truncate(f"Suggested {suggested}: " + "; ".join(reasons), limits.INPUT_HINT),
+            hint=truncate(_suggestion_hint(draft.severity, suggested, reasons), limits.INPUT_HINT),
         ),
-        _select(
+        choice_input(
             "escalation_type",
             "Type",
             {t: label_of(EscalationType, t) for t in escalation_types},
+            action_id=REFRESH,
             initial=draft.escalation_type if draft.escalation_type in escalation_types else None,
+            dispatch=True,
         ),
-        _select(
+        choice_input(
             "tier",
             "Customer tier",
             {tier.value: tier.label for tier in Tier},
+            action_id=filled,
             initial=draft.tier,
             optional=True,
+            dispatch=True,
         ),
-        _text_input(
+        text_input(
             "arr",
             "ARR at risk (USD)",
             f"{draft.arr}" if draft.arr else None,
+            action_id=filled,
             optional=True,
             placeholder="e.g. 180000 or $180k",
+            dispatch=True,
         ),
-        _text_input(
+        text_input(
             "users_affected",
             "Users affected",
             f"{draft.users_affected}" if draft.users_affected else None,
+            action_id=REFRESH,
             optional=True,
             placeholder="e.g. 250",
+            dispatch=True,
         ),
-        _text_input(
+        choice_input(
+            "workaround",
+            "Is there a workaround?",
+            WORKAROUND_LABELS,
+            kind="radio_buttons",
+            action_id=REFRESH,
+            initial=_workaround_value(draft.workaround),
+            optional=True,
+            dispatch=True,
+        ),
+        text_input(
             "description",
             "What happened",
             draft.text or None,
             optional=True,
             multiline=True,
-            placeholder="Impact, since when, what the customer said",
+            placeholder="What exactly is happening, what the customer said",
         ),
-        _text_input(
+        text_input(
+            "started",
+            "When did it start?",
+            draft.started or None,
+            optional=True,
+            max_length=SHORT_ANSWER_MAX,
+            placeholder="e.g. Monday 09:40 after the deploy",
+        ),
+        text_input(
+            "affected",
+            "Who is affected?",
+            draft.affected or None,
+            optional=True,
+            max_length=SHORT_ANSWER_MAX,
+            placeholder="e.g. all 9,000 staff, or the finance team only",
+        ),
+        text_input(
+            "business_impact",
+            "Business impact",
+            draft.business_impact or None,
+            optional=True,
+            multiline=True,
+            placeholder="What the customer cannot do, deadlines, money at stake",
+        ),
+        text_input(
             "tried",
             "What has been tried",
             draft.tried or None,
@@ -152,17 +225,18 @@ def build_intake_modal(
             multiline=True,
             placeholder="Troubleshooting so far and its results",
         ),
-        _flags(draft),
-        {
-            "type": "input",
-            "block_id": "ic",
-            "label": plain("Incident commander", limits.INPUT_LABEL),
-            "element": {
-                "type": "users_select",
-                "action_id": "value",
-                "initial_user": draft.ic_user_id or caller_user_id,
+        checkboxes_input(
+            "flags",
+            "Risk flags",
+            FLAG_LABELS,
+            {
+                name
+                for name, on in (("public_exposure", draft.public_exposure), ("regulatory", draft.regulatory))
+                if on
             },
-        },
+            dispatch=True,
+        ),
+        user_input("ic", "Incident commander", draft.ic_user_id or caller_user_id),
         {
             "type": "input",
             "block_id": "responders",
@@ -175,6 +249,14 @@ def build_intake_modal(
                 **({"initial_users": list(draft.responder_user_ids)} if draft.responder_user_ids else {}),
             },
         },
+        user_input(
+            "csm",
+            "Customer success manager",
+            draft.csm_user_id,
+            action_id=filled,
+            optional=True,
+            placeholder="From the account directory when the customer is known",
+        ),
     ]
     return {
         "type": "modal",
@@ -188,34 +270,43 @@ def build_intake_modal(
 
 
 def read_intake_form(view: dict[str, Any]) -> IntakeForm:
-    """The values a person submitted, as typed (validation is `bot.escalations.intake.validate_intake`)."""
-    values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
-
-    def element(block_id: str) -> dict[str, Any]:
-        return values.get(block_id, {}).get("value", {})
-
-    def text(block_id: str) -> str:
-        return element(block_id).get("value") or ""
-
-    def selected(block_id: str) -> str | None:
-        option = element(block_id).get("selected_option")
-        return option["value"] if option else None
-
+    """The values a person submitted (or holds while filling in), as typed; validation is
+    `bot.escalations.intake.validate_intake`."""
     return IntakeForm(
-        customer=text("customer"),
-        contact_name=text("contact_name"),
-        summary=text("summary"),
-        severity=selected("severity"),
-        escalation_type=selected("escalation_type"),
-        tier=selected("tier"),
-        arr=text("arr"),
-        users_affected=text("users_affected"),
-        description=text("description"),
-        tried=text("tried"),
-        flags=tuple(option["value"] for option in element("flags").get("selected_options") or []),
-        ic_user_id=element("ic").get("selected_user"),
-        responder_user_ids=tuple(element("responders").get("selected_users") or []),
+        customer=text_of(view, "customer"),
+        contact_name=text_of(view, "contact_name"),
+        summary=text_of(view, "summary"),
+        severity=selected_of(view, "severity"),
+        escalation_type=selected_of(view, "escalation_type"),
+        tier=selected_of(view, "tier"),
+        arr=text_of(view, "arr"),
+        users_affected=text_of(view, "users_affected"),
+        description=text_of(view, "description"),
+        tried=text_of(view, "tried"),
+        flags=tuple(o["value"] for o in element_state(view, "flags").get("selected_options") or []),
+        ic_user_id=element_state(view, "ic").get("selected_user"),
+        responder_user_ids=tuple(element_state(view, "responders").get("selected_users") or []),
+        started=text_of(view, "started"),
+        affected=text_of(view, "affected"),
+        business_impact=text_of(view, "business_impact"),
+        workaround=selected_of(view, "workaround"),
+        csm_user_id=element_state(view, "csm").get("selected_user"),
     )
+
+
+def _suggestion_hint(chosen: str | None, suggested: str, reasons: Sequence[str]) -> str:
+    why = "; ".join(reasons)
+    if chosen and chosen != suggested:
+        return f"You chose {chosen}; warroom suggests {suggested}: {why}"
+    return f"Suggested {suggested}: {why}"
+
+
+def _flags_of(draft: IntakeDraft) -> set[str]:
+    return {name for name in FLAG_LABELS if getattr(draft, name)}
+
+
+def _workaround_value(answer: bool | None) -> str | None:
+    return next((value for value, meaning in WORKAROUND_ANSWERS.items() if meaning is answer), None)
 
 
 def _already_open_notice(customer: str, open_escalations: Sequence[EscalationSnapshot]) -> dict[str, Any]:
@@ -229,83 +320,3 @@ def _already_open_notice(customer: str, open_escalations: Sequence[EscalationSna
         "Consider adding to it instead of opening a second one."
     )
     return {"type": "section", "block_id": "already_open", "text": mrkdwn(text, limits.SECTION_TEXT)}
-
-
-def _text_input(
-    block_id: str,
-    label: str,
-    initial: str | None,
-    *,
-    optional: bool = False,
-    multiline: bool = False,
-    max_length: int | None = None,
-    placeholder: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
-    if initial:
-        element["initial_value"] = truncate(
-            initial, min(max_length or limits.PLAIN_TEXT_INPUT_INITIAL, limits.PLAIN_TEXT_INPUT_INITIAL)
-        )
-    if max_length:
-        element["max_length"] = max_length
-    if placeholder:
-        element["placeholder"] = plain(placeholder, limits.PLACEHOLDER)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label, limits.INPUT_LABEL),
-        "element": element,
-    }
-
-
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": plain(label, limits.OPTION_TEXT), "value": value[: limits.OPTION_VALUE]}
-
-
-def _select(
-    block_id: str,
-    label: str,
-    options: dict[str, str],
-    *,
-    initial: str | None = None,
-    optional: bool = False,
-    hint: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": "value",
-        "options": [_option(value, text) for value, text in options.items()][: limits.SELECT_OPTIONS],
-    }
-    if initial in options:
-        element["initial_option"] = _option(initial, options[initial])
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label, limits.INPUT_LABEL),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(hint, limits.INPUT_HINT)
-    return block
-
-
-def _flags(draft: IntakeDraft) -> dict[str, Any]:
-    options = [_option(value, label) for value, label in FLAG_LABELS.items()]
-    element: dict[str, Any] = {"type": "checkboxes", "action_id": "value", "options": options}
-    initial = [
-        o
-        for o in options
-        if (o["value"] == "public_exposure" and draft.public_exposure)
-        or (o["value"] == "regulatory" and draft.regulatory)
-    ]
-    if initial:
-        element["initial_options"] = initial
-    return {
-        "type": "input",
-        "block_id": "flags",
-        "optional": True,
-        "label": plain("Risk flags", limits.INPUT_LABEL),
-        "element": element,
-    }

@@ -19,6 +19,10 @@ SUMMARY_MAX = 150
 CUSTOMER_MAX = 120
 # What the form's long fields hold (a modal text input holds 3,000 characters at most).
 DETAIL_MAX = 3_000
+# The short triage answers ("since Monday 09:40", "all 14 schools' teachers").
+SHORT_ANSWER_MAX = 200
+# The form's "is there a workaround?" choices, as the suggestion reads them (not sure: unanswered).
+WORKAROUND_ANSWERS: dict[str, bool | None] = {"yes": True, "no": False, "unsure": None}
 # The largest ARR worth believing (a trillion dollars), and the most users the database column holds.
 ARR_MAX = 10**12
 USERS_MAX = 2**31 - 1
@@ -48,6 +52,12 @@ class IntakeDraft:
     severity: str | None = None
     ic_user_id: str | None = None
     responder_user_ids: tuple[str, ...] = ()
+    # Seed 001's triage questions: when it started, who is affected, the business impact, a workaround.
+    started: str = ""
+    affected: str = ""
+    business_impact: str = ""
+    workaround: bool | None = None
+    csm_user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,9 +78,14 @@ class Intake:
     regulatory: bool = False
     ic_user_id: str = ""
     responder_user_ids: tuple[str, ...] = field(default_factory=tuple)
+    started: str = ""
+    affected: str = ""
+    business_impact: str = ""
+    workaround: bool | None = None
+    csm_user_id: str | None = None
 
 
-def account_of(values: IntakeDraft | Intake) -> Account:
+def account_of(values: IntakeDraft | Intake, recent_escalations: int = 0) -> Account:
     """What the severity suggestion weighs about the account, from a draft or a validated intake."""
     return Account(
         tier=values.tier,
@@ -79,6 +94,8 @@ def account_of(values: IntakeDraft | Intake) -> Account:
         public_exposure=values.public_exposure,
         regulatory=values.regulatory,
         escalation_type=values.escalation_type,
+        workaround=values.workaround,
+        recent_escalations=recent_escalations,
     )
 
 
@@ -99,6 +116,38 @@ def draft_from_intake(intake: Intake) -> IntakeDraft:
         severity=intake.severity,
         ic_user_id=intake.ic_user_id,
         responder_user_ids=intake.responder_user_ids,
+        started=intake.started,
+        affected=intake.affected,
+        business_impact=intake.business_impact,
+        workaround=intake.workaround,
+        csm_user_id=intake.csm_user_id,
+    )
+
+
+def draft_from_form(form: IntakeForm) -> IntakeDraft:
+    """What the form holds while it is being filled in, read leniently (a half-typed ARR counts as none),
+    to suggest a severity and show the form again."""
+    form = _cleaned(form)
+    return IntakeDraft(
+        text=form.description,
+        customer=" ".join(form.customer.split()) or None,
+        contact_name=" ".join(form.contact_name.split()) or None,
+        tier=form.tier,
+        arr=_lenient(form.arr, parse_amount),
+        users_affected=_lenient(form.users_affected, parse_count),
+        escalation_type=form.escalation_type or "technical",
+        summary=" ".join(form.summary.split()),
+        public_exposure="public_exposure" in form.flags,
+        regulatory="regulatory" in form.flags,
+        tried=form.tried,
+        severity=form.severity,
+        ic_user_id=form.ic_user_id,
+        responder_user_ids=form.responder_user_ids,
+        started=form.started,
+        affected=form.affected,
+        business_impact=form.business_impact,
+        workaround=WORKAROUND_ANSWERS.get(form.workaround or ""),
+        csm_user_id=form.csm_user_id,
     )
 
 
@@ -154,6 +203,11 @@ class IntakeForm:
     flags: tuple[str, ...] = ()
     ic_user_id: str | None = None
     responder_user_ids: tuple[str, ...] = ()
+    started: str = ""
+    affected: str = ""
+    business_impact: str = ""
+    workaround: str | None = None
+    csm_user_id: str | None = None
 
 
 def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | None, dict[str, str]]:
@@ -202,6 +256,11 @@ def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | Non
             regulatory="regulatory" in form.flags,
             ic_user_id=form.ic_user_id or caller_user_id,
             responder_user_ids=tuple(dict.fromkeys(form.responder_user_ids)),
+            started=" ".join(form.started.split())[:SHORT_ANSWER_MAX],
+            affected=" ".join(form.affected.split())[:SHORT_ANSWER_MAX],
+            business_impact=form.business_impact.strip(),
+            workaround=WORKAROUND_ANSWERS.get(form.workaround or ""),
+            csm_user_id=form.csm_user_id,
         ),
         {},
     )
@@ -218,7 +277,17 @@ def _cleaned(form: IntakeForm) -> IntakeForm:
         users_affected=clean(form.users_affected, 64),
         description=clean(form.description, DETAIL_MAX),
         tried=clean(form.tried, DETAIL_MAX),
+        started=clean(form.started, SHORT_ANSWER_MAX * 2),
+        affected=clean(form.affected, SHORT_ANSWER_MAX * 2),
+        business_impact=clean(form.business_impact, DETAIL_MAX),
     )
+
+
+def _lenient(raw: str, parse: Callable[[str], int]) -> int | None:
+    try:
+        return parse(raw) if raw.strip() else None
+    except ValueError:
+        return None
 
 
 def _optional(

@@ -19,9 +19,10 @@ from bot.clocks.recompute import retime
 from bot.core.vocabulary import RoomKind, Status
 from bot.escalations.access import Permission, decide
 from bot.escalations.changes import Actor, ChangePipeline
-from bot.escalations.intake import Intake, IntakeDraft, account_of
+from bot.escalations.intake import Intake
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
-from bot.escalations.severity import SeveritySuggestion, suggest_severity
+from bot.escalations.severity import SeveritySuggestion
+from bot.escalations.triage import IntakeTriage
 from bot.policy.model import Policy
 from storage import repository as repo
 from storage.db import Database
@@ -29,6 +30,8 @@ from storage.models import Escalation
 
 log = logging.getLogger(__name__)
 LIST_PAGE = 200
+# The form's workaround answer as stored (None: not answered).
+WORKAROUND_STORED: dict[bool | None, str | None] = {True: "yes", False: "no", None: None}
 
 
 class RoomBuilder(Protocol):
@@ -68,6 +71,7 @@ class EscalationService:
 
     changes: ChangePipeline
     rooms: RoomBuilder
+    triage: IntakeTriage
 
     @property
     def db(self) -> Database:
@@ -85,10 +89,6 @@ class EscalationService:
 
     # --- creation -------------------------------------------------------------------------------
 
-    def suggest(self, draft: IntakeDraft) -> SeveritySuggestion:
-        """The severity warroom suggests for a prefilled intake, with its reasons."""
-        return suggest_severity(draft.text, account_of(draft), self.policy)
-
     def create(
         self,
         intake: Intake,
@@ -100,9 +100,11 @@ class EscalationService:
 
         `lease` (owner, until) claims its room set-up in the same transaction, saving the set-up a round
         trip to claim it."""
+        # The suggestion for what was submitted, read before the write (it asks the directory).
+        suggestion = self.triage.suggest(intake, self.triage.recognise(intake.customer))
         try:
             with self.db.session() as session:
-                row = self._insert(session, intake, caller_user_id, source)
+                row = self._insert(session, intake, caller_user_id, source, suggestion)
                 if lease is not None:
                     row.provisioning_owner, row.provisioning_lease_until = lease
                 return EscalationSnapshot.of(row, self.policy), True
@@ -114,11 +116,15 @@ class EscalationService:
                     raise
                 return EscalationSnapshot.of(existing, self.policy), False
 
-    def _insert(self, session: Session, intake: Intake, caller: str, source: IntakeSource) -> Escalation:
+    def _insert(
+        self,
+        session: Session,
+        intake: Intake,
+        caller: str,
+        source: IntakeSource,
+        suggestion: SeveritySuggestion,
+    ) -> Escalation:
         now = self.clock()
-        suggestion = suggest_severity(
-            f"{intake.summary}\n{intake.description}", account_of(intake), self.policy
-        )
         severity = intake.severity or suggestion.severity
         reasons = list(suggestion.reasons)
         if severity != suggestion.severity:
@@ -138,6 +144,11 @@ class EscalationService:
             title=intake.summary,
             description=intake.description,
             tried=intake.tried,
+            started=intake.started,
+            affected=intake.affected,
+            business_impact=intake.business_impact,
+            workaround=WORKAROUND_STORED[intake.workaround],
+            csm_user_id=intake.csm_user_id,
             escalation_type=intake.escalation_type,
             severity=severity,
             suggested_severity=suggestion.severity,

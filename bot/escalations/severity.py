@@ -78,7 +78,8 @@ def account_reasons(account: Account, policy: Policy, reading: Reading | None = 
             if account.recent_escalations == 1
             else (f"{account.recent_escalations} earlier escalations")
         )
-        reasons.append(f"repeat escalation ({times} in the last {format_duration(repeat.window)})")
+        window = f"{repeat.window.days} days" if repeat.window.days else format_duration(repeat.window)
+        reasons.append(f"repeat escalation ({times} in the last {window})")
     return reasons
 
 

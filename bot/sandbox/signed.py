@@ -107,6 +107,34 @@ class SlackRequester:
         }
         return self.interaction(payload, **options)
 
+    def view_action(
+        self, view: dict[str, Any], block_id: str, values: dict[str, Any], *, user_id: str, **options: Any
+    ) -> SlackReply:
+        """A change to the `dispatch_action` input `block_id` of the open modal `view` (as stored by the
+        fake, with its id and hash), with `values` (by block id) over what the form holds."""
+        state = fill_view_state(view, values)
+        block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+        action_id = block["element"]["action_id"]
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM["id"], "domain": TEAM["domain"]},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM["id"]},
+            "api_app_id": "A0WARROOM",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",
+            "view": {**view, "state": {"values": state}},
+            "actions": [
+                {
+                    **state[block_id][action_id],
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self.interaction(payload, **options)
+
     def button(
         self, action_id: str, value: str, *, user_id: str, channel_id: str, message_ts: str, **options: Any
     ) -> SlackReply:
@@ -214,6 +242,8 @@ def _initial(element: dict[str, Any]) -> Any:
         return element.get("initial_users") or []
     if kind == "checkboxes":
         return [o["value"] for o in element.get("initial_options") or []]
+    if kind == "radio_buttons":
+        return (element.get("initial_option") or {}).get("value")
     if kind == "datetimepicker":
         return element.get("initial_date_time")
     return None
@@ -224,7 +254,7 @@ def _element_state(element: dict[str, Any], kind: str, given: Any) -> dict[str, 
         return {"type": kind, "value": given}
     if kind == "datetimepicker":
         return {"type": kind, "selected_date_time": given}
-    if kind == "static_select":
+    if kind in ("static_select", "radio_buttons"):
         option = next((o for o in element["options"] if o["value"] == given), None)
         return {"type": kind, "selected_option": option}
     if kind == "users_select":

@@ -339,9 +339,21 @@ class SlackGateway:
 
     # --- views --------------------------------------------------------------------------------------
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        """Open a modal for the person whose click or command gave `trigger_id`."""
-        self.client.views_open(trigger_id=trigger_id, view=view)
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal for the person whose click or command gave `trigger_id`; the opened view (its id
+        and hash) comes back."""
+        return dict(self.client.views_open(trigger_id=trigger_id, view=view).get("view") or {})
+
+    def update_view(self, view_id: str, view_hash: str | None, view: dict[str, Any]) -> bool:
+        """Replace an open modal unless it changed since `view_hash` (a newer change will replace it, or
+        the person submitted or closed it); True if it was replaced."""
+        try:
+            self.client.views_update(view_id=view_id, hash=view_hash, view=view)
+            return True
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("hash_conflict", "not_found", "view_not_found"):
+                return False
+            raise
 
     # --- helpers ------------------------------------------------------------------------------------
 
