@@ -18,6 +18,7 @@ from bot.clocks.sweep import ClockService
 from bot.drafting.claude import ClaudeDrafter
 from bot.drafting.service import DraftService
 from bot.escalations.changes import ChangePipeline
+from bot.escalations.claude_triage import ClaudeTriage
 from bot.escalations.service import EscalationService
 from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers
@@ -84,15 +85,15 @@ def build_warroom(
     flow = WarRoomFlow(db, gateway, policy, settings)
     viewers = Viewers(gateway, settings.managers_group)
     changes = ChangePipeline(db=db, policy=policy, effects=flow, viewers=viewers, clock=clock)
-    triage = IntakeTriage(policy, AccountDirectory(db), clock)
+    drafter = build_drafter(settings)
+    claude_triage = ClaudeTriage(drafter.client, settings.draft_model) if drafter else None
+    triage = IntakeTriage(policy, AccountDirectory(db), clock, claude_triage)
     service = EscalationService(changes=changes, rooms=flow, triage=triage)
     rooms = RoomService(changes)
     clocks = ClockService(
         db=db, gateway=gateway, changes=changes, policy=policy, settings=settings, clock=clock
     )
-    drafts = DraftService(
-        gateway=gateway, escalations=service, settings=settings, drafter=build_drafter(settings)
-    )
+    drafts = DraftService(gateway=gateway, escalations=service, settings=settings, drafter=drafter)
     background = Background(settings.background_workers)
     return Warroom(settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts, background)
 

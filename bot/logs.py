@@ -37,5 +37,9 @@ def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("slack_sdk.web.base_client", "urllib3", "waitress.queue", "apscheduler.executors.default"):
+    # anthropic and httpx log whole request bodies at DEBUG: the customer's words must not reach the logs.
+    for noisy in (
+        *("slack_sdk.web.base_client", "urllib3", "waitress.queue", "apscheduler.executors.default"),
+        *("anthropic", "httpx", "httpcore"),
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

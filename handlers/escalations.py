@@ -43,7 +43,7 @@ def intake_view(
 ) -> dict[str, Any]:
     """The intake modal for `draft`, with the suggested severity and the customer's open escalations."""
     service = services.escalations
-    suggestion = service.triage.suggest(draft, account)
+    suggestion = service.triage.suggest(draft, account, source.opinion)
     if draft.severity is None:  # the form's severity shows the suggestion, not anyone's choice
         source = replace(source, suggested=suggestion.severity)
     already_open = service.open_for_customer(draft.customer, Actor(caller, source.channel_id))
@@ -64,9 +64,36 @@ def open_intake_modal(
     services: Services, trigger_id: str, caller: str, text: str, source: IntakeSource
 ) -> None:
     """Open the intake modal prefilled from `text` and the account directory."""
-    draft, account = services.escalations.triage.prefill(text)
+    triage = services.escalations.triage
+    draft, account = triage.prefill(text)
     source = replace(source, account_id=account.customer_id if account else None)
-    services.gateway.open_view(trigger_id, intake_view(services, draft, source, caller, account))
+    opened = services.gateway.open_view(trigger_id, intake_view(services, draft, source, caller, account))
+    if triage.claude is not None and opened.get("id"):
+        # The form is open with the rules' suggestion; Claude's reading follows within a few seconds.
+        services.background.submit(add_claude_reading, services, opened, draft, account, caller)
+
+
+def add_claude_reading(
+    services: Services,
+    opened: dict[str, Any],
+    draft: IntakeDraft,
+    account: AccountProfile | None,
+    caller: str,
+) -> None:
+    """Update the just-opened form with Claude's reading, unless the person changed it meanwhile (the
+    hash no longer matches) or Claude gave none: then the rules' suggestion stays."""
+    opinion = services.escalations.triage.read_with_claude(draft)
+    if opinion is None:
+        return
+    source = replace(IntakeSource.from_metadata(opened.get("private_metadata", "")), opinion=opinion)
+    draft = replace(
+        draft,
+        escalation_type=opinion.escalation_type,
+        users_affected=draft.users_affected or opinion.users_affected,
+    )
+    services.gateway.update_view(
+        opened["id"], opened.get("hash"), intake_view(services, draft, source, caller, account)
+    )
 
 
 def refreshed_intake_view(

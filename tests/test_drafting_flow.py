@@ -29,7 +29,11 @@ BAD_BODY = "I apologize for any inconvenience. Mistakes were made and the issue 
 @pytest.fixture
 def claude() -> Iterator[FakeAnthropic]:
     with FakeAnthropic() as fake:
+        _FAKES[fake.base_url] = fake
         yield fake
+
+
+_FAKES: dict[str, FakeAnthropic] = {}  # the fake Anthropic each sandbox points at, by base URL
 
 
 def _room(sandbox: Sandbox) -> Escalation:
@@ -37,8 +41,19 @@ def _room(sandbox: Sandbox) -> Escalation:
         sandbox, SEV1_TEXT, {"customer": "Okafor Analytics", "contact_name": "David Okafor", "ic": "U0ANA"}
     )
     settled(sandbox)
+    claude = sandbox.warroom.service.triage.claude
+    if claude is not None:
+        # With a key, the intake form asked Claude for its triage too: let that finish (it takes no queued
+        # draft reply) and count only the drafting requests from here on.
+        fake = _FAKES[str(sandbox.warroom.settings.anthropic_base_url)]
+        wait_until(lambda: [r for r in fake.requests if _is_triage(r.body)])
+        fake.reset()
     with sandbox.warroom.db.session() as session:
         return session.execute(select(Escalation)).scalars().one()
+
+
+def _is_triage(body: dict) -> bool:
+    return (body.get("tool_choice") or {}).get("name") == "triage"
 
 
 def _mention(sandbox: Sandbox, esc: Escalation, text: str, event_id: str | None = None) -> str:

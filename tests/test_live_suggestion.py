@@ -4,14 +4,20 @@ person picked stays theirs, and a customer the account directory knows fills the
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from blocks.escalations.intake_modal import IntakeSource
 from bot.accounts.directory import Contact, DirectoryEntry
 from bot.accounts.service import AccountDirectory
 from bot.sandbox.stack import Sandbox, wait_until
+from storage.db import Database
 from storage.models import Escalation
+from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.flows import SEV3_TEXT, open_modal, settled, submit
 
 OKAFOR = "Email from David Okafor at Okafor Analytics: the CSV exports fail since Monday."
@@ -19,8 +25,12 @@ OKAFOR = "Email from David Okafor at Okafor Analytics: the CSV exports fail sinc
 
 def _open(sandbox: Sandbox, text: str) -> dict[str, Any]:
     """`/escalate <text>`; the modal as the fake Slack holds it (with its id and hash)."""
-    opened = open_modal(sandbox, text)
-    return next(v for v in sandbox.fake.views.values() if v["private_metadata"] == opened["private_metadata"])
+    key = IntakeSource.from_metadata(open_modal(sandbox, text)["private_metadata"]).intake_key
+    return next(
+        v
+        for v in sandbox.fake.views.values()
+        if IntakeSource.from_metadata(v["private_metadata"]).intake_key == key
+    )
 
 
 def _change(sandbox: Sandbox, view: dict[str, Any], block_id: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -146,3 +156,64 @@ def test_a_stale_change_does_not_overwrite_a_newer_form(sandbox: Sandbox) -> Non
     assert reply.status == 200
     wait_until(lambda: [c for c in sandbox.fake.calls_to("views.update") if not c.ok])
     assert _severity(sandbox.fake.views[view["id"]])[0] == "SEV-2"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Claude's reading, when a key is configured
+# ---------------------------------------------------------------------------------------------------------
+
+MISSED = "The monthly summary at Brightwell Dental showed names from the clinic across the street."
+READING = {
+    "severity": "SEV-1",
+    "escalation_type": "security",
+    "flags": ["regulatory"],
+    "users_affected": 30,
+    "reasons": ["Patient data shown to another practice: “showed names from the clinic across the street”"],
+}
+
+
+@pytest.fixture
+def claude() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as fake:
+        yield fake
+
+
+@pytest.fixture
+def sandbox_claude(db: Database, claude: FakeAnthropic) -> Iterator[Sandbox]:
+    with Sandbox(db=db, ANTHROPIC_API_KEY="sk-ant-test-key", ANTHROPIC_BASE_URL=claude.base_url) as sandbox:
+        yield sandbox
+
+
+def test_claude_reading_updates_the_open_form_and_the_reasons_say_they_disagree(
+    sandbox_claude: Sandbox, claude: FakeAnthropic
+) -> None:
+    sandbox = sandbox_claude
+    claude.reply_with(tool_input=READING)
+    opened = open_modal(sandbox, MISSED)
+    assert _severity(opened)[0] == "SEV-3", "the form opens at once with the rules' suggestion"
+    view = next(iter(sandbox.fake.views.values()))
+    wait_until(lambda: sandbox.fake.calls_to("views.update"))
+    updated = sandbox.fake.views[view["id"]]
+    severity, hint = _severity(updated)
+    assert severity == "SEV-1"
+    assert "Claude reads SEV-1" in hint and "The rules read SEV-3" in hint
+    assert _block(updated, "escalation_type")["element"]["initial_option"]["value"] == "security"
+    # Submitted untouched, the escalation is opened at what the form suggested, Claude's reading included.
+    submit(sandbox, updated, {"customer": "Brightwell Dental"})
+    settled(sandbox)
+    with sandbox.warroom.db.session() as session:
+        esc = session.execute(select(Escalation)).scalar_one()
+        assert (esc.severity, esc.escalation_type) == ("SEV-1", "security")
+        assert any(reason.startswith("Claude reads SEV-1") for reason in esc.severity_reasons)
+
+
+def test_a_failed_claude_reading_leaves_the_rules_suggestion(
+    sandbox_claude: Sandbox, claude: FakeAnthropic
+) -> None:
+    sandbox = sandbox_claude
+    claude.fail_next(500, times=2)
+    view = _open(sandbox, MISSED)
+    wait_until(lambda: len(claude.requests) >= 1)
+    time.sleep(0.5)
+    assert not sandbox.fake.calls_to("views.update")
+    assert _severity(sandbox.fake.views[view["id"]])[0] == "SEV-3"

@@ -11,9 +11,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select, update
 
 from blocks.escalations.intake_modal import IntakeSource
+from bot.accounts.service import AccountDirectory
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake
-from bot.accounts.service import AccountDirectory
 from bot.escalations.service import EscalationService
 from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers

@@ -29,6 +29,7 @@ from bot.escalations.intake import (
     IntakeForm,
 )
 from bot.escalations.read_model import EscalationSnapshot
+from bot.escalations.severity import TriageOpinion
 
 CALLBACK_ID = "escalation_intake"
 # The action_id of inputs that re-suggest the severity when they change.
@@ -56,6 +57,8 @@ class IntakeSource:
     suggested: str | None = None
     # The directory account the customer field was last recognised as (its fields were prefilled).
     account_id: int | None = None
+    # Claude's reading of the text, once it answered: every later suggestion weighs it too.
+    opinion: TriageOpinion | None = None
 
     def to_metadata(self) -> str:
         """Compact JSON for `private_metadata` (≤ 3000 characters)."""
@@ -67,6 +70,7 @@ class IntakeSource:
             "w": self.warned_for,
             "s": self.suggested,
             "a": self.account_id,
+            "o": _opinion_data(self.opinion),
         }
         text = json.dumps({k: v for k, v in data.items() if v})
         if len(text) > limits.VIEW_PRIVATE_METADATA:  # an absurd permalink or name is the only way here
@@ -85,6 +89,7 @@ class IntakeSource:
             warned_for=data.get("w"),
             suggested=data.get("s"),
             account_id=data.get("a"),
+            opinion=_opinion_of(data.get("o")),
         )
 
 
@@ -102,6 +107,8 @@ def build_intake_modal(
     suggested, reasons = suggestion
     # The account the directory recognised: fields it prefilled take a new action_id, so Slack shows them.
     filled = f"{REFRESH}.{source.account_id or 0}"
+    # Fields Claude's reading may fill (type, users affected) show it as a new value once it answered.
+    read = f"{REFRESH}.claude" if source.opinion else REFRESH
     blocks: list[dict[str, Any]] = []
     if open_for_customer:
         blocks.append(_already_open_notice(draft.customer or "", open_for_customer))
@@ -144,7 +151,7 @@ def build_intake_modal(
             "escalation_type",
             "Type",
             {t: label_of(EscalationType, t) for t in escalation_types},
-            action_id=REFRESH,
+            action_id=read,
             initial=draft.escalation_type if draft.escalation_type in escalation_types else None,
             dispatch=True,
         ),
@@ -170,7 +177,7 @@ def build_intake_modal(
             "users_affected",
             "Users affected",
             f"{draft.users_affected}" if draft.users_affected else None,
-            action_id=REFRESH,
+            action_id=read,
             optional=True,
             placeholder="e.g. 250",
             dispatch=True,
@@ -299,6 +306,24 @@ def _suggestion_hint(chosen: str | None, suggested: str, reasons: Sequence[str])
     if chosen and chosen != suggested:
         return f"You chose {chosen}; warroom suggests {suggested}: {why}"
     return f"Suggested {suggested}: {why}"
+
+
+def _opinion_data(opinion: TriageOpinion | None) -> dict[str, Any] | None:
+    if opinion is None:
+        return None
+    return {
+        "s": opinion.severity,
+        "t": opinion.escalation_type,
+        "f": sorted(opinion.flags),
+        "u": opinion.users_affected,
+        "r": list(opinion.reasons),
+    }
+
+
+def _opinion_of(data: dict[str, Any] | None) -> TriageOpinion | None:
+    if not data:
+        return None
+    return TriageOpinion(data["s"], data["t"], frozenset(data["f"]), data.get("u"), tuple(data["r"]))
 
 
 def _flags_of(draft: IntakeDraft) -> set[str]:

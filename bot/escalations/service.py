@@ -101,7 +101,7 @@ class EscalationService:
         `lease` (owner, until) claims its room set-up in the same transaction, saving the set-up a round
         trip to claim it."""
         # The suggestion for what was submitted, read before the write (it asks the directory).
-        suggestion = self.triage.suggest(intake, self.triage.recognise(intake.customer))
+        suggestion = self.triage.suggest(intake, self.triage.recognise(intake.customer), source.opinion)
         try:
             with self.db.session() as session:
                 row = self._insert(session, intake, caller_user_id, source, suggestion)

@@ -27,6 +27,18 @@ class SeveritySuggestion:
 
 
 @dataclass(frozen=True)
+class TriageOpinion:
+    """Claude's reading of the text: technical severity (before account weight), type, flags, users, why
+    (each reason quoting the text)."""
+
+    severity: str
+    escalation_type: str
+    flags: frozenset[str]
+    users_affected: int | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Account:
     """What the triage knows about the account and the blast radius."""
 
@@ -89,15 +101,22 @@ def is_strategic(account: Account, policy: Policy) -> bool:
     return bool(account_reasons(account, policy))
 
 
-def suggest_severity(text: str, account: Account, policy: Policy) -> SeveritySuggestion:
-    """SEV-1..4 from what happened and who it happened to, with the reasons the card shows."""
+def suggest_severity(
+    text: str, account: Account, policy: Policy, opinion: TriageOpinion | None = None
+) -> SeveritySuggestion:
+    """SEV-1..4 from what happened and who it happened to, with the reasons the card shows. With Claude's
+    `opinion`, the more severe of its reading and the rules' is the technical severity, and the reasons
+    say where they disagree."""
     reading = read_situation(text, policy.triage)
     deciding = reading.deciding
     technical = str(deciding.situation.severity) if deciding else DEFAULT_SEVERITY
-    level = SEVERITIES.index(technical)
     reasons = [reading.impact_reason or NOTHING_MATCHED]
+    if opinion is not None:
+        technical, reasons = _with_opinion(technical, reasons[0], opinion)
+    level = SEVERITIES.index(technical)
     triage = policy.triage
-    workaround = account.workaround if account.workaround is not None else Flag.WORKAROUND in reading.flags
+    said = reading.flags | (opinion.flags if opinion else frozenset())
+    workaround = account.workaround if account.workaround is not None else Flag.WORKAROUND in said
     if workaround and triage.workaround_lowers and technical == triage.workaround_lowers:
         level += 1
         reasons.append(f"A workaround exists: {SEVERITIES[level]}, feature degraded (seed 001)")
@@ -106,6 +125,8 @@ def suggest_severity(text: str, account: Account, policy: Policy) -> SeveritySug
         level = SEVERITIES.index(floor)
         reasons.append(f"{label_of(EscalationType, account.escalation_type)} escalations start at {floor}")
     weight = account_reasons(account, policy, reading)
+    if opinion is not None and Flag.WIDESPREAD in opinion.flags and not reading.flagged(Flag.WIDESPREAD):
+        weight.append("widespread impact (Claude's reading)")
     if weight:
         moved = min(policy.account_weight.max_bump, level)
         if moved:
@@ -117,3 +138,16 @@ def suggest_severity(text: str, account: Account, policy: Policy) -> SeveritySug
         else:
             reasons.append("Strategic account: " + ", ".join(weight))
     return SeveritySuggestion(SEVERITIES[level], technical, tuple(reasons))
+
+
+def _with_opinion(rules: str, rules_reason: str, opinion: TriageOpinion) -> tuple[str, list[str]]:
+    """The technical severity and its reasons once Claude's reading is weighed against the rules'."""
+    why = "; ".join(opinion.reasons)
+    if opinion.severity == rules:
+        return rules, [rules_reason, f"Claude agrees ({rules}): {why}"]
+    if SEVERITIES.index(opinion.severity) < SEVERITIES.index(rules):
+        return opinion.severity, [
+            f"Claude reads {opinion.severity}: {why}",
+            f"The rules read {rules}: {rules_reason}",
+        ]
+    return rules, [rules_reason, f"Claude reads {opinion.severity}, the rules' {rules} stands: {why}"]

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.accounts.service import AccountDirectory, AccountProfile
+from bot.escalations.claude_triage import ClaudeTriage
 from bot.escalations.intake import Intake, IntakeDraft, account_of
 from bot.escalations.prefill import parse_free_text, without_customer
-from bot.escalations.severity import SeveritySuggestion, suggest_severity
+from bot.escalations.severity import SeveritySuggestion, TriageOpinion, suggest_severity
 from bot.policy.model import Policy
 
 # A Slack user id (the directory's CSM may also be a name or an email, which the form cannot preselect).
@@ -37,6 +38,7 @@ class IntakeTriage:
     policy: Policy
     directory: AccountDirectory
     clock: Callable[[], datetime]
+    claude: ClaudeTriage | None = None
 
     def prefill(self, text: str) -> tuple[IntakeDraft, AccountProfile | None]:
         """The form's first values from `/escalate <text>`: guessed from the words, then completed from the
@@ -51,11 +53,31 @@ class IntakeTriage:
         """The directory's (or an earlier escalation's) record of the customer typed in the form."""
         return self.directory.recognise(customer) if customer else None
 
-    def suggest(self, values: IntakeDraft | Intake, account: AccountProfile | None) -> SeveritySuggestion:
-        """The severity for what the form holds, counting the account's recent escalations."""
-        return suggest_severity(
-            situation_text(values), account_of(values, self.recent_escalations(account)), self.policy
+    def suggest(
+        self,
+        values: IntakeDraft | Intake,
+        account: AccountProfile | None,
+        opinion: TriageOpinion | None = None,
+    ) -> SeveritySuggestion:
+        """The severity for what the form holds, counting the account's recent escalations and weighing
+        Claude's `opinion` when it gave one."""
+        facts = account_of(values, self.recent_escalations(account))
+        return suggest_severity(situation_text(values), facts, self.policy, opinion)
+
+    def read_with_claude(self, draft: IntakeDraft) -> TriageOpinion | None:
+        """Claude's reading of what the form holds (None without a key or on any failure)."""
+        if self.claude is None:
+            return None
+        facts = "; ".join(
+            f"{name}: {value}"
+            for name, value in (
+                ("tier", draft.tier),
+                ("ARR", draft.arr),
+                ("users affected", draft.users_affected),
+            )
+            if value
         )
+        return self.claude.read(situation_text(draft), facts)
 
     def recent_escalations(self, account: AccountProfile | None) -> int:
         """Escalations of the account opened within the policy's repeat window."""
