@@ -93,8 +93,6 @@ def _serve_slack(settings: Settings) -> int:
     from bot.http import build_wsgi_app
     from bot.logs import configure_logging
     from bot.server import DRAIN_SECONDS, serve_http, serve_socket_mode
-    from storage.db import Database
-    from storage.migrate import current_revision, head_revision, upgrade
 
     secrets = tuple(
         s.get_secret_value()
@@ -107,15 +105,8 @@ def _serve_slack(settings: Settings) -> int:
         if s
     )
     configure_logging(settings.log_level, secrets)
-    db = Database(settings.database_url)
-    if db.backend == "sqlite":
-        upgrade(db.engine)
-    elif current_revision(db.engine) != head_revision(db.engine):
-        print(
-            f"warroom: the database is at schema {current_revision(db.engine) or 'none'}, this version needs "
-            f"{head_revision(db.engine)}. Run `warroom db upgrade` first.",
-            file=sys.stderr,
-        )
+    db = _migrated_database(settings.database_url)
+    if db is None:
         return 2
     warroom = build_warroom(settings, db=db)
     app = build_bolt_app(warroom)
@@ -229,13 +220,13 @@ def _accounts_list(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _migrated_database() -> Database | None:
+def _migrated_database(url: str | None = None) -> Database | None:
     """The configured database, a local SQLite file brought up to date first (as `serve` does); None,
     with the reason printed, when PostgreSQL is behind the code's schema."""
     from storage.db import Database
     from storage.migrate import current_revision, head_revision, upgrade
 
-    db = Database(load_settings().database_url)
+    db = Database(url or load_settings().database_url)
     if db.backend == "sqlite":
         upgrade(db.engine)
     elif current_revision(db.engine) != head_revision(db.engine):
