@@ -25,6 +25,8 @@ from bot.escalations.viewers import Viewers
 from bot.policy.model import Policy, load_policy
 from bot.rooms.service import RoomService
 from bot.rooms.setup import WarRoomFlow
+from bot.rooms.timeline import TimelineCapture
+from bot.rooms.upkeep import RoomUpkeep
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_web_client
@@ -56,7 +58,8 @@ class Warroom:
     @property
     def services(self) -> Services:
         """What the handlers call."""
-        return Services(self.service, self.rooms, self.drafts, self.gateway, self.background)
+        timeline = TimelineCapture(self.changes, self.service, self.gateway)
+        return Services(self.service, self.rooms, timeline, self.drafts, self.gateway, self.background)
 
     def close(self, dispose_db: bool = True, drain_seconds: float | None = None) -> int:
         """Finish the work in flight (at most `drain_seconds`; None: all of it), release the pool threads
@@ -84,7 +87,8 @@ def build_warroom(
     gateway = SlackGateway(web_client or build_web_client(token, settings.slack_api_url))
     flow = WarRoomFlow(db, gateway, policy, settings)
     viewers = Viewers(gateway, settings.managers_group)
-    changes = ChangePipeline(db=db, policy=policy, effects=flow, viewers=viewers, clock=clock)
+    upkeep = RoomUpkeep(db, gateway, policy, flow)
+    changes = ChangePipeline(db=db, policy=policy, effects=upkeep, viewers=viewers, clock=clock)
     drafter = build_drafter(settings)
     claude_triage = ClaudeTriage(drafter.client, settings.draft_model) if drafter else None
     triage = IntakeTriage(policy, AccountDirectory(db), clock, claude_triage)

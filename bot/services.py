@@ -8,16 +8,18 @@ from bot.background import Background
 from bot.drafting.service import DraftService
 from bot.escalations.service import EscalationService
 from bot.rooms.service import RoomService
+from bot.rooms.timeline import TimelineCapture
 from bot.slack.gateway import SlackGateway
 
 
 @dataclass(frozen=True)
 class Services:
-    """Escalation lifecycle, in-room changes, drafting, the Slack gateway for replies, and the pool for
-    slow listener work."""
+    """Escalation lifecycle, in-room changes, the timeline, drafting, the Slack gateway for replies, and
+    the pool for slow listener work."""
 
     escalations: EscalationService
     rooms: RoomService
+    timeline: TimelineCapture
     drafts: DraftService
     gateway: SlackGateway
     background: Background

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import commands, drafting, escalations, rooms
+from handlers import commands, drafting, escalations, rooms, timeline
 
 
 def register_all(app: App, services: Services) -> None:
@@ -14,3 +14,4 @@ def register_all(app: App, services: Services) -> None:
     escalations.register(app, services)
     rooms.register(app, services)
     drafting.register(app, services)
+    timeline.register(app, services)

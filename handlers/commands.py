@@ -14,8 +14,11 @@ from slack_bolt import Ack, App, Respond
 from blocks.clocks.nudges import build_clock_status
 from blocks.escalations.intake_modal import IntakeSource
 from blocks.escalations.messages import build_choices, build_help, build_open_list
+from blocks.escalations.timeline import build_timeline
+from bot.core.vocabulary import Role
 from bot.escalations.access import not_found
 from bot.escalations.changes import Actor
+from bot.escalations.closing import CLOSE_USAGE, REOPEN_USAGE, RESOLVE_USAGE
 from bot.escalations.commands import Subcommand, next_local_time, parse_subcommand, split_promise
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import InvalidChange
@@ -32,8 +35,13 @@ USAGE = {
     "severity": "Usage: `/escalate severity SEV-2 [why]`",
     "update": "Usage: `/escalate update <what changed, what is next>`",
     "customer-update": "Usage: `/escalate customer-update <what you told them> [next update at 14:30]`",
+    "role": "Usage: `/escalate role liaison|engineering|csm|ic @person`",
+    "resolve": RESOLVE_USAGE,
+    "close": CLOSE_USAGE,
+    "reopen": REOPEN_USAGE,
 }
-FREE_TEXT = ("update", "customer-update")
+# Free text that reads as a new report when there is nowhere it could go.
+REPORT_LIKE = ("update", "customer-update")
 
 
 def register(app: App, services: Services) -> None:
@@ -104,7 +112,7 @@ def handle_escalate(services: Services, sub: Subcommand, command: dict, respond:
         )
     elif sub.public_id:
         raise InvalidChange(not_found(sub.public_id))
-    elif sub.name in FREE_TEXT and sub.rest:
+    elif sub.name in REPORT_LIKE and sub.rest:
         _intake(services, command, command.get("text") or "")  # nowhere to post it: it is a new report
     else:
         raise InvalidChange(NOT_IN_A_ROOM.format(name=sub.name))
@@ -125,10 +133,27 @@ def _run_in_room(
             text=f"Clocks of {esc.public_id}",
             blocks=build_clock_status(esc, rooms.clock()),
         )
+    elif sub.name == "timeline":
+        entries = services.escalations.timeline(esc.id)
+        respond(
+            response_type="ephemeral",
+            text=f"Timeline of {esc.public_id}",
+            blocks=build_timeline(esc, entries),
+        )
     elif sub.name == "status":
         rooms.change_status(esc.id, sub.rest, actor)
+    elif sub.name == "confirm":
+        rooms.confirm(esc.id, actor)
+    elif sub.name == "role":
+        _assign_role(services, sub, esc, actor)
     elif not sub.rest:
         raise InvalidChange(USAGE[sub.name])
+    elif sub.name == "resolve":
+        rooms.resolve(esc.id, actor, sub.rest)
+    elif sub.name == "close":
+        rooms.close(esc.id, actor, sub.rest)
+    elif sub.name == "reopen":
+        rooms.reopen(esc.id, actor, sub.rest)
     elif sub.name == "severity":
         level, _, reason = sub.rest.partition(" ")
         rooms.change_severity(esc.id, level, actor, reason)
@@ -138,6 +163,15 @@ def _run_in_room(
         text, promise = split_promise(sub.rest)
         promised_at = _promised_at(services, actor.user_id, promise, rooms.clock()) if promise else None
         rooms.customer_updated(esc.id, actor, text, promised_at)
+
+
+def _assign_role(services: Services, sub: Subcommand, esc: EscalationSnapshot, actor: Actor) -> None:
+    role = Role.parse(sub.rest.split()[0]) if sub.rest else None
+    if role is None or sub.user_id is None:
+        raise InvalidChange(USAGE["role"])
+    if sub.user_id == services.gateway.bot_user_id or services.gateway.find_person(sub.user_id) is None:
+        raise InvalidChange(f"I can't find that person in Slack. {USAGE['role']}")
+    services.rooms.assign_role(esc.id, role, sub.user_id, actor)
 
 
 def _promised_at(services: Services, user_id: str, promise: tuple[int, int], now: datetime) -> datetime:

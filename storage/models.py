@@ -85,7 +85,10 @@ class Escalation(Base):
     is_private: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     caller_user_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    # The roles (bot.core.vocabulary.Role): IC, customer liaison, engineering owner and CSM (above).
     ic_user_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    liaison_user_id: Mapped[str | None] = mapped_column(String(32))
+    engineering_user_id: Mapped[str | None] = mapped_column(String(32))
     responder_user_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
 
     source_channel_id: Mapped[str | None] = mapped_column(String(32))
@@ -95,6 +98,8 @@ class Escalation(Base):
     room_kind: Mapped[str] = mapped_column(String(16), nullable=False)
     room_channel_id: Mapped[str | None] = mapped_column(String(32))
     room_channel_name: Mapped[str | None] = mapped_column(String(80))
+    # A reopened escalation whose room was archived gets a new one (Slack does not let apps unarchive).
+    previous_room_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
 
@@ -119,6 +124,19 @@ class Escalation(Base):
     customer_snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    resolution_summary: Mapped[str | None] = mapped_column(Text)
+    # Closing the loop: the customer's confirmation (reminded to the liaison until given), the close,
+    # a close without confirmation (seed 001's "premature closure" flag), a reopen, and the archiving.
+    confirmation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    closed_without_confirmation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_response_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     resolution_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -143,9 +161,14 @@ class Escalation(Base):
 
 
 class TimelineEvent(Base):
-    """Something that happened to an escalation, by whom, when."""
+    """Something that happened to an escalation, by whom, when. A Slack message people added to the
+    timeline (a 📌 reaction, "Add to timeline") carries its channel and ts: once per message, and its later
+    edits and deletion are followed."""
 
     __tablename__ = "timeline_events"
+    __table_args__ = (
+        UniqueConstraint("escalation_id", "message_ts", name="uq_timeline_events_escalation_message"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), nullable=False, index=True)
@@ -154,6 +177,8 @@ class TimelineEvent(Base):
     actor_user_id: Mapped[str | None] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    message_channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32), index=True)
 
     escalation: Mapped[Escalation] = relationship(back_populates="events")
 
@@ -252,3 +277,30 @@ class CustomerAlias(Base):
     # The name as the directory spells it, for showing; the key alone would read 'acme corp'.
     alias: Mapped[str] = mapped_column(String(255), nullable=False)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False, index=True)
+
+
+class Pattern(Base):
+    """The same issue reported by several customers within the policy's window (seed 001 "pattern
+    blindness"): one alert in the escalations channel. `anchor_escalation_id` (the earliest of them) is
+    unique, so two replicas seeing the third report at once raise one pattern, not two."""
+
+    __tablename__ = "patterns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    anchor_escalation_id: Mapped[int] = mapped_column(
+        ForeignKey("escalations.id"), nullable=False, unique=True
+    )
+    alert_channel_id: Mapped[str | None] = mapped_column(String(32))
+    alert_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class PatternMember(Base):
+    """An escalation in a pattern; an escalation is in one pattern at most."""
+
+    __tablename__ = "pattern_members"
+
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), primary_key=True)
+    pattern_id: Mapped[int] = mapped_column(ForeignKey("patterns.id"), nullable=False, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

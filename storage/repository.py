@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -156,26 +156,53 @@ def open_for_customer(session: Session, name: str) -> list[Escalation]:
     return list(session.execute(stmt).scalars())
 
 
+class NewEvent(Protocol):
+    """What a timeline entry says (`bot.escalations.record_core.Event`)."""
+
+    kind: str
+    text: str
+    data: dict[str, Any]
+    message_channel_id: str | None
+    message_ts: str | None
+
+
 def add_event(
     session: Session,
     escalation_id: int,
-    kind: str,
-    text: str,
+    event: NewEvent,
     actor_user_id: str | None = None,
-    data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> TimelineEvent:
     """Append to the escalation's timeline."""
-    event = TimelineEvent(
+    row = TimelineEvent(
         escalation_id=escalation_id,
-        kind=kind,
-        text=text,
+        kind=event.kind,
+        text=event.text,
         actor_user_id=actor_user_id,
-        data=data or {},
+        data=event.data,
         at=at or utcnow(),
+        message_channel_id=event.message_channel_id,
+        message_ts=event.message_ts,
     )
-    session.add(event)
-    return event
+    session.add(row)
+    return row
+
+
+def captured_message(session: Session, escalation_id: int, ts: str) -> TimelineEvent | None:
+    """The timeline entry of Slack message `ts`, if it was added to this escalation's timeline."""
+    return session.execute(
+        select(TimelineEvent).where(
+            TimelineEvent.escalation_id == escalation_id, TimelineEvent.message_ts == ts
+        )
+    ).scalar_one_or_none()
+
+
+def escalations_with_message(session: Session, channel_id: str, ts: str) -> list[int]:
+    """The escalations whose timeline holds Slack message `ts` of `channel_id` (an edit, a deletion)."""
+    stmt = select(TimelineEvent.escalation_id).where(
+        TimelineEvent.message_ts == ts, TimelineEvent.message_channel_id == channel_id
+    )
+    return list(session.execute(stmt).scalars())
 
 
 def timeline(session: Session, escalation_id: int) -> list[TimelineEvent]:

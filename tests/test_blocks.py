@@ -12,9 +12,14 @@ import pytest
 from blocks import limits
 from blocks.escalations.triage_card import (
     ACKNOWLEDGE,
+    CLAIM_ROLE,
+    CLOSE,
+    CONFIRM,
     CUSTOMER_UPDATED,
     DRAFT_UPDATE,
     POST_UPDATE,
+    REOPEN,
+    RESOLVE,
     TAKE_COMMAND,
     build_triage_card,
     card_fallback_text,
@@ -31,9 +36,13 @@ def _fields(blocks: list[dict]) -> dict[str, str]:
     return dict(f["text"].split("\n", 1) for f in fields)
 
 
-def _buttons(blocks: list[dict]) -> list[str]:
-    actions = [b for b in blocks if b["type"] == "actions"]
+def _buttons(blocks: list[dict], block_id: str = "card_actions") -> list[str]:
+    actions = [b for b in blocks if b["type"] == "actions" and b["block_id"] == block_id]
     return [e["action_id"] for a in actions for e in a["elements"]]
+
+
+def _roles(blocks: list[dict]) -> dict[str, str]:
+    return dict(f["text"].split("\n", 1) for f in block(blocks, "card_roles")["fields"])
 
 
 def test_triage_card_is_valid_block_kit(esc, extreme):
@@ -54,11 +63,27 @@ def test_triage_card_shows_the_facts(esc):
         "*ARR at risk*": "$180,000",
         "*Users affected*": "1,200",
         "*Type*": "Technical",
-        "*Incident commander*": "<@U0IC>",
         "*First response*": f"⏱️ Due <!date^{int(DUE.timestamp())}^{{date_short_pretty}} at {{time}}"
         "|2026-03-02 14:20 UTC>",
         "*Room*": "<#C0ROOM>",
     }
+    assert _roles(blocks) == {
+        "*Incident commander*": "<@U0IC>",
+        "*Customer liaison*": "nobody yet",
+        "*Engineering owner*": "nobody yet",
+        "*CSM*": "nobody yet",
+    }
+
+
+def test_empty_roles_get_claim_buttons_and_taken_ones_show_who(esc):
+    blocks = build_triage_card(esc)
+    claims = [CLAIM_ROLE + role for role in ("liaison", "engineering", "csm")]
+    assert _buttons(blocks, "card_claims") == claims
+    staffed = build_triage_card(replace(esc, liaison_user_id="U0LIA", csm_user_id="U0CSM"))
+    assert _buttons(staffed, "card_claims") == [CLAIM_ROLE + "engineering"]
+    assert _roles(staffed)["*Customer liaison*"] == "<@U0LIA>"
+    full = replace(esc, liaison_user_id="U0LIA", engineering_user_id="U0ENG", csm_user_id="U0CSM")
+    assert not any(b["block_id"] == "card_claims" for b in build_triage_card(full))
 
 
 def test_triage_card_shows_unknowns_as_a_dash_and_a_thread_room(esc):
@@ -105,7 +130,14 @@ def test_private_escalation_card_is_marked(esc):
 
 def test_open_card_offers_acknowledge_and_take_command(esc):
     blocks = build_triage_card(esc)
-    assert _buttons(blocks) == [ACKNOWLEDGE, POST_UPDATE, DRAFT_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
+    assert _buttons(blocks) == [
+        ACKNOWLEDGE,
+        POST_UPDATE,
+        DRAFT_UPDATE,
+        CUSTOMER_UPDATED,
+        RESOLVE,
+        TAKE_COMMAND,
+    ]
     acknowledge = block(blocks, "card_actions")["elements"][0]
     assert acknowledge["value"] == "7"
     assert acknowledge["style"] == "primary"
@@ -114,7 +146,7 @@ def test_open_card_offers_acknowledge_and_take_command(esc):
 def test_acknowledge_button_goes_once_acknowledged_and_the_card_says_who(esc):
     acked_at = CREATED + timedelta(minutes=4)
     blocks = build_triage_card(replace(esc, acknowledged_at=acked_at, acknowledged_by="U0AGENT"))
-    assert _buttons(blocks) == [POST_UPDATE, DRAFT_UPDATE, CUSTOMER_UPDATED, TAKE_COMMAND]
+    assert _buttons(blocks) == [POST_UPDATE, DRAFT_UPDATE, CUSTOMER_UPDATED, RESOLVE, TAKE_COMMAND]
     response = _fields(blocks)["*First response*"]
     assert response.startswith("✅ Acknowledged by <@U0AGENT> <!date^")
     assert str(int(acked_at.timestamp())) in response
@@ -122,12 +154,32 @@ def test_acknowledge_button_goes_once_acknowledged_and_the_card_says_who(esc):
     assert validate_message_blocks(blocks) == []
 
 
-@pytest.mark.parametrize("status", ["resolved", "closed"])
-def test_no_buttons_once_resolved(esc, status):
-    blocks = build_triage_card(replace(esc, status=status))
-    assert _buttons(blocks) == []
-    assert not any(b["type"] == "actions" for b in blocks)
-    assert _fields(blocks)["*Status*"] == status.title()
+def test_a_resolved_card_waits_for_the_customer(esc):
+    resolved = replace(
+        esc, status="resolved", resolved_at=CREATED, resolved_by="U0IC", resolution_summary="Restored <@U0X>"
+    )
+    blocks = build_triage_card(resolved)
+    assert _buttons(blocks) == [CONFIRM, CUSTOMER_UPDATED, REOPEN, CLOSE]
+    assert _fields(blocks)["*Status*"] == "✅ Resolved, awaiting customer confirmation"
+    clocks = block(blocks, "card_clocks")["fields"]
+    assert any("Restored &lt;@U0X&gt;" in f["text"] for f in clocks), "what fixed it, escaped"
+    assert validate_message_blocks(blocks) == []
+
+
+def test_a_closed_card_offers_only_reopen_and_flags_a_premature_closure(esc):
+    confirmed = replace(esc, status="closed", closed_at=CREATED, closed_by="U0IC", confirmed_at=CREATED)
+    blocks = build_triage_card(confirmed)
+    assert _buttons(blocks) == [REOPEN] and _buttons(blocks, "card_claims") == []
+    assert _fields(blocks)["*Status*"] == "🔒 Closed (customer confirmed)"
+    assert not any(b["block_id"] == "card_flag" for b in blocks)
+    premature = replace(
+        confirmed, confirmed_at=None, closed_without_confirmation=True, close_reason="Churned <!channel>"
+    )
+    blocks = build_triage_card(premature)
+    flag = block(blocks, "card_flag")["text"]["text"]
+    assert flag.startswith("*⚠️ Premature closure*: closed by <@U0IC>")
+    assert flag.endswith("Reason: Churned &lt;!channel&gt;")
+    assert _fields(blocks)["*Status*"] == "🔒 Closed without confirmation"
     assert validate_message_blocks(blocks) == []
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from blocks.escalations.intake_modal import IntakeSource
 from bot.clocks.recompute import retime
 from bot.clocks.sweep import ClockService
+from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor
 from bot.escalations.intake import Intake
 from bot.sandbox.fake_slack import FakeSlack
@@ -32,10 +33,12 @@ def clock() -> ControlledClock:
 
 @pytest.fixture
 def room(db: Database, clock: ControlledClock) -> Iterator[tuple[Sandbox, Escalation]]:
-    """A SEV-1 war room opened at T0 by @ben, with @ana as IC."""
+    """A SEV-1 war room opened at T0 by @ben, with @ana as IC and @ben as customer liaison (so no
+    nudge asks for one: these tests are about the update and SLA clocks)."""
     with Sandbox(db=db, clock=clock) as sandbox:
         escalate(sandbox, SEV1_TEXT, {"customer": "Okafor Analytics", "ic": "U0ANA"})
         settled(sandbox)
+        sandbox.warroom.rooms.assign_role(_row(sandbox).id, Role.LIAISON, "U0BEN", Actor("U0ANA"))
         yield sandbox, _row(sandbox)
 
 
@@ -166,15 +169,22 @@ def test_sla_warning_then_breach_in_the_room_and_the_leadership_channel(room, cl
     assert _sweep_at(sandbox, clock, 16) == 0, "a breach is announced once"
 
 
-def test_resolving_stops_the_clocks(room, clock) -> None:
+def test_resolving_stops_the_clocks_and_starts_the_confirmation_reminder(room, clock) -> None:
     sandbox, esc = room
     _acknowledge(sandbox, esc)
-    sandbox.slack.slash_command("status resolved", user_id="U0ANA", channel_id=esc.room_channel_id)
+    sandbox.slack.slash_command(
+        "resolve Restored the reports from the backup", user_id="U0ANA", channel_id=esc.room_channel_id
+    )
     wait_until(lambda: _row(sandbox).status == "resolved")
     row = _row(sandbox)
-    assert row.next_reminder_at is None and row.internal_update_due_at is None and row.resolved_at == T0
-    assert _sweep_at(sandbox, clock, 60 * 10) == 0
-    assert _nudges(sandbox, esc.room_channel_id) == []
+    assert (row.internal_update_due_at, row.customer_update_due_at, row.resolution_due_at) == (None,) * 3
+    assert row.resolved_at == T0 and row.confirmation_due_at == row.next_reminder_at == _at(4 * 60)
+    assert _sweep_at(sandbox, clock, 4 * 60 - 1) == 0
+    assert _sweep_at(sandbox, clock, 4 * 60) == 1
+    [reminder] = _nudges(sandbox, esc.room_channel_id)
+    assert reminder.startswith("<@U0BEN> ✅ *ESC-") and "has Okafor Analytics confirmed the fix?" in reminder
+    assert _sweep_at(sandbox, clock, 4 * 60 + 30) == 0, "next reminder: 4 h later (SEV-1)"
+    assert _sweep_at(sandbox, clock, 8 * 60) == 1
 
 
 def test_customer_update_with_a_promised_time_drives_the_customer_clock(room, clock) -> None:
@@ -224,11 +234,12 @@ def test_a_restart_after_two_hours_down_fires_each_overdue_clock_once(
             channel = _row(before).room_channel_id
         clock.now = _at(120)  # two hours later, a new process starts
         with Sandbox(db=db, clock=clock, fake=fake) as after:
-            assert after.warroom.clocks.sweep().posted == 3
+            assert after.warroom.clocks.sweep().posted == 4
             fired = _nudges(after, channel)
             assert len([t for t in fired if "Internal update overdue by 1 h 30 min" in t]) == 1
             assert len([t for t in fired if "First response SLA breached" in t]) == 1
             assert len([t for t in fired if "Customer update due now" in t]) == 1
+            assert len([t for t in fired if "has no customer liaison yet" in t]) == 1
             clock.now += timedelta(minutes=1)
             assert after.warroom.clocks.sweep().posted == 0
 
@@ -251,7 +262,11 @@ def test_two_schedulers_post_each_of_500_due_reminders_exactly_once(
                 IntakeSource(f"bulk-{i}"),
             )
         with db.session() as session:
-            session.execute(update(Escalation).values(room_channel_id="C0GENERAL", acknowledged_at=T0))
+            session.execute(
+                update(Escalation).values(
+                    room_channel_id="C0GENERAL", acknowledged_at=T0, liaison_user_id="U0BEN"
+                )
+            )
         clock.now = _at(30)
         with db.session() as session:  # re-time after the bulk change, as the app does after any change
             for row in session.execute(select(Escalation)).scalars():

@@ -68,6 +68,12 @@ VALID_ARGUMENTS = {
     "severity": "ESC-2026-001 SEV-2 workaround found",
     "update": "ESC-2026-001 rolled back",
     "customer-update": "ESC-2026-001 called David",
+    "role": "ESC-2026-001 liaison <@U0BEN|ben>",
+    "timeline": "ESC-2026-001",
+    "resolve": "ESC-2026-001 restored the reports",
+    "confirm": "ESC-2026-001",
+    "close": "ESC-2026-001 duplicate of ESC-2026-002",
+    "reopen": "ESC-2026-001 broke again",
 }
 
 
@@ -99,7 +105,13 @@ def test_an_update_that_reads_as_a_new_report_is_marked():
 
 @pytest.mark.parametrize(
     ("word", "suggestion"),
-    [("stauts", "status"), ("lsit", "list"), ("udpate", "update"), ("timeline", None), ("Globex", None)],
+    [
+        ("stauts", "status"),
+        ("lsit", "list"),
+        ("udpate", "update"),
+        ("timelime", "timeline"),
+        ("Globex", None),
+    ],
 )
 def test_a_single_unknown_word_names_the_closest_subcommand(word, suggestion):
     parsed = parse_subcommand(word)

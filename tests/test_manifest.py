@@ -24,6 +24,7 @@ from referencing.exceptions import NoSuchResource
 from bot.http import EVENTS_PATH
 from handlers.commands import COMMAND
 from handlers.escalations import SHORTCUT
+from handlers.timeline import ADD_TO_TIMELINE
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO / "manifest.yml"
@@ -54,11 +55,21 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "usergroups_list": ("usergroups:read",),  # WARROOM_MANAGERS_GROUP given as a handle
     "usergroups_users_list": ("usergroups:read",),  # who the escalation managers are
     "conversations_setTopic": ("channels:manage", "groups:write"),
+    "conversations_archive": ("channels:manage", "groups:write"),  # a closed room after its quiet period
+    "conversations_unarchive": ("channels:manage", "groups:write"),  # a reopen (Slack refuses bots)
+    "views_publish": (),  # the App Home tab
     "pins_add": ("pins:write",),
     "views_open": (),
     "views_update": (),
 }
-EVENT_SCOPES = {"app_mention": ("app_mentions:read",)}
+EVENT_SCOPES = {
+    "app_mention": ("app_mentions:read",),
+    "app_home_opened": (),
+    "reaction_added": ("reactions:read",),
+    "reaction_removed": ("reactions:read",),
+    "message.channels": ("channels:history",),
+    "message.groups": ("groups:history",),
+}
 FEATURE_SCOPES = {"slash_commands": ("commands",), "shortcuts": ("commands",)}
 # Scopes granted ahead of the code that will use them: each must say why, so none creeps in silently.
 FORWARD_LOOKING_SCOPES: dict[str, str] = {}  # scopes granted before the feature that needs them ships
@@ -210,12 +221,17 @@ def test_background_color_is_a_hex_colour(manifest):
 def test_slash_command_is_the_one_the_code_registers(manifest):
     commands = manifest["features"]["slash_commands"]
     assert [c["command"] for c in commands] == [COMMAND]
-    assert commands[0]["should_escape"] is False  # the handler reads raw text, not escaped <@U…> forms
+    # `/escalate role liaison @ben` needs the person as Slack's escaped <@U…|ben>; the parser reads that
+    # markup (and &amp;) back into plain words everywhere else.
+    assert commands[0]["should_escape"] is True
 
 
 def test_shortcut_is_the_one_the_code_registers(manifest):
     shortcuts = manifest["features"]["shortcuts"]
-    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", SHORTCUT)]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [
+        ("message", SHORTCUT),
+        ("message", ADD_TO_TIMELINE),
+    ]
 
 
 def test_request_urls_point_at_the_events_path(manifest):

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import Warroom
+from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor, Outcome
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import InvalidChange
@@ -54,6 +55,16 @@ def _took_command(before: Escalation, after: Escalation) -> None:
     assert dues(after) == dues(before), "a new IC changes no clock"
 
 
+def _liaison_named(before: Escalation, after: Escalation) -> None:
+    assert (before.liaison_user_id, after.liaison_user_id) == (None, MEMBER)
+    assert dues(after) == dues(before)
+
+
+def _identified(before: Escalation, after: Escalation) -> None:
+    assert (before.status, after.status) == ("investigating", "identified")
+    assert dues(after) == dues(before), "moving on within open statuses changes no clock"
+
+
 def _updated(before: Escalation, after: Escalation) -> None:
     assert before.internal_update_due_at == at(30)
     assert after.internal_update_due_at == NOW + timedelta(minutes=30), "SEV-1: every 30 min from now"
@@ -89,7 +100,14 @@ def _resolved(before: Escalation, after: Escalation) -> None:
 
 CHANGES = {
     "acknowledge": Change("acknowledged", lambda w, i: w.rooms.acknowledge(i, Actor(IC)), _acknowledged),
-    "take_command": Change("ic_assigned", lambda w, i: w.rooms.take_command(i, Actor(MEMBER)), _took_command),
+    "take_command": Change(
+        "role_assigned", lambda w, i: w.rooms.take_command(i, Actor(MEMBER)), _took_command
+    ),
+    "assign_role": Change(
+        "role_assigned",
+        lambda w, i: w.rooms.assign_role(i, Role.LIAISON, MEMBER, Actor(IC)),
+        _liaison_named,
+    ),
     "post_update": Change(
         "internal_update",
         lambda w, i: w.rooms.post_update(i, Actor(IC), "Rolled back the deploy; errors falling"),
@@ -107,7 +125,12 @@ CHANGES = {
         _severity_changed,
     ),
     "change_status": Change(
-        "status_changed", lambda w, i: w.rooms.change_status(i, "resolved", Actor(IC)), _resolved
+        "status_changed",
+        lambda w, i: w.rooms.change_status(i, "identified", Actor(IC)),
+        _identified,
+    ),
+    "resolve": Change(
+        "status_changed", lambda w, i: w.rooms.resolve(i, Actor(IC), "Restored from the backup"), _resolved
     ),
 }
 

@@ -140,7 +140,7 @@ def test_a_subcommand_with_two_cards_in_the_channel_changes_nothing_and_lists_bo
     initech, umbrella = _two_sev3_cards(sandbox)
     threads = _threads(sandbox, initech, umbrella)
 
-    for text in ("status resolved", "update restarted the pods"):
+    for text in ("status identified", "update restarted the pods", "resolve restarted the pods"):
         said = _said(_command(sandbox, text))
         for esc in (initech, umbrella):
             assert esc.public_id in said and esc.customer.name in said, (text, said)
@@ -165,7 +165,7 @@ def test_a_subcommand_naming_an_id_changes_that_escalation_only(sandbox: Sandbox
     )
     wait_until(lambda: _events(sandbox, umbrella.id, "internal_update"))
     sandbox.slack.slash_command(
-        f"status {umbrella.public_id} resolved", user_id="U0BEN", channel_id="C0SUPPORT"
+        f"resolve {umbrella.public_id} the restart fixed it", user_id="U0BEN", channel_id="C0SUPPORT"
     )
     wait_until(lambda: _row(sandbox, umbrella.id).status == "resolved")
 
@@ -196,9 +196,9 @@ def test_a_single_unknown_word_in_a_war_room_gets_help_and_no_modal(sandbox: San
     esc = _sev1_room(sandbox)
     opened = len(sandbox.fake.calls_to("views.open"))
 
-    said = _said(_command(sandbox, "timeline", channel=esc.room_channel_id or ""))
+    said = _said(_command(sandbox, "postmortem", channel=esc.room_channel_id or ""))
 
-    assert "not a warroom command" in said and "/escalate timeline" in said
+    assert "not a warroom command" in said and "/escalate postmortem" in said
     assert len(sandbox.fake.calls_to("views.open")) == opened, "no intake form for one word in a room"
     assert _count(sandbox) == 1
 
@@ -267,6 +267,12 @@ def test_a_non_member_naming_a_private_escalation_is_told_it_cannot_be_found(san
         f"update {esc.public_id} x",
         f"severity {esc.public_id} SEV-4",
         f"customer-update {esc.public_id} told them",
+        f"timeline {esc.public_id}",
+        f"role {esc.public_id} liaison <@{STRANGER}|eve>",
+        f"resolve {esc.public_id} fixed it",
+        f"confirm {esc.public_id}",
+        f"close {esc.public_id} not needed",
+        f"reopen {esc.public_id} again",
     ):
         said = _said(_command(sandbox, text, user=STRANGER, channel="C0GENERAL"))
         assert "I can't find" in said and esc.public_id in said, (text, said)
@@ -280,7 +286,14 @@ def test_a_non_member_naming_a_private_escalation_is_told_it_cannot_be_found(san
         None,
         None,
     )
-    for kind in ("internal_update", "status_changed", "severity_changed", "customer_update"):
+    assert after.liaison_user_id is None
+    for kind in (
+        "internal_update",
+        "status_changed",
+        "severity_changed",
+        "customer_update",
+        "premature_closure",
+    ):
         assert _events(sandbox, esc.id, kind) == [], kind
     assert sandbox.fake.edit_count(esc.room_channel_id or "", esc.card_ts or "") == card_edits
     assert len(sandbox.fake.messages(esc.room_channel_id or "")) == room_messages

@@ -121,18 +121,14 @@ def test_without_a_suggestion_the_picker_starts_empty():
         ("investigating", "Investigating"),
         ("identified", "Identified"),
         ("monitoring", "Monitoring"),
-        ("resolved", "Resolved"),
+        ("resolved", None),
         ("closed", None),
     ],
 )
 def test_status_select_starts_at_the_current_status(status, initial):
+    """Resolving says what fixed it (its own modal) and closing needs the customer: neither is here."""
     element = block(build_post_update_modal(make_esc(status=status)), "status")["element"]
-    assert [o["value"] for o in element["options"]] == [
-        "investigating",
-        "identified",
-        "monitoring",
-        "resolved",
-    ]
+    assert [o["value"] for o in element["options"]] == ["investigating", "identified", "monitoring"]
     chosen = element.get("initial_option")
     assert (chosen["text"]["text"] if chosen else None) == initial
     if chosen:

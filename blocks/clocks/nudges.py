@@ -7,11 +7,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blocks import limits
-from blocks.escalations.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE, severity_badge
+from blocks.escalations.triage_card import (
+    ACKNOWLEDGE,
+    CLAIM_ROLE,
+    CONFIRM,
+    CUSTOMER_UPDATED,
+    POST_UPDATE,
+    REOPEN,
+    severity_badge,
+)
 from blocks.text import button, escape, money, mrkdwn, slack_date, truncate, user
 from bot.clocks.schedule import Reminder
 from bot.core.durations import humanize_duration
-from bot.core.vocabulary import Clock
+from bot.core.vocabulary import Clock, Role
 from bot.escalations.read_model import EscalationSnapshot
 
 SNOOZE = "nudge_snooze"
@@ -43,9 +51,25 @@ def _in(moment: datetime, now: datetime) -> str:
 
 
 def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, now: datetime) -> str:
-    """The words of a reminder, addressed to the incident commander."""
+    """The words of a reminder, addressed to the incident commander (the confirmation reminder to the
+    customer liaison)."""
     ic = user(esc.ic_user_id)
     every = f"{esc.severity}: every {humanize_duration(facts.cadence)}" if facts.cadence else esc.severity
+    within = humanize_duration(facts.cadence) if facts.cadence else "the policy's time"
+    if reminder.clock == Clock.ROLES:
+        return (
+            f"{ic} 👥 *{esc.public_id}* has no customer liaison yet ({esc.severity}: name one within "
+            f"{within}). Who keeps {escape(esc.customer)} informed? Claim it below or "
+            "`/escalate role liaison @person`."
+        )
+    if reminder.clock == Clock.CONFIRMATION:
+        chaser = user(esc.liaison_user_id or esc.ic_user_id)
+        since = ago(esc.resolved_at, now) if esc.resolved_at else "a while ago"
+        return (
+            f"{chaser} ✅ *{esc.public_id}* was resolved {since}: has {escape(esc.customer)} confirmed the "
+            f"fix? Ask them, then press *Customer confirmed* (or `/escalate confirm`); if it is not fixed, "
+            f"*Reopen*. Reminded every {within} until then."
+        )
     if reminder.clock == Clock.INTERNAL:
         last = (
             f"Last update {ago(esc.last_internal_update_at, now)} by {user(esc.last_internal_update_by)}."
@@ -107,6 +131,10 @@ def build_nudge(
 
 def _nudge_buttons(esc: EscalationSnapshot, reminder: Reminder) -> list[dict[str, Any]]:
     value = str(esc.id)
+    if reminder.clock == Clock.ROLES and esc.liaison_user_id is None:
+        return [button(f"Be the {Role.LIAISON.label.lower()}", f"{CLAIM_ROLE}{Role.LIAISON.value}", value)]
+    if reminder.clock == Clock.CONFIRMATION and esc.awaiting_confirmation:
+        return [button("Customer confirmed", CONFIRM, value, "primary"), button("Reopen", REOPEN, value)]
     if reminder.clock == Clock.INTERNAL:
         return [button("Post update", POST_UPDATE, value, "primary"), _snooze(esc, Clock.INTERNAL)]
     if reminder.clock == Clock.CUSTOMER:

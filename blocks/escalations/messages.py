@@ -8,6 +8,7 @@ from typing import Any
 from blocks import limits
 from blocks.escalations.triage_card import severity_badge
 from blocks.text import escape, escape_within, money, mrkdwn, slack_date, truncate, user
+from bot.core.vocabulary import ROLES
 from bot.escalations.commands import ELSEWHERE, EXAMPLES
 from bot.escalations.read_model import EscalationSnapshot
 
@@ -154,24 +155,38 @@ def build_open_list(
 
 
 def build_announcement(esc: EscalationSnapshot) -> tuple[str, list[dict[str, Any]]]:
-    """The post in the escalations channel. Private (security, compliance) ones say almost nothing."""
+    """The post in the escalations channel, kept current as severity, status and the IC change. Private
+    (security, compliance) ones say almost nothing."""
+    state = _announced_state(esc)
     if esc.is_private:
         text = (
-            f"🔒 {severity_badge(esc.severity)} *{esc.public_id}*: a {esc.type_label.lower()} escalation "
-            f"was opened. IC {user(esc.ic_user_id)}. Details stay in its private room."
+            f"🔒 {severity_badge(esc.severity)} *{esc.public_id}*: a {esc.type_label.lower()} escalation. "
+            f"{state} · IC {user(esc.ic_user_id)}. Details stay in its private room."
         )
     else:
-        room = f" Join <#{esc.room_channel_id}>." if esc.room_channel_id else ""
+        room = f" Join <#{esc.room_channel_id}>." if esc.room_channel_id and esc.is_open else ""
         text = (
             f"{severity_badge(esc.severity)} *{esc.public_id}* · {escape(esc.customer)}: "
             f"{escape(esc.title)}\n"
-            f"ARR at risk {money(esc.arr_at_risk)} · IC {user(esc.ic_user_id)} · first response due "
-            f"{slack_date(esc.first_response_due_at)}.{room}"
+            f"{state} · ARR at risk {money(esc.arr_at_risk)} · IC {user(esc.ic_user_id)}.{room}"
         )
     return (
-        truncate(f"{esc.severity} {esc.public_id} opened", 3000),
+        truncate(f"{esc.severity} {esc.public_id} {'reopened' if esc.reopened_at else 'opened'}", 3000),
         [{"type": "section", "block_id": "announcement", "text": mrkdwn(text, limits.SECTION_TEXT)}],
     )
+
+
+def _announced_state(esc: EscalationSnapshot) -> str:
+    if esc.is_closed:
+        how = "customer confirmed" if esc.confirmed_at else "⚠️ without the customer's confirmation"
+        return f"🔒 Closed ({how})"
+    if esc.awaiting_confirmation:
+        return "✅ Resolved, awaiting the customer's confirmation"
+    reopened = "↩️ Reopened · " if esc.reopened_at else ""
+    if esc.acknowledged_at is None:
+        verb = "overdue since" if esc.first_response_breached else "due"
+        return f"{reopened}{esc.status_label} · first response {verb} {slack_date(esc.first_response_due_at)}"
+    return f"{reopened}{esc.status_label}"
 
 
 def build_created_confirmation(esc: EscalationSnapshot) -> str:
@@ -196,14 +211,41 @@ def build_thread_kickoff(esc: EscalationSnapshot) -> str:
 
 
 def build_topic(esc: EscalationSnapshot) -> str:
-    """The war-room topic: severity, status, IC and the next thing due (≤ 250 characters)."""
-    if esc.acknowledged_at is None:
-        due = f"first response due {esc.first_response_due_at.strftime('%a %d %b %H:%M UTC')}"
+    """The war-room topic: severity, status, the roles and the first response (≤ 250 characters). A
+    topic does not render dates in each reader's zone, so the time is UTC; a passed SLA says breached."""
+    when = esc.first_response_due_at.strftime("%a %d %b %H:%M UTC")
+    if not esc.is_open:
+        due = ""
+    elif esc.acknowledged_at is not None:
+        due = "acknowledged · "
+    elif esc.first_response_breached:
+        due = f"🚨 first response breached ({when}) · "
     else:
-        due = "acknowledged"
-    ours = f"{esc.severity} · {esc.status_label} · IC <@{esc.ic_user_id}> · {due} · {esc.public_id} "
+        due = f"first response due {when} · "
+    status = "Resolved, awaiting confirmation" if esc.awaiting_confirmation else esc.status_label
+    roles = [f"{role.short_label} <@{holder}>" for role in ROLES if (holder := esc.holder(role))]
+    ours = ""
+    while roles:  # the IC always; the other roles while they fit
+        ours = f"{esc.severity} · {status} · {' · '.join(roles)} · {due}{esc.public_id} "
+        if len(ours) <= limits.CHANNEL_TOPIC or len(roles) == 1:
+            break
+        roles.pop()
     # Slack parses a topic like a message: the customer's name is escaped, and cut to what is left.
     return ours + escape_within(esc.customer, max(limits.CHANNEL_TOPIC - len(ours), 0))
+
+
+def build_archive_notice(esc: EscalationSnapshot) -> tuple[str, list[dict[str, Any]]]:
+    """The last message in a war room before it is archived: where the record lives."""
+    closed = f" {slack_date(esc.closed_at)}" if esc.closed_at else ""
+    text = (
+        f"🗄️ *{esc.public_id}* was closed{closed}; this room is being archived. Its record stays in "
+        f"warroom: `/escalate timeline {esc.public_id}` shows what happened, and "
+        f"`/escalate reopen {esc.public_id} <why>` brings it back with a room."
+    )
+    return (
+        f"{esc.public_id}: this room is being archived",
+        [{"type": "section", "block_id": "archive_notice", "text": mrkdwn(text, limits.SECTION_TEXT)}],
+    )
 
 
 def build_error(text: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from blocks import limits
 from blocks.text import button, count, escape, escape_within, money, mrkdwn, plain, slack_date, truncate, user
+from bot.core.vocabulary import ROLES
 from bot.escalations.read_model import EscalationSnapshot
 
 SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
@@ -16,6 +17,12 @@ TAKE_COMMAND = "card_take_command"
 POST_UPDATE = "post_update"
 DRAFT_UPDATE = "draft_customer_update"
 CUSTOMER_UPDATED = "customer_updated"
+RESOLVE = "card_resolve"
+CONFIRM = "card_confirm"
+CLOSE = "card_close"
+REOPEN = "card_reopen"
+# One action id per role (ids must differ within a block): `card_claim_liaison`...
+CLAIM_ROLE = "card_claim_"
 
 
 def severity_badge(severity: str) -> str:
@@ -74,13 +81,17 @@ def build_triage_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
             "text": mrkdwn(f"*{esc.public_id}* · {escape(esc.title)}", limits.SECTION_TEXT),
         },
         {"type": "section", "block_id": "card_facts", "fields": _facts(esc)},
-        {"type": "section", "block_id": "card_clocks", "fields": _clocks(esc)},
-        {
-            "type": "section",
-            "block_id": "card_reasons",
-            "text": mrkdwn(_reasons(esc), limits.SECTION_TEXT),
-        },
+        {"type": "section", "block_id": "card_roles", "fields": _roles(esc)},
     ]
+    claims = _claims(esc)
+    if claims:
+        blocks.append({"type": "actions", "block_id": "card_claims", "elements": claims})
+    blocks.append({"type": "section", "block_id": "card_clocks", "fields": _clocks(esc)})
+    if esc.closed_without_confirmation:
+        blocks.append({"type": "section", "block_id": "card_flag", "text": _premature(esc)})
+    blocks.append(
+        {"type": "section", "block_id": "card_reasons", "text": mrkdwn(_reasons(esc), limits.SECTION_TEXT)}
+    )
     if esc.description:
         blocks.append(_long_text("card_description", "What happened", esc.description))
     if esc.tried:
@@ -100,15 +111,16 @@ def _facts(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     else:
         response = f"⏱️ Due {slack_date(esc.first_response_due_at)}"
     room = f"<#{esc.room_channel_id}>" if esc.room_channel_id else "This thread"
+    if esc.archived_at:
+        room += " (archived)"
     facts = [
         ("Severity", f"{severity_badge(esc.severity)} {esc.severity_label}"),
-        ("Status", esc.status_label),
+        ("Status", _status(esc)),
         ("Customer", escape(esc.customer)),
         ("Tier", esc.tier_label),
         ("ARR at risk", money(esc.arr_at_risk)),
         ("Users affected", count(esc.users_affected)),
         ("Type", ("🔒 " if esc.is_private else "") + esc.type_label),
-        ("Incident commander", user(esc.ic_user_id)),
         ("First response", response),
         ("Room", room),
     ]
@@ -117,14 +129,65 @@ def _facts(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     ]
 
 
+def _status(esc: EscalationSnapshot) -> str:
+    if esc.is_closed:
+        return "🔒 Closed" + (" (customer confirmed)" if esc.confirmed_at else " without confirmation")
+    if esc.awaiting_confirmation:
+        return "✅ Resolved, awaiting customer confirmation"
+    return ("↩️ Reopened · " if esc.reopened_at else "") + esc.status_label
+
+
+def _roles(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    return [mrkdwn(f"*{role.label}*\n{user(esc.holder(role))}", limits.SECTION_FIELD_TEXT) for role in ROLES]
+
+
+def _claims(esc: EscalationSnapshot) -> list[dict[str, Any]]:
+    """A claim button for each empty role while the escalation is being worked."""
+    if esc.is_closed:
+        return []
+    return [
+        button(f"Be the {role.label.lower()}", f"{CLAIM_ROLE}{role.value}", str(esc.id))
+        for role in ROLES
+        if esc.holder(role) is None
+    ]
+
+
+def _premature(esc: EscalationSnapshot) -> dict[str, Any]:
+    """Seed 001's "premature closure" red flag: who closed it without the customer's confirmation, and why."""
+    when = f" {slack_date(esc.closed_at)}" if esc.closed_at else ""
+    heading = (
+        f"*⚠️ Premature closure*: closed by {user(esc.closed_by)}{when} without the customer's confirmation. "
+    )
+    why = escape_within(esc.close_reason or "", limits.SECTION_TEXT - len(heading) - 8)
+    return mrkdwn(f"{heading}Reason: {why}", limits.SECTION_TEXT)
+
+
 def _clocks(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     if esc.last_internal_update_at:
         quoted = truncate(escape(esc.last_internal_update_text or ""), 300)
         last = f"“{quoted}” {user(esc.last_internal_update_by)}, {slack_date(esc.last_internal_update_at)}"
     else:
         last = "None yet"
-    if esc.resolved_at:
-        clocks = [("Resolved", f"✅ {slack_date(esc.resolved_at)}"), ("Last update", last)]
+    fixed = truncate(escape(esc.resolution_summary or ""), 300)
+    if esc.is_closed:
+        closed = f"🔒 {slack_date(esc.closed_at)} by {user(esc.closed_by)}" if esc.closed_at else "🔒"
+        confirmed = (
+            f"✅ {slack_date(esc.confirmed_at)} (recorded by {user(esc.confirmed_by)})"
+            if esc.confirmed_at
+            else "⚠️ Not confirmed"
+        )
+        clocks = [("Closed", closed), ("Customer confirmation", confirmed), ("Last update", last)]
+        if fixed:
+            clocks.insert(1, ("What fixed it", fixed))
+    elif esc.resolved_at:
+        chaser = user(esc.liaison_user_id or esc.ic_user_id)
+        reminder = f"{_due(esc.confirmation_due_at)} to {chaser}" if esc.confirmation_due_at else "—"
+        clocks = [
+            ("Resolved", f"✅ {slack_date(esc.resolved_at)} by {user(esc.resolved_by)}"),
+            ("What fixed it", fixed or "—"),
+            ("Next confirmation reminder", reminder),
+            ("Last update", last),
+        ]
     else:
         promised = esc.customer_update_promised_at is not None and esc.customer_update_promised_at == (
             esc.customer_update_due_at
@@ -182,13 +245,22 @@ def _context(esc: EscalationSnapshot) -> list[dict[str, Any]]:
 
 
 def _actions(esc: EscalationSnapshot) -> list[dict[str, Any]]:
-    if not esc.is_open:
-        return []
+    value = str(esc.id)
+    if esc.is_closed:
+        return [button("Reopen", REOPEN, value)]
+    if esc.awaiting_confirmation:
+        return [
+            button("Customer confirmed", CONFIRM, value, style="primary"),
+            button("Customer updated", CUSTOMER_UPDATED, value),
+            button("Reopen", REOPEN, value),
+            button("Close without confirmation", CLOSE, value, style="danger"),
+        ]
     buttons: list[dict[str, Any]] = []
     if esc.acknowledged_at is None:
-        buttons.append(button("Acknowledge", ACKNOWLEDGE, str(esc.id), style="primary"))
-    buttons.append(button("Post update", POST_UPDATE, str(esc.id)))
-    buttons.append(button("Draft customer update", DRAFT_UPDATE, str(esc.id)))
-    buttons.append(button("Customer updated", CUSTOMER_UPDATED, str(esc.id)))
-    buttons.append(button("Take command", TAKE_COMMAND, str(esc.id)))
+        buttons.append(button("Acknowledge", ACKNOWLEDGE, value, style="primary"))
+    buttons.append(button("Post update", POST_UPDATE, value))
+    buttons.append(button("Draft customer update", DRAFT_UPDATE, value))
+    buttons.append(button("Customer updated", CUSTOMER_UPDATED, value))
+    buttons.append(button("Resolve", RESOLVE, value))
+    buttons.append(button("Take command", TAKE_COMMAND, value))
     return buttons

@@ -27,7 +27,8 @@ class SubmittedUpdate:
     promised_at: datetime | None = None
 
 
-def _context(esc: EscalationSnapshot) -> dict[str, Any]:
+def which_escalation(esc: EscalationSnapshot) -> dict[str, Any]:
+    """The line at the top of a modal saying which escalation it is about."""
     return {
         "type": "context",
         "block_id": "which",
@@ -58,7 +59,7 @@ def build_post_update_modal(esc: EscalationSnapshot) -> dict[str, Any]:
         "submit": plain("Post", limits.VIEW_SUBMIT),
         "close": plain("Cancel", limits.VIEW_CLOSE),
         "blocks": [
-            _context(esc),
+            which_escalation(esc),
             {
                 "type": "input",
                 "block_id": "update",
@@ -95,7 +96,7 @@ def build_customer_update_modal(esc: EscalationSnapshot, suggested_next: datetim
         "submit": plain("Record", limits.VIEW_SUBMIT),
         "close": plain("Cancel", limits.VIEW_CLOSE),
         "blocks": [
-            _context(esc),
+            which_escalation(esc),
             {
                 "type": "input",
                 "block_id": "update",

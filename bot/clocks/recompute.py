@@ -26,6 +26,11 @@ def clock_inputs(row: Escalation) -> ClockInputs:
         last_customer_update_at=row.last_customer_update_at,
         customer_update_promised_at=row.customer_update_promised_at,
         snoozed_until={clock: until for clock, until in snoozes.items() if until is not None},
+        liaison_missing=row.liaison_user_id is None,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        reopened_at=row.reopened_at,
+        archivable=row.room_channel_id is not None and row.archived_at is None,
     )
 
 
@@ -38,6 +43,7 @@ def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> 
     row.internal_update_due_at = dues.internal
     row.customer_update_due_at = dues.customer
     row.resolution_due_at = dues.resolution
+    row.confirmation_due_at = dues.confirmation
     owed = plan(inputs, dues, policy, now, claimed_keys(session, row.id))
     row.next_reminder_at = now if owed.send else owed.next_at
     return owed

@@ -1,10 +1,16 @@
 """Clock math (pure): when each update and SLA is due, and which reminder, if any, is owed now.
 
-Four clocks per escalation:
+While an escalation is open:
 - `first_response` (SLA) until someone acknowledges;
 - `internal` update cadence (seed 001: SEV-1 every 30 min ...), restarted by each internal update;
 - `customer` update cadence (seed 003), or the time actually promised to the customer;
-- `resolution` (SLA) target.
+- `resolution` (SLA) target;
+- `roles`: a SEV-1/2 still without a customer liaison after the policy's `roles_nudge`.
+A reopened escalation runs its update clocks and resolution target again from the reopen.
+Then, to close the loop:
+- `confirmation`: resolved, the liaison is reminded to get the customer's confirmation, every
+  `confirmation_reminder` until it comes;
+- `archive`: closed, the war room is archived after the quiet period (`room.archive_after`).
 
 Each clock has a schedule of reminders. Update clocks: a warning `reminder_lead` before the due time,
 one at the due time, then one per cadence interval while overdue. SLA clocks: a warning when
@@ -19,11 +25,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, SLA_CLOCKS, Clock
+from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, SLA_CLOCKS, UPDATE_CLOCKS, Clock, Status
 from bot.policy.model import Policy
 
 # Enough overdue repeats for any real outage; past this the room has heard it.
 MAX_OVERDUE_REPEATS = 500
+# A missing liaison is said a few times, not all night: the card keeps showing the empty role.
+MAX_ROLE_NUDGES = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,11 @@ class ClockInputs:
     last_customer_update_at: datetime | None = None
     customer_update_promised_at: datetime | None = None
     snoozed_until: dict[str, datetime] = field(default_factory=dict)
+    liaison_missing: bool = False
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    reopened_at: datetime | None = None
+    archivable: bool = False  # closed with a war-room channel that is not archived yet
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,9 @@ class DueTimes:
     internal: datetime | None = None
     customer: datetime | None = None
     resolution: datetime | None = None
+    roles: datetime | None = None
+    confirmation: datetime | None = None
+    archive: datetime | None = None
 
     def of(self, clock: str) -> datetime | None:
         """The due time of `clock`."""
@@ -92,23 +108,40 @@ def add_business_time(start: datetime, span: timedelta) -> datetime:
 
 
 def due_times(inputs: ClockInputs, policy: Policy) -> DueTimes:
-    """The due time of every clock; all None once the escalation is resolved or closed."""
-    if inputs.status not in OPEN_STATUSES:
-        return DueTimes()
+    """The due time of every clock. Resolved: only the confirmation reminder runs; closed: only the
+    archiving of the room."""
     rules = policy.for_severity(inputs.severity)
+    if inputs.status == Status.RESOLVED:
+        confirmation = inputs.resolved_at + rules.confirmation_reminder if inputs.resolved_at else None
+        return DueTimes(confirmation=confirmation)
+    if inputs.status not in OPEN_STATUSES:
+        archive = (
+            inputs.closed_at + policy.room.archive_after if inputs.archivable and inputs.closed_at else None
+        )
+        return DueTimes(archive=archive)
     first_response = None if inputs.acknowledged_at else inputs.created_at + rules.first_response
+    # A reopened escalation is worked again from the reopen: updates and the resolution target restart.
+    started = _latest(inputs.created_at, inputs.reopened_at)
     internal = None
     if rules.internal_update is not None:
-        internal = (inputs.last_internal_update_at or inputs.created_at) + rules.internal_update
+        internal = _latest(started, inputs.last_internal_update_at) + rules.internal_update
+    roles = None
+    if inputs.liaison_missing and rules.roles_nudge is not None:
+        roles = started + rules.roles_nudge
     return DueTimes(
         first_response=first_response,
         internal=internal,
-        customer=_customer_due(inputs, policy),
-        resolution=inputs.created_at + rules.resolution_target,
+        customer=_customer_due(inputs, policy, started),
+        resolution=started + rules.resolution_target,
+        roles=roles,
     )
 
 
-def _customer_due(inputs: ClockInputs, policy: Policy) -> datetime | None:
+def _latest(moment: datetime, other: datetime | None) -> datetime:
+    return max(moment, other) if other is not None else moment
+
+
+def _customer_due(inputs: ClockInputs, policy: Policy, started: datetime) -> datetime | None:
     promised = inputs.customer_update_promised_at
     last = inputs.last_customer_update_at
     if promised is not None and (last is None or promised > last):
@@ -117,16 +150,22 @@ def _customer_due(inputs: ClockInputs, policy: Policy) -> datetime | None:
     if cadence is None:
         return None
     start = last or inputs.acknowledged_at or inputs.created_at
+    start = _latest(start, inputs.reopened_at)
     return add_business_time(start, cadence.default) if cadence.business_days else start + cadence.default
 
 
 def cadence_of(clock: str, severity: str, policy: Policy) -> timedelta | None:
-    """How often an update clock repeats (None for SLA clocks and "on change")."""
+    """How often a clock's reminder repeats while overdue (None for SLA clocks, archiving and "on
+    change")."""
     rules = policy.for_severity(severity)
     if clock == Clock.INTERNAL:
         return rules.internal_update
     if clock == Clock.CUSTOMER:
         return rules.customer_update.default if rules.customer_update else None
+    if clock == Clock.ROLES:
+        return rules.roles_nudge
+    if clock == Clock.CONFIRMATION:
+        return rules.confirmation_reminder
     return None
 
 
@@ -145,12 +184,13 @@ def schedule(clock: str, due_at: datetime, severity: str, policy: Policy) -> Ite
         return
     cadence = cadence_of(clock, severity, policy)
     lead = policy.reminder_lead
-    if cadence is None or lead < cadence:
+    if clock in UPDATE_CLOCKS and (cadence is None or lead < cadence):
         yield Reminder(clock, due_at, "warning", due_at - lead)
     yield Reminder(clock, due_at, "due", due_at)
     if cadence is None:
         return
-    for n in range(1, MAX_OVERDUE_REPEATS + 1):
+    repeats = MAX_ROLE_NUDGES if clock == Clock.ROLES else MAX_OVERDUE_REPEATS
+    for n in range(1, repeats + 1):
         yield Reminder(clock, due_at, f"overdue:{n}", due_at + n * cadence)
 
 

@@ -16,9 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select, update
 
 from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
+from blocks.escalations.messages import build_archive_notice
 from bot.clocks.recompute import retime
 from bot.clocks.schedule import (
     SLA_CLOCKS,
@@ -26,11 +28,12 @@ from bot.clocks.schedule import (
     cadence_of,
     sla_window,
 )
+from bot.core.vocabulary import Clock
 from bot.escalations.changes import ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
 from bot.settings import Settings
-from bot.slack.gateway import SlackGateway, slack_error
+from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
 from storage import repository as repo
 from storage.db import Database, utcnow
@@ -111,6 +114,8 @@ class ClockService:
             return claimed, EscalationSnapshot.of(row, self.policy)
 
     def _post(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
+        if reminder.clock == Clock.ARCHIVE:
+            return self._archive(esc, reminder)
         facts = ClockFacts(
             cadence=cadence_of(reminder.clock, esc.severity, self.policy),
             window=sla_window(reminder.clock, esc.severity, self.policy)
@@ -145,6 +150,29 @@ class ClockService:
                     )
                 except Exception as exc:
                     log.warning("leadership alert for %s not posted: %s", esc.public_id, slack_error(exc))
+        return 1
+
+    def _archive(self, esc: EscalationSnapshot, reminder: Reminder) -> int:
+        """The quiet period after closing is over: say where the record lives, then archive the room.
+        Claimed once like any reminder; a refusal is put on the timeline rather than retried."""
+        channel = esc.room_channel_id or ""
+        try:
+            posted = self.gateway.post_message(channel, *build_archive_notice(esc))
+            claims_posted = (posted.channel, posted.ts)
+        except SlackApiError as exc:  # archived by hand already, say: archiving still goes ahead
+            log.info("archive notice for %s not posted: %s", esc.public_id, slack_error(exc))
+            claims_posted = (channel, "")
+        refused: str | None = None
+        try:
+            self.gateway.archive(channel)
+        except SlackApiError as exc:
+            log.warning("archiving the room of %s failed: %s", esc.public_id, slack_error(exc))
+            refused = error_code(exc) or "error"
+        with self.db.session() as session:
+            claims.mark_reminder_posted(session, esc.id, reminder, *claims_posted)
+        self.changes.change(
+            esc.id, None, lambda record: record.archive_failed(refused) if refused else record.archived()
+        )
         return 1
 
     def _release(self, escalation_id: int, reminder: Reminder, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The words of the domain, defined once: severity, status, clock, tier, type, room kind, draft kind.
+"""The words of the domain, defined once: severity, status, clock, tier, type, room kind, draft kind, role.
 
 Each is a `StrEnum`, so a member equals the plain string stored in the database and sent to Slack
 (`Status.RESOLVED == "resolved"`), and `label` is the one place a word is spelled for people.
@@ -47,7 +47,8 @@ class Severity(_Word):
 
 
 class Status(_Word):
-    """Where an escalation stands."""
+    """Where an escalation stands. Resolved means fixed on our side and awaiting the customer's
+    confirmation; closed means confirmed (or closed without it, which is flagged)."""
 
     INVESTIGATING = "investigating"
     IDENTIFIED = "identified"
@@ -57,17 +58,20 @@ class Status(_Word):
 
     @property
     def is_open(self) -> bool:
-        """True until resolved or closed: the clocks run."""
+        """True until resolved or closed: the update and SLA clocks run."""
         return self in OPEN_STATUSES
 
 
 class Clock(_Word):
-    """The four clocks of an escalation."""
+    """The clocks of an escalation: four while it is open, then the ones that close the loop."""
 
     FIRST_RESPONSE = "first_response"
     INTERNAL = "internal"
     CUSTOMER = "customer"
     RESOLUTION = "resolution"
+    ROLES = "roles"  # a SEV-1/2 whose customer liaison is still nobody
+    CONFIRMATION = "confirmation"  # resolved: the liaison is reminded to get the customer's confirmation
+    ARCHIVE = "archive"  # closed: the war room is archived after a quiet period
 
     @property
     def label(self) -> str:
@@ -101,6 +105,35 @@ class RoomKind(_Word):
     THREAD = "thread"
 
 
+class Role(_Word):
+    """Who runs an escalation (seed 001's war-room protocol); each is one column of the escalation."""
+
+    IC = "ic"
+    LIAISON = "liaison"
+    ENGINEERING = "engineering"
+    CSM = "csm"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+    @property
+    def short_label(self) -> str:
+        """`IC`, `Liaison`...: for the room topic, where every character counts."""
+        return _ROLE_SHORT_LABELS[self]
+
+    @property
+    def column(self) -> str:
+        """The escalation column that holds the person: `ic_user_id`, `liaison_user_id`..."""
+        return f"{self.value}_user_id"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Role | None:
+        """`ic`, `commander`, `liaison`, `eng`, `engineering`, `csm`... → the role; None otherwise."""
+        key = (text or "").strip().lower().replace("-", " ").replace("_", " ")
+        return _ROLE_WORDS.get(key) or super().parse(text)  # type: ignore[return-value]
+
+
 class DraftKind(_Word):
     """What warroom can draft."""
 
@@ -116,9 +149,11 @@ class DraftKind(_Word):
 
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
+ROLES: tuple[Role, ...] = tuple(Role)
 OPEN_STATUSES: tuple[Status, ...] = (Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING)
-# What a person can set with `/escalate status …`; closing comes with the customer's confirmation.
-SETTABLE_STATUSES: tuple[Status, ...] = (*OPEN_STATUSES, Status.RESOLVED)
+# What a person can set with `/escalate status …`: resolving says what fixed it (`/escalate resolve`),
+# closing comes with the customer's confirmation (`/escalate confirm`) or a reason (`/escalate close`).
+SETTABLE_STATUSES: tuple[Status, ...] = OPEN_STATUSES
 CLOCKS: tuple[Clock, ...] = tuple(Clock)
 UPDATE_CLOCKS: tuple[Clock, ...] = (Clock.INTERNAL, Clock.CUSTOMER)
 SLA_CLOCKS: tuple[Clock, ...] = (Clock.FIRST_RESPONSE, Clock.RESOLUTION)
@@ -127,6 +162,22 @@ _CLOCK_LABELS = {
     Clock.INTERNAL: "Internal update",
     Clock.CUSTOMER: "Customer update",
     Clock.RESOLUTION: "Resolution target",
+    Clock.ROLES: "Roles",
+    Clock.CONFIRMATION: "Customer confirmation",
+    Clock.ARCHIVE: "Archiving",
+}
+_ROLE_LABELS = {
+    Role.IC: "Incident commander",
+    Role.LIAISON: "Customer liaison",
+    Role.ENGINEERING: "Engineering owner",
+    Role.CSM: "CSM",
+}
+_ROLE_SHORT_LABELS = {Role.IC: "IC", Role.LIAISON: "Liaison", Role.ENGINEERING: "Eng", Role.CSM: "CSM"}
+_ROLE_WORDS = {
+    **dict.fromkeys(("ic", "commander", "incident commander"), Role.IC),
+    **dict.fromkeys(("liaison", "customer liaison", "comms"), Role.LIAISON),
+    **dict.fromkeys(("eng", "engineering", "engineer", "engineering owner"), Role.ENGINEERING),
+    **dict.fromkeys(("csm", "account manager"), Role.CSM),
 }
 
 

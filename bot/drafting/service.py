@@ -30,6 +30,7 @@ from bot.drafting.templates import render_template
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor, ChangePipeline, EscalationNotFound
 from bot.escalations.read_model import EscalationSnapshot
+from bot.escalations.record_core import Event
 from bot.escalations.service import EscalationService
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, slack_error
@@ -167,15 +168,9 @@ class DraftService:
             row.options, row.recommendation = list(draft.options), draft.recommendation
             row.findings = [{"rule": f.rule, "message": f.message, "excerpt": f.excerpt} for f in findings]
             row.channel_id, row.message_ts = where
-            repo.add_event(
-                session,
-                esc.id,
-                "draft",
-                f"Drafted a {kind_label(kind)} ({draft.source})",
-                requested_by,
-                {"draft_id": draft_id},
-                at=self.clock(),
-            )
+            said = f"Drafted a {kind_label(kind)} ({draft.source})"
+            event = Event("draft", said, {"draft_id": draft_id})
+            repo.add_event(session, esc.id, event, requested_by, at=self.clock())
         view = DraftView(draft_id, esc.public_id, draft, tuple(findings), requested_by, note)
         self.gateway.update_message(
             where[0], where[1], draft_fallback_text(view), blocks=build_draft_message(view)

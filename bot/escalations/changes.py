@@ -33,9 +33,13 @@ class RoomEffects(Protocol):
 
     def say(self, esc: EscalationSnapshot, text: str) -> None: ...
 
+    def invite(self, esc: EscalationSnapshot, users: list[str]) -> None: ...
+
     def refresh(self, escalation_id: int) -> EscalationSnapshot: ...
 
     def provision(self, escalation_id: int) -> EscalationSnapshot | None: ...
+
+    def unarchive(self, escalation_id: int) -> EscalationSnapshot | None: ...
 
 
 @dataclass(frozen=True)
@@ -97,15 +101,19 @@ class ChangePipeline:
             if not record.changed:
                 return Outcome(record.view(), changed=False)
             for event in record.events:
-                repo.add_event(
-                    session, row.id, event.kind, event.text, record.actor, event.data, at=record.now
-                )
+                repo.add_event(session, row.id, event, record.actor, at=record.now)
             retime(session, row, self.policy, record.now)
             esc = record.view()
+        if record.unarchive:  # before anything is said: an archived room takes no messages
+            esc = self.effects.unarchive(escalation_id) or esc
+        if record.invited and esc.room_channel_id:
+            self.effects.invite(esc, record.invited)
         for line in record.said:
             self.effects.say(esc, line)
         if record.provision:
             self.effects.provision(escalation_id)
+        if not record.shows_on_card:
+            return Outcome(esc, changed=True)
         return Outcome(self.effects.refresh(escalation_id), changed=True)
 
     def check(self, actor: Actor, esc: EscalationSnapshot, permission: Permission) -> None:

@@ -7,19 +7,40 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from bot.core.text import clean
-from bot.core.vocabulary import Severity, Status
+from bot.core.text import clean, readable
+from bot.core.vocabulary import Role, Severity, Status
 
-SUBCOMMANDS = ("help", "list", "status", "severity", "update", "customer-update")
+SUBCOMMANDS = (
+    "help",
+    "list",
+    "status",
+    "severity",
+    "update",
+    "customer-update",
+    "role",
+    "timeline",
+    "resolve",
+    "confirm",
+    "close",
+    "reopen",
+)
 # What each subcommand looks like, for help and for "did you mean".
 EXAMPLES = {
     "help": "/escalate help",
     "list": "/escalate list",
-    "status": "/escalate status [ESC-2026-007] [identified|monitoring|resolved]",
+    "status": "/escalate status [ESC-2026-007] [identified|monitoring]",
     "severity": "/escalate severity SEV-2 [why]",
     "update": "/escalate update Rolled back the deploy; errors falling",
     "customer-update": "/escalate customer-update Called David, next update at 14:30",
+    "role": "/escalate role liaison|engineering|csm|ic @person",
+    "timeline": "/escalate timeline",
+    "resolve": "/escalate resolve Restored the reports from the 2 May backup",
+    "confirm": "/escalate confirm",
+    "close": "/escalate close Duplicate of ESC-2026-004",
+    "reopen": "/escalate reopen The reports broke again after the sync",
 }
+# Subcommands whose words after the name are free text (an empty one gets its usage line).
+FREE_TEXT = ("update", "customer-update", "resolve", "close", "reopen")
 # Words people reach for that live elsewhere in warroom, and where.
 ELSEWHERE = {
     "summarize": "mention me in the room: `@warroom summarize`",
@@ -28,6 +49,8 @@ ELSEWHERE = {
     "draft": "mention me in the room: `@warroom draft update` (or ack, resolution, apology…)",
 }
 _LEVEL_LIKE = re.compile(r"^(?:sev[-\s]?)?\d+$", re.I)
+# The person a `role` names: Slack's escaped mention `<@U0123|ana>` (or `<@W…>`), or a bare user id.
+_PERSON = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>]*)?>|\b([UW](?=[A-Z0-9]{0,20}\d)[A-Z0-9]{8,20})\b")
 _PUBLIC_ID = re.compile(r"\b(ESC-\d{4}-\d{3,})\b", re.I)
 # "Update from Hooli: their SSO is broken" is the headline of a new report, not an update to post.
 _REPORT_HEADLINE = re.compile(r"^(?:from|for|on|about|regarding|re)\b[^:]{1,60}:", re.I)
@@ -54,6 +77,7 @@ class Subcommand:
     public_id: str | None = None
     reads_as_report: bool = False
     suggestion: str | None = None
+    user_id: str | None = None  # the person `role` names
 
     @property
     def is_single_word(self) -> bool:
@@ -62,8 +86,11 @@ class Subcommand:
 
 
 def parse_subcommand(text: str) -> Subcommand:
-    """A subcommand when the first word names one and the rest parses as its arguments; else intake."""
-    stripped = clean(text).strip()
+    """A subcommand when the first word names one and the rest parses as its arguments; else intake.
+    Slack's markup (`<@U1|ana>`, links, `&amp;`) becomes plain words; `role` keeps the person's id."""
+    raw = clean(text).strip()
+    person = _PERSON.search(raw)
+    stripped = readable(raw)
     first, _, rest = stripped.partition(" ")
     name = first.lower().replace("_", "-")
     if name not in SUBCOMMANDS:
@@ -75,13 +102,18 @@ def parse_subcommand(text: str) -> Subcommand:
     rest = rest.strip()
     if not _arguments_fit(name, rest):
         return Subcommand("", stripped)
-    return Subcommand(name, rest, public_id, reads_as_report=bool(_REPORT_HEADLINE.match(rest)))
+    user_id = (person.group(1) or person.group(2)) if name == "role" and person else None
+    return Subcommand(
+        name, rest, public_id, reads_as_report=bool(_REPORT_HEADLINE.match(rest)), user_id=user_id
+    )
 
 
 def _arguments_fit(name: str, rest: str) -> bool:
     words = rest.split()
-    if name in ("help", "list"):
+    if name in ("help", "list", "timeline", "confirm"):
         return not words
+    if name == "role":  # "role liaison @ben"; "role of the database…" is prose
+        return not words or Role.parse(words[0]) is not None
     if name == "status":  # the clocks, or exactly one status word
         return len(words) <= 1 and (not words or Status.parse(words[0]) is not None)
     if (

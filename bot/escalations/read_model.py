@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.core.vocabulary import EscalationType, Status, Tier, label_of
+from bot.core.vocabulary import ROLES, EscalationType, Role, Status, Tier, label_of
 from bot.escalations.severity import Account
 
 if TYPE_CHECKING:
@@ -47,10 +47,14 @@ class EscalationSnapshot:
     public_exposure: bool = False
     regulatory: bool = False
     responder_user_ids: tuple[str, ...] = field(default_factory=tuple)
+    liaison_user_id: str | None = None
+    engineering_user_id: str | None = None
+    csm_user_id: str | None = None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     room_channel_id: str | None = None
     room_channel_name: str | None = None
+    previous_room_channel_id: str | None = None
     card_channel_id: str | None = None
     card_ts: str | None = None
     source_channel_id: str | None = None
@@ -66,6 +70,17 @@ class EscalationSnapshot:
     customer_update_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
     resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution_summary: str | None = None
+    confirmation_due_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    confirmed_by: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    close_reason: str | None = None
+    closed_without_confirmation: bool = False
+    reopened_at: datetime | None = None
+    archived_at: datetime | None = None
     first_response_breached: bool = False
     resolution_breached: bool = False
 
@@ -112,6 +127,26 @@ class EscalationSnapshot:
         return Status(self.status).is_open
 
     @property
+    def is_closed(self) -> bool:
+        """True once closed (confirmed by the customer, or closed without it)."""
+        return self.status == Status.CLOSED
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Resolved on our side; the customer has not confirmed yet."""
+        return self.status == Status.RESOLVED
+
+    def holder(self, role: Role) -> str | None:
+        """Who holds `role` (None: nobody yet)."""
+        return getattr(self, role.column)
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone who belongs in the room: the role holders, the person who raised it, the responders."""
+        held = [self.holder(role) for role in ROLES]
+        return tuple(u for u in dict.fromkeys([*held, self.caller_user_id, *self.responder_user_ids]) if u)
+
+    @property
     def worked_in(self) -> tuple[str | None, str | None]:
         """(channel, thread_ts) where the room talks: the war room, or the thread under the card."""
         if self.room_channel_id:
@@ -136,6 +171,7 @@ class TimelineEntry:
     kind: str
     text: str
     actor_user_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def _frozen(value: Any) -> Any:

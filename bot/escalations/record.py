@@ -1,90 +1,35 @@
 """The escalation inside a unit of work: the locked row, and the domain methods that change it.
 
-A domain method changes the row and says what happened (`events`, the lines to post in the room, whether
-the room must be set up again). It never commits, posts or re-times: the change pipeline
-(`bot.escalations.changes`) does that after every method, so no caller can forget a step.
+`Record` is `RecordCore` (the row, the actor, what the change did) with every domain method: the card's,
+updates, roles, severity and status here; resolving, confirming, closing, reopening and archiving in
+`bot.escalations.closing`. The change pipeline commits, re-times and posts after each.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy.orm import Session
 
 from blocks.text import escape, slack_date
-from bot.core.vocabulary import SETTABLE_STATUSES, UPDATE_CLOCKS, Clock, RoomKind, Severity, Status, label_of
-from bot.escalations.access import Decision, Permission, Viewer, decide
-from bot.escalations.read_model import EscalationSnapshot
-from bot.policy.model import Policy
+from bot.core.vocabulary import (
+    SETTABLE_STATUSES,
+    UPDATE_CLOCKS,
+    Clock,
+    Role,
+    RoomKind,
+    Severity,
+    Status,
+    label_of,
+)
+from bot.escalations.access import Permission
+from bot.escalations.closing import CLOSE_USAGE, REOPEN_USAGE, RESOLVE_USAGE, ClosingTheLoop
+from bot.escalations.record_core import Event, InvalidChange, NotAllowed
 from storage import repository as repo
-from storage.models import Escalation
+
+__all__ = ["Event", "InvalidChange", "NotAllowed", "Record"]
 
 
-class InvalidChange(ValueError):
-    """A change that cannot be made (unknown severity, a promise in the past...); the message says why."""
-
-
-class NotAllowed(PermissionError):
-    """The person may not do this; `decision.reason` says who can (or that it does not exist)."""
-
-    def __init__(self, decision: Decision) -> None:
-        super().__init__(decision.reason)
-        self.decision = decision
-
-
-@dataclass(frozen=True)
-class Event:
-    """A timeline entry the change adds."""
-
-    kind: str
-    text: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Record:
-    """One locked escalation and what the current change did to it."""
-
-    row: Escalation
-    session: Session
-    policy: Policy
-    now: datetime
-    viewer: Viewer | None  # None: warroom itself (the clocks), which needs no permission
-    events: list[Event] = field(default_factory=list)
-    said: list[str] = field(default_factory=list)
-    provision: bool = False
-
-    @property
-    def actor(self) -> str | None:
-        """Who is making the change (None for warroom itself)."""
-        return self.viewer.user_id if self.viewer else None
-
-    @property
-    def changed(self) -> bool:
-        """True once the change recorded anything."""
-        return bool(self.events)
-
-    def view(self) -> EscalationSnapshot:
-        """The escalation as it stands now, inside the transaction."""
-        return EscalationSnapshot.of(self.row, self.policy)
-
-    def require(self, permission: Permission) -> None:
-        """Raise `NotAllowed` unless the person may do `permission`."""
-        if self.viewer is None:
-            return
-        decision = decide(self.viewer, self.view(), permission)
-        if not decision.allowed:
-            raise NotAllowed(decision)
-
-    def record(self, kind: str, text: str, **data: Any) -> None:
-        """Add a timeline event."""
-        self.events.append(Event(kind, text, data))
-
-    def say(self, text: str) -> None:
-        """Post `text` where the escalation is worked, once the change is committed."""
-        self.said.append(text)
+class Record(ClosingTheLoop):
+    """One locked escalation and its domain methods."""
 
     # --- the card -----------------------------------------------------------------------------------
 
@@ -100,11 +45,25 @@ class Record:
 
     def take_command(self, user_id: str) -> None:
         """Make `user_id` the incident commander."""
-        previous = self.row.ic_user_id
+        self.assign_role(Role.IC, user_id)
+
+    # --- roles --------------------------------------------------------------------------------------
+
+    def assign_role(self, role: Role, user_id: str) -> None:
+        """Give `role` to `user_id`, who is invited to the room; the card and topic show them."""
+        row = self.row
+        previous = getattr(row, role.column)
         if previous == user_id:
             return
-        self.row.ic_user_id = user_id
-        self.record("ic_assigned", f"<@{user_id}> took command from <@{previous}>", previous=previous)
+        if row.status == Status.CLOSED:
+            raise InvalidChange(f"*{row.public_id}* is closed. {REOPEN_USAGE}")
+        setattr(row, role.column, user_id)
+        was = f" (was <@{previous}>)" if previous else ""
+        self.record("role_assigned", f"{role.label}: <@{user_id}>{was}", role=role.value, previous=previous)
+        self.invite(user_id)
+        by = "" if self.actor in (None, user_id) else f" (set by <@{self.actor}>)"
+        took = "took the role of" if self.actor == user_id else "is now the"
+        self.say(f"👤 <@{user_id}> {took} *{role.label.lower()}*{was}{by}.")
 
     # --- updates ------------------------------------------------------------------------------------
 
@@ -118,7 +77,7 @@ class Record:
         row.last_internal_update_text, row.internal_snoozed_until = text, None
         self.record("internal_update", text)
         if status and status != row.status:
-            self._set_status(status)
+            self.change_status(status, announce=False)
         label = label_of(Status, row.status)
         self.say(f"📣 *Update* from <@{self.actor}> ({label}): {escape(text)}")
 
@@ -162,6 +121,35 @@ class Record:
         self.say(f"😴 <@{self.actor}> snoozed the {what} reminder until {slack_date(until, '{time}')}.")
         return until
 
+    # --- the timeline -------------------------------------------------------------------------------
+
+    def add_message(self, channel: str, ts: str, author: str | None, text: str, how: str) -> None:
+        """Put a Slack message on the timeline (a 📌 reaction, "Add to timeline"); once per message."""
+        if repo.captured_message(self.session, self.row.id, ts) is not None:
+            return
+        data = {"author": author, "how": how}
+        self.events.append(Event("message_captured", text, data, message_channel_id=channel, message_ts=ts))
+        self.shows_on_card = False
+
+    def follow_message(self, ts: str, text: str | None, *, unpinned: bool = False) -> None:
+        """A captured message was edited (its new `text`) or deleted (None): the timeline follows, and a
+        deleted one drops out of it. `unpinned`: its last 📌 was taken off, which removes only what a
+        reaction added (not what someone added with the shortcut)."""
+        captured = repo.captured_message(self.session, self.row.id, ts)
+        if captured is None or captured.data.get("removed"):
+            return
+        if unpinned and captured.data.get("how") != "reaction":
+            return
+        if text is None:
+            captured.data = {**captured.data, "removed": True, "removed_at": self.now.isoformat()}
+            captured.text = ""  # its author took it back: warroom keeps no copy
+        elif text != captured.text:
+            captured.text = text
+            captured.data = {**captured.data, "edited_at": self.now.isoformat()}
+        else:
+            return
+        self.touched, self.shows_on_card = True, False
+
     # --- severity and status --------------------------------------------------------------------------
 
     def change_severity(self, text: str, reason: str = "") -> None:
@@ -188,37 +176,34 @@ class Record:
         )
         moving = ""
         if row.room_kind == RoomKind.THREAD and self.policy.room_kind(severity) == RoomKind.CHANNEL:
-            row.room_kind, row.provisioned_at = (
-                RoomKind.CHANNEL.value,
-                None,
-            )  # a SEV-3/4 moved up gets its room
+            # A SEV-3/4 moved up gets its room, with the person who moved it in it.
+            row.room_kind, row.provisioned_at = RoomKind.CHANNEL.value, None
+            if self.actor and self.actor not in row.responder_user_ids:
+                row.responder_user_ids = [*row.responder_user_ids, self.actor]
             self.provision, moving = True, " Opening a war room for it now."
+        else:
+            self.invite(self.actor)
         direction = "Escalated" if severity.rank < previous.rank else "De-escalated"
         self.say(
             f"{direction} from {previous} to *{severity}* by <@{self.actor}>{escape(why)}. "
             f"Update and SLA clocks follow the new severity.{moving}"
         )
 
-    def change_status(self, text: str) -> None:
-        """investigating → identified → monitoring → resolved; resolved stops the clocks."""
+    def change_status(self, text: str, *, announce: bool = True) -> None:
+        """investigating → identified → monitoring while open. Resolving says what fixed it
+        (`resolve`); closing comes with the customer's confirmation (`confirm`) or a reason (`close`)."""
         status = Status.parse(text)
+        if status in (Status.RESOLVED, Status.CLOSED):
+            raise InvalidChange(RESOLVE_USAGE if status == Status.RESOLVED else CLOSE_USAGE)
         if status is None or status not in SETTABLE_STATUSES:
             raise InvalidChange(f"Status must be one of {', '.join(SETTABLE_STATUSES)}.")
         if self.row.status == status:
             return
-        self._set_status(status)
-        stopped = " The update and SLA clocks have stopped." if status == Status.RESOLVED else ""
-        self.say(f"Status is now *{status.label}* (set by <@{self.actor}>).{stopped}")
-
-    def _set_status(self, status: str) -> None:
-        new = Status(status)
-        previous, self.row.status = self.row.status, new.value
-        self.row.resolved_at = self.now if new == Status.RESOLVED else None
-        self.record(
-            "status_changed",
-            f"{label_of(Status, previous)} → {new.label}",
-            **{"from": previous, "to": new.value},
-        )
+        if not Status(self.row.status).is_open:
+            raise InvalidChange(f"*{self.row.public_id}* is {self.row.status}. {REOPEN_USAGE}")
+        self.set_status(status)
+        if announce:
+            self.say(f"Status is now *{status.label}* (set by <@{self.actor}>).")
 
     # --- the clocks -----------------------------------------------------------------------------------
 

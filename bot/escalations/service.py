@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from blocks.escalations.intake_modal import IntakeSource
 from bot.clocks.recompute import retime
-from bot.core.vocabulary import RoomKind, Status
+from bot.core.vocabulary import Role, RoomKind, Status
 from bot.escalations.access import Permission, decide
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
+from bot.escalations.record_core import Event
 from bot.escalations.severity import SeveritySuggestion
 from bot.escalations.triage import IntakeTriage
 from bot.policy.model import Policy
@@ -174,18 +175,13 @@ class EscalationService:
         session.add(row)
         session.flush()
         retime(session, row, self.policy, now)  # creation is the one write before the pipeline exists
-        repo.add_event(
-            session,
-            row.id,
-            "created",
-            f"{public_id} opened as {severity}",
-            caller,
-            {"severity": severity, "suggested": suggestion.severity},
-            at=now,
-        )
-        repo.add_event(
-            session, row.id, "ic_assigned", f"<@{row.ic_user_id}> is incident commander", caller, at=now
-        )
+        opened = {"severity": severity, "suggested": suggestion.severity}
+        events = [Event("created", f"{public_id} opened as {severity}", opened)]
+        for role in (Role.IC, Role.CSM):
+            if holder := getattr(row, role.column):
+                events.append(Event("role_assigned", f"{role.label}: <@{holder}>", {"role": role.value}))
+        for event in events:
+            repo.add_event(session, row.id, event, caller, at=now)
         return row
 
     def open(self, intake: Intake, caller_user_id: str, source: IntakeSource) -> EscalationSnapshot:
@@ -238,8 +234,11 @@ class EscalationService:
         """What happened to the escalation, oldest first."""
         with self.db.session() as session:
             return [
-                TimelineEntry(at=e.at, kind=e.kind, text=e.text, actor_user_id=e.actor_user_id)
+                TimelineEntry(
+                    at=e.at, kind=e.kind, text=e.text, actor_user_id=e.actor_user_id, data=dict(e.data)
+                )
                 for e in repo.timeline(session, escalation_id)
+                if not e.data.get("removed")  # a captured message its author deleted, or un-pinned
             ]
 
     def list_open(self, actor: Actor, limit: int = 48) -> Listing:

@@ -28,6 +28,7 @@ from pydantic import (
 from bot.core.durations import format_duration
 from bot.core.vocabulary import SEVERITIES, RoomKind
 from bot.policy.fields import ON_CHANGE, Duration, OnChangeDuration, Phrases, Strict, is_on_change
+from bot.policy.room import PatternPolicy, RoomPolicy
 from bot.policy.triage import TriagePolicy
 
 DEFAULT_POLICY_FILE = "default_policy.yaml"
@@ -71,6 +72,10 @@ class SeverityPolicy(Strict):
     customer_update: CustomerUpdate | None
     resolution_target: Duration
     room: RoomKind
+    # How long a SEV-1/2 may run without a customer liaison before the room is nudged ("on change": never).
+    roles_nudge: OnChangeDuration
+    # While resolved, how often the liaison is reminded to get the customer's confirmation.
+    confirmation_reminder: Duration
 
     @field_validator("customer_update", mode="before")
     @classmethod
@@ -150,6 +155,8 @@ class Policy(Strict):
     channel: ChannelPolicy
     sla_warning_fraction: float = Field(gt=0, lt=1)
     reminder_lead: Duration
+    room: RoomPolicy
+    patterns: PatternPolicy
 
     @field_validator("triage")
     @classmethod

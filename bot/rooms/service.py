@@ -1,11 +1,13 @@
-"""What people do while an escalation runs: acknowledge, take command, updates, customer updates,
-snoozes, severity and status. Each is one domain method through the change pipeline."""
+"""What people do while an escalation runs: acknowledge, take command and other roles, updates, customer
+updates, snoozes, severity and status, then resolve, confirm, close and reopen. Each is one domain method
+through the change pipeline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.vocabulary import Role
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor, ChangePipeline, Outcome
 from bot.escalations.read_model import EscalationSnapshot
@@ -54,6 +56,26 @@ class RoomService:
     def change_status(self, escalation_id: int, status: str, actor: Actor) -> Outcome:
         """Move through investigating → identified → monitoring → resolved; resolved stops the clocks."""
         return self.changes.change(escalation_id, actor, lambda record: record.change_status(status))
+
+    def assign_role(self, escalation_id: int, role: Role, user_id: str, actor: Actor) -> Outcome:
+        """Give `role` to `user_id` (invited to the room); the card and topic show them."""
+        return self.changes.change(escalation_id, actor, lambda record: record.assign_role(role, user_id))
+
+    def resolve(self, escalation_id: int, actor: Actor, summary: str) -> Outcome:
+        """Fixed on our side: the clocks stop and the customer's confirmation is awaited."""
+        return self.changes.change(escalation_id, actor, lambda record: record.resolve(summary))
+
+    def confirm(self, escalation_id: int, actor: Actor) -> Outcome:
+        """The customer confirmed the fix: the escalation closes (once, however many clicks)."""
+        return self.changes.change(escalation_id, actor, lambda record: record.confirm())
+
+    def close(self, escalation_id: int, actor: Actor, reason: str) -> Outcome:
+        """Close without the customer's confirmation (the owners only; flagged as premature closure)."""
+        return self.changes.change(escalation_id, actor, lambda record: record.close(reason))
+
+    def reopen(self, escalation_id: int, actor: Actor, why: str) -> Outcome:
+        """Reopen a resolved or closed escalation; its clocks run again (the owners only)."""
+        return self.changes.change(escalation_id, actor, lambda record: record.reopen(why))
 
     def may(self, escalation_id: int, actor: Actor, permission: Permission) -> EscalationSnapshot:
         """The escalation, if the actor may do `permission` to it (`NotAllowed` otherwise): checked before

@@ -13,7 +13,6 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +27,6 @@ from blocks.escalations.messages import (
     build_topic,
 )
 from blocks.escalations.triage_card import (
-    build_moved_card,
     build_triage_card,
     card_fallback_text,
     severity_badge,
@@ -49,6 +47,19 @@ log = logging.getLogger(__name__)
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
 MAX_NAME_ATTEMPTS = 20
+# The steps of a channel room, run again when a reopened escalation needs a new room.
+CHANNEL_ROOM_STEPS = (
+    "channel",
+    "invite",
+    "topic",
+    "room_card",
+    "bookmark",
+    "earlier_room",
+    "announce",
+    "pin",
+    "notify",
+    "link_back",
+)
 SLACK_CODE = re.compile(r"[a-z_]{2,60}")
 
 
@@ -123,48 +134,6 @@ class WarRoomFlow:
             self.provision(escalation_id, now)
         return len(pending)
 
-    def refresh(self, escalation_id: int) -> EscalationSnapshot:
-        """Bring the posted card (and the room topic) in line with the record: edit, never re-post."""
-        with self.db.session() as session:
-            esc = self._view(session, escalation_id)
-            steps = {
-                name: dict(step.result) for name, step in claims.steps_of(session, escalation_id).items()
-            }
-        calls: dict[str, Callable[[], Any]] = {}
-        if esc.card_channel_id and esc.card_ts:
-            calls["card"] = lambda: self.gateway.update_message(
-                esc.card_channel_id or "",
-                esc.card_ts or "",
-                card_fallback_text(esc),
-                blocks=build_triage_card(esc),
-            )
-        thread_card = steps.get("card", {})
-        if esc.room_channel_id and thread_card.get("ts") not in (None, esc.card_ts):
-            # A SEV-3/4 moved up: its first card, under which people talked, says where it went.
-            calls["thread_card"] = lambda: self.gateway.update_message(
-                thread_card["channel_id"],
-                thread_card["ts"],
-                card_fallback_text(esc),
-                blocks=build_moved_card(esc),
-            )
-        if esc.room_channel_id:
-            calls["topic"] = lambda: self._set_topic_if_changed(esc, steps.get("topic", {}).get("topic"))
-        for name, result in self.gateway.in_parallel(calls).items():
-            if isinstance(result, Exception):
-                log.warning("refreshing %s of %s failed: %s", name, esc.public_id, slack_error(result))
-        return esc
-
-    def say(self, esc: EscalationSnapshot, text: str) -> None:
-        """Post a line where the escalation is worked: its war room, or the thread under its card."""
-        channel, thread_ts = esc.worked_in
-        if channel is None:
-            log.warning("%s has no room or card yet; not posting: %s", esc.public_id, text[:80])
-            return
-        try:
-            self.gateway.post_message(channel, text, thread_ts=thread_ts)
-        except SlackApiError as exc:
-            log.warning("posting in the room of %s failed: %s", esc.public_id, slack_error(exc))
-
     # --- the two shapes of room -----------------------------------------------------------------
 
     def _channel_room(self, esc: EscalationSnapshot) -> None:
@@ -186,8 +155,18 @@ class WarRoomFlow:
                 self._card_of,
             ),
         }
-        if esc.source_permalink:
-            together["bookmark"] = (lambda prior: self._bookmark(esc, prior["run"] > 1), None)
+        raised_at = self._where_raised(esc)
+        if raised_at:
+            together["bookmark"] = (
+                lambda prior: self._bookmark(esc, "Where it was raised", raised_at, prior["run"] > 1),
+                None,
+            )
+        if esc.previous_room_channel_id:
+            earlier = self.gateway.channel_link(esc.previous_room_channel_id)
+            together["earlier_room"] = (
+                lambda prior: self._bookmark(esc, "Earlier war room (archived)", earlier, prior["run"] > 1),
+                None,
+            )
         if self.settings.escalations_channel:
             together["announce"] = (lambda prior: self._announce(esc, prior["run"] > 1), None)
         done = self.steps.run_together(esc.id, together, self.gateway.in_parallel)
@@ -257,7 +236,7 @@ class WarRoomFlow:
         return {"permalink": link}
 
     def _invite(self, esc: EscalationSnapshot) -> dict[str, Any]:
-        users = [u for u in dict.fromkeys([esc.ic_user_id, esc.caller_user_id, *esc.responder_user_ids]) if u]
+        users = list(esc.people)
         self.gateway.invite(esc.room_channel_id or "", users)
         return {"users": [u for u in users if u != self.gateway.bot_user_id]}
 
@@ -265,15 +244,6 @@ class WarRoomFlow:
         topic = build_topic(esc)
         self.gateway.set_topic(esc.room_channel_id or "", topic)
         return {"topic": topic}
-
-    def _set_topic_if_changed(self, esc: EscalationSnapshot, current: str | None) -> None:
-        topic = build_topic(esc)
-        if topic == current:
-            return
-        self.gateway.set_topic(esc.room_channel_id or "", topic)
-        with self.db.session() as session:
-            claims.start_step(session, esc.id, "topic", {})
-            claims.finish_step(session, esc.id, "topic", {"topic": topic})
 
     def _post_card(
         self,
@@ -316,14 +286,23 @@ class WarRoomFlow:
         self.gateway.pin(esc.card_channel_id or "", esc.card_ts or "")
         return {}
 
-    def _bookmark(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
-        link = esc.source_permalink or ""
+    def _where_raised(self, esc: EscalationSnapshot) -> str | None:
+        """The message it was raised from; else the card's thread it was worked in before it moved up;
+        else the channel `/escalate` was typed in (not a DM: nobody else can open that)."""
+        if esc.source_permalink:
+            return esc.source_permalink
+        with self.db.session() as session:
+            thread_card = claims.steps_of(session, esc.id).get("card")
+            card = dict(thread_card.result) if thread_card is not None else {}
+        if card.get("ts") and (link := self.gateway.permalink(card["channel_id"], card["ts"])):
+            return link
+        source = esc.source_channel_id
+        return self.gateway.channel_link(source) if source and source[0] in "CG" else None
+
+    def _bookmark(self, esc: EscalationSnapshot, title: str, link: str, resumed: bool) -> dict[str, Any]:
         if resumed and (found := self.gateway.find_bookmark(esc.room_channel_id or "", link)):
             return {"bookmark_id": found, "adopted": True}
-        added = self.gateway.add_bookmark(
-            esc.room_channel_id or "", "Where it was raised", esc.source_permalink or ""
-        )
-        return {"bookmark_id": added}
+        return {"bookmark_id": self.gateway.add_bookmark(esc.room_channel_id or "", title, link)}
 
     def _announce(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
         channel = self.settings.escalations_channel or ""
@@ -331,7 +310,7 @@ class WarRoomFlow:
             return found
         text, blocks = build_announcement(esc)
         posted = self.gateway.post_message(channel, text, blocks=blocks)
-        return {"channel_id": posted.channel, "ts": posted.ts}
+        return {"channel_id": posted.channel, "ts": posted.ts, "said": blocks[0]["text"]["text"]}
 
     def _kickoff(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
         channel, thread = esc.card_channel_id or "", esc.card_ts

@@ -1,0 +1,162 @@
+"""After a change is committed: keep what Slack shows in line with the record.
+
+The card (edited, never re-posted), the old thread card of an escalation that moved up, the room topic
+and the announcement in the escalations channel follow every change; people given a role are invited;
+a reopened escalation whose room was archived gets its room back. Each is a `RoomEffects` call of the
+change pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import delete, update
+
+from blocks.escalations.messages import build_announcement, build_topic
+from blocks.escalations.triage_card import build_moved_card, build_triage_card, card_fallback_text
+from bot.escalations.read_model import EscalationSnapshot
+from bot.policy.model import Policy
+from bot.rooms.setup import CHANNEL_ROOM_STEPS, WarRoomFlow
+from bot.slack.gateway import SlackGateway, error_code, slack_error
+from storage import claims
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Escalation, SlackStep
+
+log = logging.getLogger(__name__)
+
+
+class RoomUpkeep:
+    """The Slack side of committed changes (the pipeline's `RoomEffects`)."""
+
+    def __init__(self, db: Database, gateway: SlackGateway, policy: Policy, flow: WarRoomFlow) -> None:
+        self.db = db
+        self.gateway = gateway
+        self.policy = policy
+        self.flow = flow
+
+    def say(self, esc: EscalationSnapshot, text: str) -> None:
+        """Post a line where the escalation is worked: its war room, or the thread under its card."""
+        channel, thread_ts = esc.worked_in
+        if channel is None:
+            log.warning("%s has no room or card yet; not posting: %s", esc.public_id, text[:80])
+            return
+        try:
+            self.gateway.post_message(channel, text, thread_ts=thread_ts)
+        except SlackApiError as exc:
+            log.warning("posting in the room of %s failed: %s", esc.public_id, slack_error(exc))
+
+    def invite(self, esc: EscalationSnapshot, users: list[str]) -> None:
+        """Invite people to the war room; if Slack refuses, the room is told who could not be added."""
+        try:
+            self.gateway.invite(esc.room_channel_id or "", users)
+        except SlackApiError as exc:
+            log.warning("inviting %s to the room of %s failed: %s", users, esc.public_id, slack_error(exc))
+            who = ", ".join(f"<@{u}>" for u in users)
+            self.say(esc, f"⚠️ I could not invite {who} to this room (Slack said `{error_code(exc)}`).")
+
+    def provision(self, escalation_id: int) -> EscalationSnapshot | None:
+        """Set up the room an escalation now needs (a SEV-3/4 moved up)."""
+        return self.flow.provision(escalation_id)
+
+    def unarchive(self, escalation_id: int) -> EscalationSnapshot | None:
+        """Bring a reopened escalation's archived room back. Slack does not let apps unarchive, so when it
+        refuses, the escalation gets a new war room (the old one stays archived, linked from the new one)."""
+        esc = self._load(escalation_id)
+        old = esc.room_channel_id
+        if old is None:
+            return esc
+        try:
+            self.gateway.unarchive(old)
+            with self.db.session() as session:
+                claims.set_columns(session, escalation_id, {"archived_at": None})
+            return self._load(escalation_id)
+        except SlackApiError as exc:
+            log.info(
+                "cannot unarchive the room of %s (%s); opening a new one", esc.public_id, slack_error(exc)
+            )
+        with self.db.session() as session:
+            # The channel-room steps run again for the new room; the earlier room is remembered.
+            session.execute(
+                delete(SlackStep).where(
+                    SlackStep.escalation_id == escalation_id, SlackStep.step.in_(CHANNEL_ROOM_STEPS)
+                )
+            )
+            session.execute(
+                update(Escalation)
+                .where(Escalation.id == escalation_id)
+                .values(
+                    room_channel_id=None,
+                    room_channel_name=None,
+                    card_channel_id=None,
+                    card_ts=None,
+                    archived_at=None,
+                    provisioned_at=None,
+                    previous_room_channel_id=old,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return self.flow.provision(escalation_id)
+
+    def refresh(self, escalation_id: int) -> EscalationSnapshot:
+        """Bring the posted card, the topic and the announcement in line with the record: edit, never
+        re-post, and only what changed (the topic and the announcement remember what they last said)."""
+        esc = self._load(escalation_id)
+        with self.db.session() as session:
+            steps = {
+                name: dict(step.result) for name, step in claims.steps_of(session, escalation_id).items()
+            }
+        calls: dict[str, Callable[[], Any]] = {}
+        in_room = esc.archived_at is None  # an archived room's card and topic can no longer change
+        if in_room and esc.card_channel_id and esc.card_ts:
+            calls["card"] = lambda: self.gateway.update_message(
+                esc.card_channel_id or "",
+                esc.card_ts or "",
+                card_fallback_text(esc),
+                blocks=build_triage_card(esc),
+            )
+        thread_card = steps.get("card", {})
+        if esc.room_channel_id and thread_card.get("ts") not in (None, esc.card_ts):
+            # A SEV-3/4 moved up: its first card, under which people talked, says where it went.
+            calls["thread_card"] = lambda: self.gateway.update_message(
+                thread_card["channel_id"],
+                thread_card["ts"],
+                card_fallback_text(esc),
+                blocks=build_moved_card(esc),
+            )
+        if in_room and esc.room_channel_id:
+            calls["topic"] = lambda: self._topic(esc, steps.get("topic", {}).get("topic"))
+        announced = steps.get("announce", {})
+        if announced.get("ts"):
+            calls["announcement"] = lambda: self._announcement(esc, announced)
+        for name, result in self.gateway.in_parallel(calls).items():
+            if isinstance(result, Exception):
+                log.warning("refreshing %s of %s failed: %s", name, esc.public_id, slack_error(result))
+        return esc
+
+    def _topic(self, esc: EscalationSnapshot, current: str | None) -> None:
+        topic = build_topic(esc)
+        if topic != current:
+            self.gateway.set_topic(esc.room_channel_id or "", topic)
+            self._remember(esc.id, "topic", {"topic": topic})
+
+    def _announcement(self, esc: EscalationSnapshot, announced: dict[str, Any]) -> None:
+        text, blocks = build_announcement(esc)
+        said = blocks[0]["text"]["text"]
+        if said != announced.get("said"):
+            self.gateway.update_message(announced["channel_id"], announced["ts"], text, blocks=blocks)
+            self._remember(esc.id, "announce", {"said": said})
+
+    def _remember(self, escalation_id: int, step: str, result: dict[str, Any]) -> None:
+        with self.db.session() as session:
+            claims.start_step(session, escalation_id, step, {})
+            claims.finish_step(session, escalation_id, step, result)
+
+    def _load(self, escalation_id: int) -> EscalationSnapshot:
+        with self.db.session() as session:
+            row = repo.get_escalation(session, escalation_id)
+            assert row is not None, f"escalation {escalation_id} vanished"
+            return EscalationSnapshot.of(row, self.policy)
