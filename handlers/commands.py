@@ -33,8 +33,8 @@ NOT_IN_A_ROOM = (
 )
 USAGE = {
     "severity": "Usage: `/escalate severity SEV-2 [why]`",
-    "update": "Usage: `/escalate update <what changed, what is next>`",
-    "customer-update": "Usage: `/escalate customer-update <what you told them> [next update at 14:30]`",
+    "update": "Usage: `/escalate update &lt;what changed, what is next&gt;`",
+    "customer-update": "Usage: `/escalate customer-update &lt;what you told them&gt; [next update at 14:30]`",
     "role": "Usage: `/escalate role liaison|engineering|csm|ic @person`",
     "resolve": RESOLVE_USAGE,
     "close": CLOSE_USAGE,

@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from slack_bolt import Ack, Respond
+from slack_sdk.errors import SlackApiError
 
 from blocks.escalations.messages import build_error
 from bot.escalations.changes import Actor, EscalationNotFound
 from bot.escalations.record import InvalidChange, NotAllowed
-from bot.slack.gateway import SlackGateway
+from bot.slack.gateway import SlackGateway, slack_error
 
 log = logging.getLogger(__name__)
 GONE = "That escalation no longer exists in warroom's records."
@@ -32,15 +33,29 @@ def by_respond(respond: Respond) -> Tell:
 
 
 def by_ephemeral(gateway: SlackGateway, body: dict) -> Tell:
-    """Tell the person who clicked, in the channel of the message they clicked (nowhere if there is none)."""
+    """Tell the person who clicked about a problem, in the channel of the message they clicked."""
     channel = (body.get("channel") or {}).get("id")
     user = (body.get("user") or {}).get("id")
 
     def tell(text: str) -> None:
-        if channel and user:
-            gateway.post_ephemeral(channel, user, text, blocks=build_error(text))
+        if user:
+            privately(gateway, channel, user, f"⚠️ {text}", blocks=build_error(text))
 
     return tell
+
+
+def privately(
+    gateway: SlackGateway, channel: str | None, user: str, text: str, blocks: list[dict] | None = None
+) -> None:
+    """A message only `user` sees: an ephemeral in `channel`, or a direct message when Slack will not show
+    one there (someone reading a public room they have not joined)."""
+    if channel:
+        try:
+            gateway.post_ephemeral(channel, user, text, blocks=blocks)
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral to %s in %s refused (%s); sending a DM", user, channel, slack_error(exc))
+    gateway.post_message(user, text, blocks=blocks)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from slack_bolt import App
 
 from bot.escalations.changes import Actor
 from bot.services import Services
-from handlers.replies import ack_only, by_ephemeral, told_on_failure
+from handlers.replies import ack_only, by_ephemeral, privately, told_on_failure
 
 ADD_TO_TIMELINE = "add_to_timeline"
 NOT_IN_A_ROOM = (
@@ -57,11 +57,8 @@ def register(app: App, services: Services) -> None:
             elif outcome is None:
                 tell(f"That is the card of *{esc.public_id}*: it is always on its timeline.")
             else:
-                gateway.post_ephemeral(
-                    channel,
-                    actor.user_id,
-                    f"📌 Added to the timeline of *{esc.public_id}*. `/escalate timeline` shows it.",
-                )
+                added = f"📌 Added to the timeline of *{esc.public_id}*. `/escalate timeline` shows it."
+                privately(gateway, channel, actor.user_id, added)
 
     def follow_edits_and_deletions(event: dict) -> None:
         subtype, channel = event.get("subtype"), event.get("channel") or ""

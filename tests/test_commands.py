@@ -29,9 +29,11 @@ from bot.escalations.commands import SUBCOMMANDS, Subcommand, next_local_time, p
         ),
         ("update Restored the backup", Subcommand("update", "Restored the backup")),
         (
-            "UPDATE Restored the backup ESC-2026-1234",
+            "UPDATE ESC-2026-1234 Restored the backup",
             Subcommand("update", "Restored the backup", "ESC-2026-1234"),
         ),
+        # Further on, an id is part of what was said, never the target.
+        ("close Duplicate of ESC-2026-001", Subcommand("close", "Duplicate of ESC-2026-001")),
         (
             "customer-update ESC-2026-007 Sent the workaround, next update at 14:30",
             Subcommand("customer-update", "Sent the workaround, next update at 14:30", "ESC-2026-007"),

@@ -21,12 +21,20 @@ SEV-1/2 get their own war-room channel; SEV-3/4 get a triage card here with a th
 • `/escalate list`: open escalations, most severe first (only you see it). `/escalate help`: this message.
 
 *In the war room* (or name one: `/escalate status ESC-2026-007`)
-• `/escalate status`: every clock: last update, next due, SLA time left.
+• `/escalate status`: every clock: last update, next due, SLA time left. `/escalate timeline`: what happened.
 • `/escalate update &lt;what changed&gt;` · `/escalate customer-update &lt;what you told them&gt; \
 [next update at 14:30]`
-• `/escalate severity SEV-2 [why]` · `/escalate status identified|monitoring|resolved`
+• `/escalate severity SEV-2 [why]` · `/escalate status identified|monitoring`
+• `/escalate role liaison|engineering|csm|ic @person`, or the card's *Be the …* buttons.
+• React 📌 to a message (thread replies too), or its ⋯ menu → *Add to timeline*, to put it on the timeline.
 • Card buttons: *Acknowledge* (first response), *Post update*, *Draft customer update*, *Customer updated*, \
-*Take command*. Reminders come before each update is due; *Snooze 10 min* holds one.
+*Resolve*, *Take command*. Reminders come before each update is due; *Snooze 10 min* holds one.
+
+*Closing the loop*
+• `/escalate resolve &lt;what fixed it&gt;`: clocks stop; the liaison is reminded to get the customer's \
+confirmation. `/escalate confirm` once the customer confirms: it closes.
+• `/escalate close &lt;why&gt;` closes without confirmation (IC, the person who raised it or a manager; \
+flagged as premature closure). `/escalate reopen &lt;why&gt;` brings it back with its clocks.
 
 *Drafts* (never sent by warroom: you review and send)
 • `@warroom draft ack|update|resolution|apology|response|phone|social`, `@warroom brief [engineering|\
@@ -240,12 +248,10 @@ def build_archive_notice(esc: EscalationSnapshot) -> tuple[str, list[dict[str, A
     text = (
         f"🗄️ *{esc.public_id}* was closed{closed}; this room is being archived. Its record stays in "
         f"warroom: `/escalate timeline {esc.public_id}` shows what happened, and "
-        f"`/escalate reopen {esc.public_id} <why>` brings it back with a room."
+        f"`/escalate reopen {esc.public_id} &lt;why&gt;` brings it back with a room."
     )
-    return (
-        f"{esc.public_id}: this room is being archived",
-        [{"type": "section", "block_id": "archive_notice", "text": mrkdwn(text, limits.SECTION_TEXT)}],
-    )
+    notice = {"type": "section", "block_id": "archive_notice", "text": mrkdwn(text, limits.SECTION_TEXT)}
+    return text, [notice]
 
 
 def build_error(text: str) -> list[dict[str, Any]]:

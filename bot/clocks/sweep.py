@@ -157,7 +157,8 @@ class ClockService:
         Claimed once like any reminder; a refusal is put on the timeline rather than retried."""
         channel = esc.room_channel_id or ""
         try:
-            posted = self.gateway.post_message(channel, *build_archive_notice(esc))
+            text, blocks = build_archive_notice(esc)
+            posted = self.gateway.post_message(channel, text, blocks=blocks)
             claims_posted = (posted.channel, posted.ts)
         except SlackApiError as exc:  # archived by hand already, say: archiving still goes ahead
             log.info("archive notice for %s not posted: %s", esc.public_id, slack_error(exc))

@@ -24,7 +24,7 @@ def clean(text: str | None, limit: int = PARSE_LIMIT) -> str:
 
 # Slack's markup in what people type or post: <@U1|ana>, <#C1|support>, <!here>, <!subteam^S1|@leads>,
 # <https://x.example|a link>. No nesting, no backtracking: each part stops at the next < > or |.
-_MARKUP = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")
+_MARKUP = re.compile(r"<([@#!]?)([^<>|\s][^<>|]*)(?:\|([^<>]*))?>")
 
 
 def readable(text: str, name_of: Callable[[str], str] | None = None) -> str:

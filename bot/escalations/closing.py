@@ -14,12 +14,12 @@ from bot.escalations.access import Permission
 from bot.escalations.record_core import InvalidChange, RecordCore
 from storage import repository as repo
 
-RESOLVE_USAGE = "Resolving says what fixed it: `/escalate resolve <what fixed it>`."
+RESOLVE_USAGE = "Resolving says what fixed it: `/escalate resolve &lt;what fixed it&gt;`."
 CLOSE_USAGE = (
-    "Closing without the customer's confirmation needs a reason: `/escalate close <why>`. "
+    "Closing without the customer's confirmation needs a reason: `/escalate close &lt;why&gt;`. "
     "Seed 001: don't close until the customer confirms (`/escalate confirm`)."
 )
-REOPEN_COMMAND = "/escalate reopen <why>"
+REOPEN_COMMAND = "/escalate reopen &lt;why&gt;"
 REOPEN_USAGE = f"Say why it is back: `{REOPEN_COMMAND}`."
 
 
@@ -35,7 +35,7 @@ class ClosingTheLoop(RecordCore):
         if status == Status.RESOLVED:
             raise InvalidChange(
                 f"*{row.public_id}* is already resolved and awaiting the customer's confirmation: "
-                "`/escalate confirm` once they confirm, or `/escalate reopen <why>` if it is not fixed."
+                "`/escalate confirm` once they confirm, or `/escalate reopen &lt;why&gt;` if it is not fixed."
             )
         if status == Status.CLOSED:
             raise InvalidChange(f"*{row.public_id}* is closed. {REOPEN_USAGE}")

@@ -51,7 +51,7 @@ ELSEWHERE = {
 _LEVEL_LIKE = re.compile(r"^(?:sev[-\s]?)?\d+$", re.I)
 # The person a `role` names: Slack's escaped mention `<@U0123|ana>` (or `<@W…>`), or a bare user id.
 _PERSON = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>]*)?>|\b([UW](?=[A-Z0-9]{0,20}\d)[A-Z0-9]{8,20})\b")
-_PUBLIC_ID = re.compile(r"\b(ESC-\d{4}-\d{3,})\b", re.I)
+_PUBLIC_ID = re.compile(r"(ESC-\d{4}-\d{3,})\b", re.I)
 # "Update from Hooli: their SSO is broken" is the headline of a new report, not an update to post.
 _REPORT_HEADLINE = re.compile(r"^(?:from|for|on|about|regarding|re)\b[^:]{1,60}:", re.I)
 # "…, next update at 14:30" at the end of what was typed. Matched from the last "next update" onwards
@@ -95,11 +95,13 @@ def parse_subcommand(text: str) -> Subcommand:
     name = first.lower().replace("_", "-")
     if name not in SUBCOMMANDS:
         return Subcommand("", stripped, suggestion=closest_subcommand(stripped))
-    match = _PUBLIC_ID.search(rest)
+    # The id names the escalation only right after the subcommand: further on it is part of what was said
+    # ("close Duplicate of ESC-2026-001" closes this room's escalation, not ESC-2026-001).
+    rest = rest.strip()
+    match = _PUBLIC_ID.match(rest)
     public_id = match.group(1).upper() if match else None
     if match:
-        rest = " ".join((rest[: match.start()] + rest[match.end() :]).split())
-    rest = rest.strip()
+        rest = rest[match.end() :].strip()
     if not _arguments_fit(name, rest):
         return Subcommand("", stripped)
     user_id = (person.group(1) or person.group(2)) if name == "role" and person else None

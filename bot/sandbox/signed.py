@@ -198,6 +198,58 @@ class SlackRequester:
             event["thread_ts"] = thread_ts
         return self.event(event, **options)
 
+    def reaction(
+        self, name: str, *, user_id: str, channel_id: str, ts: str, removed: bool = False, **options: Any
+    ) -> SlackReply:
+        """`user_id` adds (or, `removed`, takes off) the reaction `name` on message `ts`."""
+        event = {
+            "type": "reaction_removed" if removed else "reaction_added",
+            "user": user_id,
+            "reaction": name,
+            "item": {"type": "message", "channel": channel_id, "ts": ts},
+            "item_user": "U0BEN",
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.event(event, **options)
+
+    def message_edited(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        channel_id: str,
+        ts: str,
+        thread_ts: str | None = None,
+        **options: Any,
+    ) -> SlackReply:
+        """The `message_changed` event of message `ts` edited to `text`."""
+        message = {"type": "message", "user": user_id, "text": text, "ts": ts, "edited": {"user": user_id}}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel_id,
+            "hidden": True,
+            "message": message,
+            "event_ts": f"{time.time():.6f}",
+            "ts": f"{time.time():.6f}",
+        }
+        return self.event(event, **options)
+
+    def message_deleted(self, *, channel_id: str, ts: str, **options: Any) -> SlackReply:
+        """The `message_deleted` event of message `ts`."""
+        event = {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": channel_id,
+            "hidden": True,
+            "deleted_ts": ts,
+            "event_ts": f"{time.time():.6f}",
+            "ts": f"{time.time():.6f}",
+        }
+        return self.event(event, **options)
+
     def message_shortcut(
         self, callback_id: str, message: dict[str, Any], *, user_id: str, channel_id: str, **options: Any
     ) -> SlackReply:
