@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import commands, drafting, escalations, rooms, timeline
+from handlers import commands, drafting, escalations, home, rooms, timeline
 
 
 def register_all(app: App, services: Services) -> None:
@@ -15,3 +15,4 @@ def register_all(app: App, services: Services) -> None:
     rooms.register(app, services)
     drafting.register(app, services)
     timeline.register(app, services)
+    home.register(app, services)

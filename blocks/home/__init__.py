@@ -1,0 +1,1 @@
+"""Block Kit for the App Home tab."""
