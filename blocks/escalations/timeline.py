@@ -25,7 +25,6 @@ ICONS = {
     "message_captured": "📌",
     "customer_confirmed": "🎉",
     "premature_closure": "⚠️",
-    "reopened": "↩️",
     "archived": "🗄️",
     "archive_failed": "⚠️",
 }

@@ -41,7 +41,7 @@ class ClosingTheLoop(RecordCore):
             raise InvalidChange(f"*{row.public_id}* is closed. {REOPEN_USAGE}")
         row.resolution_summary, row.resolved_by = summary, self.actor
         row.confirmed_at = row.confirmed_by = None
-        self.set_status(Status.RESOLVED, summary=summary)
+        self.set_status(Status.RESOLVED, summary)
         chaser = row.liaison_user_id or row.ic_user_id
         every = humanize_duration(self.policy.for_severity(row.severity).confirmation_reminder)
         self.say(
@@ -97,8 +97,7 @@ class ClosingTheLoop(RecordCore):
         row.resolution_summary = row.resolved_by = row.confirmed_at = row.confirmed_by = None
         row.closed_at = row.closed_by = row.close_reason = None
         row.closed_without_confirmation = row.resolution_breached = False
-        self.set_status(Status.INVESTIGATING, why=why)
-        self.record("reopened", f"Reopened: {why}")
+        self.set_status(Status.INVESTIGATING, f"reopened: {why}")
         if row.archived_at is not None:
             self.unarchive = True
         self.say(

@@ -98,16 +98,13 @@ class RecordCore:
         if user_id and user_id not in self.invited:
             self.invited.append(user_id)
 
-    def set_status(self, status: Status, **data: Any) -> None:
-        """Move to `status`, on the timeline. Resolved records when; an open status clears it."""
+    def set_status(self, status: Status, note: str = "") -> None:
+        """Move to `status`, on the timeline with `note` (what fixed it, why it is back). Resolved records
+        when; an open status clears it."""
         previous, self.row.status = self.row.status, status.value
         if status == Status.RESOLVED:
             self.row.resolved_at = self.now
         elif status.is_open:
             self.row.resolved_at = None
-        self.record(
-            "status_changed",
-            f"{label_of(Status, previous)} → {status.label}",
-            **{"from": previous, "to": status.value},
-            **data,
-        )
+        said = f"{label_of(Status, previous)} → {status.label}" + (f": {note}" if note else "")
+        self.record("status_changed", said, **{"from": previous, "to": status.value})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, TextIO
 
-from blocks.escalations.triage_card import ACKNOWLEDGE, POST_UPDATE, TAKE_COMMAND
+from blocks.escalations.triage_card import ACKNOWLEDGE, CLAIM_ROLE, CONFIRM, POST_UPDATE, TAKE_COMMAND
 from bot.escalations.changes import Actor
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from bot.sandbox.transcript import Transcript
@@ -22,6 +22,9 @@ CHLOE_UPDATE = (
     "Found it: the migration script skipped the report-archive table. Restoring the 6 months from the "
     "3 Nov backup onto a replica now; first integrity check at 10:30."
 )
+
+CHLOE_CHECKED = "Integrity check passed on the replica: all 6 months match the 3 Nov backup."
+CHLOE_FIX = "Restored the 6 months of reports from the 3 Nov backup; integrity checks pass in production."
 
 
 class _Narrator:
@@ -130,12 +133,46 @@ def run_demo(out: TextIO) -> None:
         )
         narrator.bot()
 
-        narrator.say("8. @dave asks what is open:  /escalate list")
-        sandbox.slack.slash_command("list", user_id="U0DAVE", channel_id="C0GENERAL")
-        answer = wait_until(lambda: fake.responses)[-1][1]
-        out.write("  warroom replied (only @dave sees it):\n")
-        for line in narrator.transcript.render_blocks(answer.get("blocks", [])):
-            out.write(f"          {line}\n")
+        narrator.say("8. @dave clicks Be the customer liaison on the card: he keeps David informed.")
+        edits = fake.edit_count(channel["id"], card_ts)
+        sandbox.slack.button(
+            f"{CLAIM_ROLE}liaison",
+            str(escalation_id),
+            user_id="U0DAVE",
+            channel_id=channel["id"],
+            message_ts=card_ts,
+        )
+        wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
+        narrator.bot()
+
+        narrator.say(
+            "9. @chloe writes in the room that the restore passed its checks, and @ana pins it to the "
+            "timeline with a 📌 reaction."
+        )
+        clock.advance(minutes=40)
+        checked = fake.add_message(channel["id"], "U0CHLOE", CHLOE_CHECKED)
+        narrator.transcript.new_lines()
+        sandbox.slack.reaction("pushpin", user_id="U0ANA", channel_id=channel["id"], ts=checked)
+        wait_until(
+            lambda: any(e.kind == "message_captured" for e in sandbox.warroom.service.timeline(escalation_id))
+        )
+
+        narrator.say(f"10. @chloe resolves it:  /escalate resolve {CHLOE_FIX}")
+        edits = fake.edit_count(channel["id"], card_ts)
+        sandbox.slack.slash_command(f"resolve {CHLOE_FIX}", user_id="U0CHLOE", channel_id=channel["id"])
+        wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
+        narrator.bot()
+
+        narrator.say(
+            "11. @dave calls David, who confirms his reports are back; @dave clicks Customer confirmed."
+        )
+        clock.advance(minutes=50)
+        edits = fake.edit_count(channel["id"], card_ts)
+        sandbox.slack.button(
+            CONFIRM, str(escalation_id), user_id="U0DAVE", channel_id=channel["id"], message_ts=card_ts
+        )
+        wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
+        narrator.bot()
 
         events = sandbox.warroom.service.timeline(escalation_id)
         narrator.say("Timeline recorded for the post-incident report:")
