@@ -5,15 +5,33 @@ the rows back."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
-from bot.sandbox.stack import Sandbox, wait_until
+from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
+from storage.db import Database
 from storage.models import Escalation, TimelineEvent
 from tests.flows import SEV1_TEXT, SEV3_TEXT, escalate, room_ready, settled
 
 STRANGER = "U0EVE"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(name="clock")
+def clock_fixture() -> ControlledClock:
+    """A clock standing at T0 until a test moves it."""
+    return ControlledClock(T0)
+
+
+@pytest.fixture(name="timed")
+def timed_fixture(db: Database, clock: ControlledClock) -> Iterator[Sandbox]:
+    """The sandbox on the controlled clock."""
+    with Sandbox(db=db, clock=clock) as sandbox:
+        yield sandbox
 
 
 def count(sandbox: Sandbox) -> int:

@@ -8,29 +8,14 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-
-import pytest
+from datetime import timedelta
 
 from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor
-from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
-from storage.db import Database
-from tests.room_steps import card, card_text, command, events, row, run, said_in, sev1_room
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> ControlledClock:
-    return ControlledClock(T0)
-
-
-@pytest.fixture
-def timed(db: Database, clock: ControlledClock) -> Iterator[Sandbox]:
-    with Sandbox(db=db, clock=clock) as sandbox:
-        yield sandbox
+from bot.sandbox.stack import Sandbox, wait_until
+from tests.room_steps import T0, card, card_text, command, events, row, run, said_in, sev1_room
+from tests.room_steps import clock_fixture as clock_fixture  # the `clock` fixture
+from tests.room_steps import timed_fixture as timed_fixture  # the `timed` fixture
 
 
 def _buttons(blocks: list[dict]) -> list[str]:

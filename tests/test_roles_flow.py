@@ -6,18 +6,15 @@ thread card, with the person who moved it in the new room."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-
-import pytest
+from datetime import timedelta
 
 from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor
-from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
-from storage.db import Database
+from bot.sandbox.stack import Sandbox, wait_until
 from tests.flows import room_ready
 from tests.room_steps import (
     STRANGER,
+    T0,
     card,
     card_text,
     command,
@@ -29,19 +26,8 @@ from tests.room_steps import (
     sev1_room,
     sev3_card,
 )
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> ControlledClock:
-    return ControlledClock(T0)
-
-
-@pytest.fixture
-def timed(db: Database, clock: ControlledClock) -> Iterator[Sandbox]:
-    with Sandbox(db=db, clock=clock) as sandbox:
-        yield sandbox
+from tests.room_steps import clock_fixture as clock_fixture  # the `clock` fixture
+from tests.room_steps import timed_fixture as timed_fixture  # the `timed` fixture
 
 
 def _roles(blocks: list[dict]) -> dict[str, str]:

@@ -8,13 +8,12 @@ its request was processed before asserting what did *not* happen.
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from sqlalchemy import func, select
 
 from bot.sandbox.stack import Sandbox, wait_until
-from storage.models import Escalation, TimelineEvent
-from tests.flows import SEV1_TEXT, SEV3_TEXT, escalate, open_modal, room_ready, settled, submit
+from storage.models import Escalation
+from tests.flows import SEV1_TEXT, SEV3_TEXT, open_modal, room_ready, submit
+from tests.room_steps import STRANGER, count, events, open_escalation
+from tests.room_steps import row as row_of
 
 INITECH_TEXT = SEV3_TEXT
 UMBRELLA_TEXT = (
@@ -22,50 +21,9 @@ UMBRELLA_TEXT = (
 )
 HOOLI = "Update from Hooli: their SSO is broken, all users locked out"
 SECURITY_TEXT = "Unauthorized access to Hooli's admin console; data may be exposed"
-STRANGER = "U0EVE"
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _count(sandbox: Sandbox) -> int:
-    with sandbox.warroom.db.session() as session:
-        return session.execute(select(func.count()).select_from(Escalation)).scalar_one()
-
-
-def _open(sandbox: Sandbox, text: str, values: dict[str, Any], user: str = "U0BEN") -> Escalation:
-    """Open an escalation through the modal and wait until its room or card is set up."""
-    before = _count(sandbox)
-    reply = escalate(sandbox, text, values, user=user)
-    assert reply.status == 200 and reply.body == "", reply.body
-    wait_until(lambda: _count(sandbox) == before + 1)
-    settled(sandbox)
-    return _by_customer(sandbox, values["customer"])
-
-
-def _by_customer(sandbox: Sandbox, customer: str) -> Escalation:
-    with sandbox.warroom.db.session() as session:
-        rows = [row for row in session.execute(select(Escalation)).scalars() if row.customer.name == customer]
-        assert len(rows) == 1, customer
-        return rows[0]
-
-
-def _row(sandbox: Sandbox, escalation_id: int) -> Escalation:
-    with sandbox.warroom.db.session() as session:
-        row = session.get(Escalation, escalation_id)
-        assert row is not None
-        return row
-
-
-def _events(sandbox: Sandbox, escalation_id: int, kind: str) -> list[TimelineEvent]:
-    with sandbox.warroom.db.session() as session:
-        return list(
-            session.execute(
-                select(TimelineEvent).where(
-                    TimelineEvent.escalation_id == escalation_id, TimelineEvent.kind == kind
-                )
-            ).scalars()
-        )
 
 
 def _command(sandbox: Sandbox, text: str, *, user: str = "U0BEN", channel: str = "C0SUPPORT") -> dict:
@@ -86,8 +44,8 @@ def _said(body: dict) -> str:
 
 def _two_sev3_cards(sandbox: Sandbox) -> tuple[Escalation, Escalation]:
     """Initech and Umbrella, each a SEV-3 card in #support."""
-    initech = _open(sandbox, INITECH_TEXT, {"customer": "Initech", "severity": "SEV-3"})
-    umbrella = _open(sandbox, UMBRELLA_TEXT, {"customer": "Umbrella", "severity": "SEV-3"})
+    initech = open_escalation(sandbox, INITECH_TEXT, {"customer": "Initech", "severity": "SEV-3"})
+    umbrella = open_escalation(sandbox, UMBRELLA_TEXT, {"customer": "Umbrella", "severity": "SEV-3"})
     for esc in (initech, umbrella):
         assert esc.severity == "SEV-3" and esc.room_channel_id is None
         assert esc.card_channel_id == "C0SUPPORT" and esc.card_ts
@@ -100,7 +58,7 @@ def _threads(sandbox: Sandbox, *escs: Escalation) -> list[int]:
 
 def _sev1_room(sandbox: Sandbox) -> Escalation:
     """A public SEV-1 war room raised by @ben, @ana its IC, @chloe a responder."""
-    esc = _open(
+    esc = open_escalation(
         sandbox, SEV1_TEXT, {"customer": "Okafor Analytics", "ic": "U0ANA", "responders": ["U0CHLOE"]}
     )
     room_ready(sandbox)
@@ -128,9 +86,9 @@ def test_update_from_another_customer_opens_the_intake_not_an_update_to_a_card(s
     assert _threads(sandbox, initech, umbrella) == threads, "nothing posted under either card"
     assert len(sandbox.fake.calls_to("chat.postMessage")) == posted
     for esc in (initech, umbrella):
-        assert _events(sandbox, esc.id, "internal_update") == []
-        assert _row(sandbox, esc.id).last_internal_update_text is None
-    assert _count(sandbox) == 2
+        assert events(sandbox, esc.id, "internal_update") == []
+        assert row_of(sandbox, esc.id).last_internal_update_text is None
+    assert count(sandbox) == 2
 
 
 # --- (b) several cards and no id: nothing is guessed, the choices are listed -------------------------
@@ -147,10 +105,10 @@ def test_a_subcommand_with_two_cards_in_the_channel_changes_nothing_and_lists_bo
         assert "changed nothing" in said
 
     for esc in (initech, umbrella):
-        row = _row(sandbox, esc.id)
+        row = row_of(sandbox, esc.id)
         assert (row.status, row.resolved_at, row.last_internal_update_at) == ("investigating", None, None)
-        assert _events(sandbox, esc.id, "internal_update") == []
-        assert _events(sandbox, esc.id, "status_changed") == []
+        assert events(sandbox, esc.id, "internal_update") == []
+        assert events(sandbox, esc.id, "status_changed") == []
     assert _threads(sandbox, initech, umbrella) == threads
 
 
@@ -163,13 +121,13 @@ def test_a_subcommand_naming_an_id_changes_that_escalation_only(sandbox: Sandbox
     sandbox.slack.slash_command(
         f"update {umbrella.public_id} restarted the pods", user_id="U0BEN", channel_id="C0SUPPORT"
     )
-    wait_until(lambda: _events(sandbox, umbrella.id, "internal_update"))
+    wait_until(lambda: events(sandbox, umbrella.id, "internal_update"))
     sandbox.slack.slash_command(
         f"resolve {umbrella.public_id} the restart fixed it", user_id="U0BEN", channel_id="C0SUPPORT"
     )
-    wait_until(lambda: _row(sandbox, umbrella.id).status == "resolved")
+    wait_until(lambda: row_of(sandbox, umbrella.id).status == "resolved")
 
-    [update] = _events(sandbox, umbrella.id, "internal_update")
+    [update] = events(sandbox, umbrella.id, "internal_update")
     assert update.text == "restarted the pods" and update.actor_user_id == "U0BEN"
     # Said under Umbrella's card (posted after the commit, so waited for rather than assumed).
     wait_until(
@@ -179,10 +137,10 @@ def test_a_subcommand_naming_an_id_changes_that_escalation_only(sandbox: Sandbox
         )
     )
 
-    row = _row(sandbox, initech.id)
+    row = row_of(sandbox, initech.id)
     assert (row.status, row.last_internal_update_at) == ("investigating", None)
-    assert _events(sandbox, initech.id, "internal_update") == []
-    assert _events(sandbox, initech.id, "status_changed") == []
+    assert events(sandbox, initech.id, "internal_update") == []
+    assert events(sandbox, initech.id, "status_changed") == []
     assert not any(
         "restarted the pods" in m.get("text", "")
         for m in sandbox.fake.thread("C0SUPPORT", initech.card_ts or "")
@@ -200,7 +158,7 @@ def test_a_single_unknown_word_in_a_war_room_gets_help_and_no_modal(sandbox: San
 
     assert "not a warroom command" in said and "/escalate postmortem" in said
     assert len(sandbox.fake.calls_to("views.open")) == opened, "no intake form for one word in a room"
-    assert _count(sandbox) == 1
+    assert count(sandbox) == 1
 
 
 def test_a_mistyped_subcommand_anywhere_suggests_the_right_one(sandbox: Sandbox) -> None:
@@ -216,7 +174,7 @@ def test_a_mistyped_subcommand_anywhere_suggests_the_right_one(sandbox: Sandbox)
 
 
 def _private(sandbox: Sandbox) -> Escalation:
-    esc = _open(sandbox, SECURITY_TEXT, {"customer": "Hooli", "escalation_type": "security"})
+    esc = open_escalation(sandbox, SECURITY_TEXT, {"customer": "Hooli", "escalation_type": "security"})
     room_ready(sandbox)
     assert esc.is_private and esc.room_channel_id
     assert sandbox.fake.channel(esc.room_channel_id)["is_private"]
@@ -257,7 +215,7 @@ def test_the_intake_form_does_not_show_a_private_escalation_to_a_non_member(sand
 
 def test_a_non_member_naming_a_private_escalation_is_told_it_cannot_be_found(sandbox: Sandbox) -> None:
     esc = _private(sandbox)
-    before = _row(sandbox, esc.id)
+    before = row_of(sandbox, esc.id)
     card_edits = sandbox.fake.edit_count(esc.room_channel_id or "", esc.card_ts or "")
     room_messages = len(sandbox.fake.messages(esc.room_channel_id or ""))
 
@@ -279,7 +237,7 @@ def test_a_non_member_naming_a_private_escalation_is_told_it_cannot_be_found(san
         for secret in _secrets(esc):
             assert secret not in said, (text, secret)
 
-    after = _row(sandbox, esc.id)
+    after = row_of(sandbox, esc.id)
     assert (after.status, after.severity, after.last_internal_update_at, after.last_customer_update_at) == (
         before.status,
         before.severity,
@@ -294,7 +252,7 @@ def test_a_non_member_naming_a_private_escalation_is_told_it_cannot_be_found(san
         "customer_update",
         "premature_closure",
     ):
-        assert _events(sandbox, esc.id, kind) == [], kind
+        assert events(sandbox, esc.id, kind) == [], kind
     assert sandbox.fake.edit_count(esc.room_channel_id or "", esc.card_ts or "") == card_edits
     assert len(sandbox.fake.messages(esc.room_channel_id or "")) == room_messages
 
@@ -314,7 +272,7 @@ def _click_acknowledge(sandbox: Sandbox, esc: Escalation, user: str, channel: st
             for call in sandbox.fake.calls_to("chat.postEphemeral")[told:]
             if call.params.get("user") == user
         ]
-        return bool(refusals) or _row(sandbox, esc.id).acknowledged_at is not None
+        return bool(refusals) or row_of(sandbox, esc.id).acknowledged_at is not None
 
     wait_until(answered)
 
@@ -322,9 +280,9 @@ def _click_acknowledge(sandbox: Sandbox, esc: Escalation, user: str, channel: st
 def test_a_non_member_clicking_acknowledge_from_outside_the_room_records_nothing(sandbox: Sandbox) -> None:
     esc = _private(sandbox)
     _click_acknowledge(sandbox, esc, STRANGER, "C0GENERAL")  # e.g. a copy of the card shared elsewhere
-    row = _row(sandbox, esc.id)
+    row = row_of(sandbox, esc.id)
     assert (row.acknowledged_at, row.acknowledged_by) == (None, None)
-    assert _events(sandbox, esc.id, "acknowledged") == []
+    assert events(sandbox, esc.id, "acknowledged") == []
     [refusal] = [c for c in sandbox.fake.calls_to("chat.postEphemeral") if c.params.get("user") == STRANGER]
     assert "I can't find" in json.dumps(refusal.params) and "Hooli" not in json.dumps(refusal.params)
 
@@ -332,9 +290,9 @@ def test_a_non_member_clicking_acknowledge_from_outside_the_room_records_nothing
 def test_a_non_member_clicking_acknowledge_in_the_private_room_records_nothing(sandbox: Sandbox) -> None:
     esc = _private(sandbox)
     _click_acknowledge(sandbox, esc, STRANGER, esc.room_channel_id or "")
-    row = _row(sandbox, esc.id)
+    row = row_of(sandbox, esc.id)
     assert (row.acknowledged_at, row.acknowledged_by) == (None, None)
-    assert _events(sandbox, esc.id, "acknowledged") == []
+    assert events(sandbox, esc.id, "acknowledged") == []
 
 
 # --- (f) downgrading from the war room is for the IC, the caller or a manager -----------------------
@@ -350,26 +308,26 @@ def test_a_room_member_typing_a_downgrade_in_the_war_room_is_refused_and_told_wh
     said = _said(_command(sandbox, "severity SEV-3 looks minor now", user="U0CHLOE", channel=room))
 
     assert "<@U0ANA>" in said and "downgrade" in said and esc.public_id in said
-    row = _row(sandbox, esc.id)
+    row = row_of(sandbox, esc.id)
     assert row.severity == "SEV-1"
-    assert _events(sandbox, esc.id, "severity_changed") == []
+    assert events(sandbox, esc.id, "severity_changed") == []
     assert len(sandbox.fake.messages(room)) == room_messages, "nothing said in the room"
 
     # The IC may: the same command from them goes through, in the same room.
     sandbox.slack.slash_command("severity SEV-2 contained to one region", user_id="U0ANA", channel_id=room)
-    wait_until(lambda: _row(sandbox, esc.id).severity == "SEV-2")
-    [changed] = _events(sandbox, esc.id, "severity_changed")
+    wait_until(lambda: row_of(sandbox, esc.id).severity == "SEV-2")
+    [changed] = events(sandbox, esc.id, "severity_changed")
     assert changed.actor_user_id == "U0ANA"
 
 
 def test_a_room_member_may_escalate_from_the_war_room(sandbox: Sandbox) -> None:
-    esc = _open(
+    esc = open_escalation(
         sandbox, SEV1_TEXT, {"customer": "Okafor Analytics", "severity": "SEV-2", "responders": ["U0CHLOE"]}
     )
     room_ready(sandbox)
     sandbox.slack.slash_command(
         "severity SEV-1 second region down", user_id="U0CHLOE", channel_id=esc.room_channel_id or ""
     )
-    wait_until(lambda: _row(sandbox, esc.id).severity == "SEV-1")
-    [changed] = _events(sandbox, esc.id, "severity_changed")
+    wait_until(lambda: row_of(sandbox, esc.id).severity == "SEV-1")
+    [changed] = events(sandbox, esc.id, "severity_changed")
     assert changed.actor_user_id == "U0CHLOE"

@@ -175,11 +175,15 @@ def sla_window(clock: str, severity: str, policy: Policy) -> timedelta:
     return rules.first_response if clock == Clock.FIRST_RESPONSE else rules.resolution_target
 
 
+def sla_warning_at(clock: str, due_at: datetime, severity: str, policy: Policy) -> datetime:
+    """When an SLA clock due at `due_at` warns: once `sla_warning_fraction` of its window has passed."""
+    return due_at - sla_window(clock, severity, policy) * (1 - policy.sla_warning_fraction)
+
+
 def schedule(clock: str, due_at: datetime, severity: str, policy: Policy) -> Iterator[Reminder]:
     """The reminders of one clock for one due time, in the order they fire."""
     if clock in SLA_CLOCKS:
-        window = sla_window(clock, severity, policy)
-        yield Reminder(clock, due_at, "warning", due_at - window * (1 - policy.sla_warning_fraction))
+        yield Reminder(clock, due_at, "warning", sla_warning_at(clock, due_at, severity, policy))
         yield Reminder(clock, due_at, "breach", due_at)
         return
     cadence = cadence_of(clock, severity, policy)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from bot.clocks.schedule import sla_window
+from bot.clocks.schedule import sla_warning_at
 from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, ROLES, SLA_CLOCKS, Clock, Role, Severity, Status
 from bot.escalations.access import Permission, decide
 from bot.escalations.changes import Actor, ChangePipeline
@@ -99,15 +99,9 @@ def sla_state(esc: EscalationSnapshot, now: datetime, policy: Policy) -> SlaStat
     for clock, due_at, flagged, running in clocks:
         if flagged or (running and due_at is not None and due_at <= now):
             breached.append(clock)
-        elif running and due_at is not None and now >= _warning_time(clock, due_at, esc.severity, policy):
+        elif running and due_at is not None and now >= sla_warning_at(clock, due_at, esc.severity, policy):
             at_risk.append(clock)
     return SlaState(tuple(breached), tuple(at_risk))
-
-
-def _warning_time(clock: Clock, due_at: datetime, severity: str, policy: Policy) -> datetime:
-    # The moment the room is warned (bot.clocks.schedule): that fraction of the SLA window has passed.
-    window = sla_window(clock, severity, policy)
-    return due_at - timedelta(seconds=window.total_seconds() * (1 - policy.sla_warning_fraction))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from blocks.escalations.messages import build_announcement, build_topic
 from blocks.escalations.triage_card import build_moved_card, build_triage_card, card_fallback_text
@@ -24,7 +24,7 @@ from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Escalation, SlackStep
+from storage.models import SlackStep
 
 log = logging.getLogger(__name__)
 
@@ -85,19 +85,11 @@ class RoomUpkeep:
                     SlackStep.escalation_id == escalation_id, SlackStep.step.in_(CHANNEL_ROOM_STEPS)
                 )
             )
-            session.execute(
-                update(Escalation)
-                .where(Escalation.id == escalation_id)
-                .values(
-                    room_channel_id=None,
-                    room_channel_name=None,
-                    card_channel_id=None,
-                    card_ts=None,
-                    archived_at=None,
-                    provisioned_at=None,
-                    previous_room_channel_id=old,
-                )
-                .execution_options(synchronize_session=False)
+            gone = dict.fromkeys(("room_channel_name", "card_channel_id", "card_ts", "archived_at"))
+            claims.set_columns(
+                session,
+                escalation_id,
+                {"room_channel_id": None, "provisioned_at": None, "previous_room_channel_id": old, **gone},
             )
         return self.flow.provision(escalation_id)
 
