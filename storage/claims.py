@@ -126,6 +126,13 @@ def finish_step(session: Session, escalation_id: int, step: str, result: dict[st
     finish_steps(session, escalation_id, {step: result})
 
 
+def forget_steps(session: Session, escalation_id: int, steps: tuple[str, ...]) -> None:
+    """Drop the record of Slack steps so they run again (a new room for a reopened escalation)."""
+    session.execute(
+        delete(SlackStep).where(SlackStep.escalation_id == escalation_id, SlackStep.step.in_(steps))
+    )
+
+
 def fail_step(session: Session, escalation_id: int, step: str, error: str) -> None:
     """Record why a Slack step failed; it stays pending and is retried on resume."""
     session.execute(

@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor
 from bot.sandbox.stack import Sandbox, wait_until
+from storage.db import utcnow
 from tests.room_steps import T0, card, card_text, command, events, row, run, said_in, sev1_room
 from tests.room_steps import clock_fixture as clock_fixture  # the `clock` fixture
 from tests.room_steps import timed_fixture as timed_fixture  # the `timed` fixture
@@ -250,3 +251,24 @@ def test_the_room_is_archived_after_the_quiet_period_and_a_reopen_gets_a_room(ti
 
 def _dm(sandbox: Sandbox, user: str) -> str:
     return wait_until(lambda: sandbox.fake.dm_channel(user))
+
+
+def test_a_reopen_whose_new_room_fails_is_finished_by_the_resume(timed: Sandbox, clock) -> None:
+    esc = sev1_room(timed)
+    timed.warroom.rooms.resolve(esc.id, Actor("U0ANA"), "Restored the reports")
+    timed.warroom.rooms.confirm(esc.id, Actor("U0ANA"))
+    clock.now = T0 + timedelta(days=7)
+    timed.warroom.clocks.sweep()
+    assert row(timed, esc.id).archived_at is not None
+
+    # Slack refuses the new channel the first time: the reopen is saved, and the room comes later.
+    timed.fake.fail_next("conversations.create", error="restricted_action")
+    timed.warroom.rooms.reopen(esc.id, Actor("U0ANA"), "Broke again")
+    stuck = row(timed, esc.id)
+    assert stuck.status == "investigating" and stuck.provisioned_at is None and stuck.room_channel_id is None
+    # Set-up retries run on the wall clock (as in test_escalate_flow), not the escalation's clock.
+    assert timed.warroom.flow.resume_unfinished(utcnow() + timedelta(minutes=1)) == 1
+    back = row(timed, esc.id)
+    assert back.provisioned_at and back.room_channel_id not in (None, esc.room_channel_id)
+    assert back.previous_room_channel_id == esc.room_channel_id
+    assert timed.fake.pins(back.room_channel_id or "") == [back.card_ts]

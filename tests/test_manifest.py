@@ -56,7 +56,6 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "usergroups_users_list": ("usergroups:read",),  # who the escalation managers are
     "conversations_setTopic": ("channels:manage", "groups:write"),
     "conversations_archive": ("channels:manage", "groups:write"),  # a closed room after its quiet period
-    "conversations_unarchive": ("channels:manage", "groups:write"),  # a reopen (Slack refuses bots)
     "views_publish": (),  # the App Home tab
     "pins_add": ("pins:write",),
     "views_open": (),

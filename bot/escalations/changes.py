@@ -39,8 +39,6 @@ class RoomEffects(Protocol):
 
     def provision(self, escalation_id: int) -> EscalationSnapshot | None: ...
 
-    def unarchive(self, escalation_id: int) -> EscalationSnapshot | None: ...
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -104,13 +102,15 @@ class ChangePipeline:
                 repo.add_event(session, row.id, event, record.actor, at=record.now)
             retime(session, row, self.policy, record.now)
             esc = record.view()
-        if record.unarchive:  # before anything is said: an archived room takes no messages
-            esc = self.effects.unarchive(escalation_id) or esc
+        provision = record.provision
+        if provision and (esc.archived_at or esc.worked_in[0] is None):
+            # Nowhere to talk yet (a reopened escalation whose room is archived): the room comes first.
+            esc, provision = self.effects.provision(escalation_id) or esc, False
         if record.invited and esc.room_channel_id:
             self.effects.invite(esc, record.invited)
         for line in record.said:
             self.effects.say(esc, line)
-        if record.provision:
+        if provision:  # a SEV-3/4 moved up: said under its card, then its room is set up
             self.effects.provision(escalation_id)
         if not record.shows_on_card:
             return Outcome(esc, changed=True)

@@ -98,8 +98,8 @@ class ClosingTheLoop(RecordCore):
         row.closed_at = row.closed_by = row.close_reason = None
         row.closed_without_confirmation = row.resolution_breached = False
         self.set_status(Status.INVESTIGATING, f"reopened: {why}")
-        if row.archived_at is not None:
-            self.unarchive = True
+        if row.archived_at is not None:  # its room is archived: it gets a new one (bot.rooms.setup)
+            row.provisioned_at, self.provision = None, True
         self.say(
             f"↩️ <@{self.actor}> reopened *{row.public_id}*: {escape(why)}\n"
             "The update clocks and the resolution target run again from now."

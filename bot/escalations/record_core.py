@@ -56,8 +56,7 @@ class RecordCore:
     said: list[str] = field(default_factory=list)
     # People to invite to the war room once the change is committed.
     invited: list[str] = field(default_factory=list)
-    provision: bool = False  # the room must be set up (a SEV-3/4 moved up)
-    unarchive: bool = False  # the archived room must come back (a reopen)
+    provision: bool = False  # the room must be set up (a SEV-3/4 moved up, a reopen after the archive)
     # False for a change the card does not show (a message added to the timeline): no card refresh.
     shows_on_card: bool = True
     # True when the change edited what is already recorded (a captured message's text) without an event.

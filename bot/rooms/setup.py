@@ -102,6 +102,8 @@ class WarRoomFlow:
         finished, retry_at = False, None
         keeper = LeaseKeeper(self.db, escalation_id, owner)
         try:
+            if esc.archived_at and esc.room_channel_id:
+                esc = self._instead_of_the_archived_room(esc)
             if esc.source_message_ts and not esc.source_permalink:
                 found = self.steps.run(
                     esc.id, "permalink", lambda _: self._permalink(esc), self._permalink_of
@@ -133,6 +135,20 @@ class WarRoomFlow:
         for escalation_id in pending:
             self.provision(escalation_id, now)
         return len(pending)
+
+    def _instead_of_the_archived_room(self, esc: EscalationSnapshot) -> EscalationSnapshot:
+        """A reopened escalation whose room was archived: Slack does not let apps unarchive a channel, so
+        it gets a new one. The channel-room steps run again; the archived room is remembered (and
+        bookmarked in the new one). Done under the set-up lease, so it happens once."""
+        old = {"room_channel_name": None, "card_channel_id": None, "card_ts": None, "archived_at": None}
+        with self.db.session() as session:
+            claims.forget_steps(session, esc.id, CHANNEL_ROOM_STEPS)
+            claims.set_columns(
+                session,
+                esc.id,
+                {**old, "room_channel_id": None, "previous_room_channel_id": esc.room_channel_id},
+            )
+            return self._view(session, esc.id)
 
     # --- the two shapes of room -----------------------------------------------------------------
 

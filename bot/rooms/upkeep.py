@@ -2,8 +2,8 @@
 
 The card (edited, never re-posted), the old thread card of an escalation that moved up, the room topic
 and the announcement in the escalations channel follow every change; people given a role are invited;
-a reopened escalation whose room was archived gets its room back. Each is a `RoomEffects` call of the
-change pipeline.
+a reopened escalation whose room was archived gets a new one (`provision`). Each is a `RoomEffects` call
+of the change pipeline.
 """
 
 from __future__ import annotations
@@ -13,18 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete
 
 from blocks.escalations.messages import build_announcement, build_topic
 from blocks.escalations.triage_card import build_moved_card, build_triage_card, card_fallback_text
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
-from bot.rooms.setup import CHANNEL_ROOM_STEPS, WarRoomFlow
+from bot.rooms.setup import WarRoomFlow
 from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
 from storage import repository as repo
 from storage.db import Database
-from storage.models import SlackStep
 
 log = logging.getLogger(__name__)
 
@@ -60,37 +58,6 @@ class RoomUpkeep:
 
     def provision(self, escalation_id: int) -> EscalationSnapshot | None:
         """Set up the room an escalation now needs (a SEV-3/4 moved up)."""
-        return self.flow.provision(escalation_id)
-
-    def unarchive(self, escalation_id: int) -> EscalationSnapshot | None:
-        """Bring a reopened escalation's archived room back. Slack does not let apps unarchive, so when it
-        refuses, the escalation gets a new war room (the old one stays archived, linked from the new one)."""
-        esc = self._load(escalation_id)
-        old = esc.room_channel_id
-        if old is None:
-            return esc
-        try:
-            self.gateway.unarchive(old)
-            with self.db.session() as session:
-                claims.set_columns(session, escalation_id, {"archived_at": None})
-            return self._load(escalation_id)
-        except SlackApiError as exc:
-            log.info(
-                "cannot unarchive the room of %s (%s); opening a new one", esc.public_id, slack_error(exc)
-            )
-        with self.db.session() as session:
-            # The channel-room steps run again for the new room; the earlier room is remembered.
-            session.execute(
-                delete(SlackStep).where(
-                    SlackStep.escalation_id == escalation_id, SlackStep.step.in_(CHANNEL_ROOM_STEPS)
-                )
-            )
-            gone = dict.fromkeys(("room_channel_name", "card_channel_id", "card_ts", "archived_at"))
-            claims.set_columns(
-                session,
-                escalation_id,
-                {"room_channel_id": None, "provisioned_at": None, "previous_room_channel_id": old, **gone},
-            )
         return self.flow.provision(escalation_id)
 
     def refresh(self, escalation_id: int) -> EscalationSnapshot:

@@ -232,13 +232,3 @@ def bookmarks_add(ws: Workspace, p: Params) -> dict[str, Any]:
 def bookmarks_list(ws: Workspace, p: Params) -> dict[str, Any]:
     """Bookmarks in a channel."""
     return {"bookmarks": copy.deepcopy(ws.channel(p.get("channel_id")).bookmarks)}
-
-
-@_method("conversations.unarchive")
-def conversations_unarchive(ws: Workspace, p: Params) -> dict[str, Any]:
-    """Slack's docs: "Bot tokens (xoxb-...) cannot currently be used to unarchive conversations"; the
-    sandbox only has bot tokens."""
-    ch = ws.channel(p.get("channel"))
-    if not ch.is_archived:
-        raise SlackError("not_archived")
-    raise SlackError("not_allowed_token_type")

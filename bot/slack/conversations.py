@@ -21,7 +21,7 @@ class ConversationCalls(GatewayCore):
         return str(created["channel"]["id"]), str(created["channel"]["name"])
 
     def own_channel_named(self, name: str) -> str | None:
-        """The id of the channel called `name` if the bot created it, else None."""
+        """The id of the live channel called `name` if the bot created it, else None."""
         for channel in self._pages(
             lambda cursor: self.client.conversations_list(
                 types="public_channel,private_channel",
@@ -31,7 +31,10 @@ class ConversationCalls(GatewayCore):
             ),
             "channels",
         ):
-            if channel["name"] == name and channel.get("creator") == self.bot_user_id:
+            # An archived one is an earlier room (a reopened escalation gets a new one), never the one
+            # a crash interrupted.
+            mine = channel.get("creator") == self.bot_user_id and not channel.get("is_archived")
+            if channel["name"] == name and mine:
                 return str(channel["id"])
         return None
 
@@ -104,11 +107,6 @@ class ConversationCalls(GatewayCore):
     def archive(self, channel: str) -> None:
         """Archive a channel; one already archived is fine."""
         self.ok_if(("already_archived",), lambda: self.client.conversations_archive(channel=channel))
-
-    def unarchive(self, channel: str) -> None:
-        """Unarchive a channel; one not archived is fine. Slack refuses bot tokens here (its docs say so):
-        the caller has a way round that."""
-        self.ok_if(("not_archived",), lambda: self.client.conversations_unarchive(channel=channel))
 
     def channel_link(self, channel: str) -> str:
         """The web address of a channel, for a bookmark back to it."""
