@@ -22,6 +22,7 @@ from bot.escalations.claude_triage import ClaudeTriage
 from bot.escalations.service import EscalationService
 from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers
+from bot.patterns.service import PatternService
 from bot.policy.model import Policy, load_policy
 from bot.rooms.service import RoomService
 from bot.rooms.setup import WarRoomFlow
@@ -54,6 +55,7 @@ class Warroom:
     clocks: ClockService
     drafts: DraftService
     background: Background
+    patterns: PatternService | None = None
 
     @property
     def services(self) -> Services:
@@ -92,14 +94,17 @@ def build_warroom(
     drafter = build_drafter(settings)
     claude_triage = ClaudeTriage(drafter.client, settings.draft_model) if drafter else None
     triage = IntakeTriage(policy, AccountDirectory(db), clock, claude_triage)
-    service = EscalationService(changes=changes, rooms=flow, triage=triage)
+    patterns = PatternService(db, gateway, policy, settings.escalations_channel, clock)
+    service = EscalationService(changes=changes, rooms=flow, triage=triage, patterns=patterns)
     rooms = RoomService(changes)
     clocks = ClockService(
         db=db, gateway=gateway, changes=changes, policy=policy, settings=settings, clock=clock
     )
     drafts = DraftService(gateway=gateway, escalations=service, settings=settings, drafter=drafter)
     background = Background(settings.background_workers)
-    return Warroom(settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts, background)
+    return Warroom(
+        settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts, background, patterns
+    )
 
 
 def build_drafter(settings: Settings) -> ClaudeDrafter | None:

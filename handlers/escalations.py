@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from blocks.escalations.intake_modal import (
@@ -19,13 +20,17 @@ from blocks.escalations.intake_modal import (
     build_intake_modal,
     read_intake_form,
 )
+from blocks.escalations.patterns import JOIN_ROOM, OPEN_CARD, OpenElsewhere
 from blocks.escalations.triage_card import ACKNOWLEDGE, TAKE_COMMAND
 from blocks.text import escape, truncate
 from bot.accounts.service import AccountProfile
+from bot.escalations.access import not_found
 from bot.escalations.changes import Actor
 from bot.escalations.intake import Intake, IntakeDraft, draft_from_form, draft_from_intake, validate_intake
+from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.triage import with_account
 from bot.services import Services
+from bot.slack.gateway import error_code
 from handlers.replies import ack_only, actor_of, by_ephemeral, told_on_failure
 from storage.repository import customer_name_key
 
@@ -40,13 +45,17 @@ def intake_view(
     source: IntakeSource,
     caller: str,
     account: AccountProfile | None = None,
+    *,
+    join_problem: str | None = None,
 ) -> dict[str, Any]:
-    """The intake modal for `draft`, with the suggested severity and the customer's open escalations."""
+    """The intake modal for `draft`, with the suggested severity, the customer's open escalations and the
+    same issue open for other customers."""
     service = services.escalations
     suggestion = service.triage.suggest(draft, account, source.opinion)
     if draft.severity is None:  # the form's severity shows the suggestion, not anyone's choice
         source = replace(source, suggested=suggestion.severity)
-    already_open = service.open_for_customer(draft.customer, Actor(caller, source.channel_id))
+    actor = Actor(caller, source.channel_id)
+    already_open = service.open_for_customer(draft.customer, actor)
     if already_open and draft.customer:
         source = replace(source, warned_for=customer_name_key(draft.customer))
     return build_intake_modal(
@@ -57,7 +66,53 @@ def intake_view(
         {severity: policy.label for severity, policy in service.policy.severities.items()},
         service.policy.escalation_types,
         already_open,
+        open_elsewhere(services, draft, source, actor, problem=join_problem),
     )
+
+
+def open_elsewhere(
+    services: Services,
+    draft: IntakeDraft,
+    source: IntakeSource,
+    actor: Actor,
+    *,
+    problem: str | None = None,
+) -> OpenElsewhere:
+    """The same issue open for other customers (those `actor` may see), the room joined from this form, and
+    links to the cards of the similar ones worked in a thread."""
+    try:
+        similar = services.escalations.similar_open(draft.summary, draft.customer, actor)
+        joined = services.escalations.target(actor, source.joined).escalation if source.joined else None
+    except (SQLAlchemyError, SlackApiError) as exc:  # a courtesy: the form opens without it
+        log.warning("could not look for the same issue open elsewhere: %s", type(exc).__name__)
+        return OpenElsewhere(problem=problem)
+    # Built from the workspace's address, not asked of Slack: the form must open inside its 3 s trigger.
+    links = {
+        esc.id: services.gateway.message_link(esc.card_channel_id, esc.card_ts)
+        for esc in similar
+        if not esc.room_channel_id and esc.card_channel_id and esc.card_ts
+    }
+    return OpenElsewhere(similar, links, joined if joined and joined.room_channel_id else None, problem)
+
+
+def join_room_instead(
+    services: Services, public_id: str, caller: str
+) -> tuple[EscalationSnapshot | None, str]:
+    """Invite `caller` to the war room of the open escalation `public_id` (one they may see): the
+    escalation, or None and what went wrong. A private one they may not see is not found, like a typo."""
+    esc = services.escalations.target(Actor(caller), public_id).escalation
+    if esc is None:
+        return None, not_found(escape(truncate(public_id, 40)))
+    if not esc.is_open:
+        return None, f"*{esc.public_id}* is {esc.status_label.lower()} now, so I did not add you to its room."
+    if not esc.room_channel_id:
+        return None, f"*{esc.public_id}* has no war room yet; its card's thread is where it is worked."
+    try:
+        services.gateway.invite(esc.room_channel_id, [caller])
+    except SlackApiError as exc:
+        said = error_code(exc) or "a temporary problem"
+        return None, f"I could not add you to <#{esc.room_channel_id}> (Slack said `{escape(said)}`)."
+    return esc, ""
 
 
 def open_intake_modal(
@@ -97,11 +152,18 @@ def add_claude_reading(
 
 
 def refreshed_intake_view(
-    services: Services, view: dict[str, Any], changed: str, caller: str
+    services: Services,
+    view: dict[str, Any],
+    changed: str,
+    caller: str,
+    *,
+    source: IntakeSource | None = None,
+    join_problem: str | None = None,
 ) -> dict[str, Any]:
-    """The intake modal again after the person changed the `changed` field: the suggestion follows what the
-    form now holds; a customer the directory knows fills the fields still empty."""
-    source = IntakeSource.from_metadata(view.get("private_metadata", ""))
+    """The intake modal again after the person changed the `changed` field (or clicked a button in it): the
+    suggestion follows what the form now holds; a customer the directory knows fills the fields still
+    empty. `source`: the form's metadata as it now is, if it changed."""
+    source = source or IntakeSource.from_metadata(view.get("private_metadata", ""))
     form = read_intake_form(view)
     draft = draft_from_form(form)
     if form.severity is None or form.severity == source.suggested:
@@ -111,7 +173,7 @@ def refreshed_intake_view(
     if changed == "customer" and account is not None and account.customer_id != source.account_id:
         draft = with_account(draft, account)
         source = replace(source, account_id=account.customer_id)
-    return intake_view(services, draft, source, caller, account)
+    return intake_view(services, draft, source, caller, account, join_problem=join_problem)
 
 
 def register(app: App, services: Services) -> None:
@@ -170,6 +232,24 @@ def register(app: App, services: Services) -> None:
             view["id"], view.get("hash"), refreshed_intake_view(services, view, changed, body["user"]["id"])
         )
 
+    def join_similar_room(body: dict, action: dict) -> None:
+        view, caller = body["view"], body["user"]["id"]
+        joined, problem = join_room_instead(services, str(action.get("value") or ""), caller)
+        source = IntakeSource.from_metadata(view.get("private_metadata", ""))
+        if joined is not None:
+            source = replace(source, joined=joined.public_id)
+        updated = services.gateway.update_view(
+            view["id"],
+            view.get("hash"),
+            refreshed_intake_view(services, view, "", caller, source=source, join_problem=problem or None),
+        )
+        if joined is not None and not updated:  # the form changed meanwhile: say it where they will see it
+            services.gateway.post_message(
+                caller,
+                f"✅ You're in <#{joined.room_channel_id}> now, the room of *{joined.public_id}*. "
+                "Nothing new was opened.",
+            )
+
     def acknowledge_button(body: dict, action: dict) -> None:
         with told_on_failure(by_ephemeral(services.gateway, body)):
             services.rooms.acknowledge(int(action["value"]), actor_of(body))
@@ -182,6 +262,8 @@ def register(app: App, services: Services) -> None:
     app.shortcut(SHORTCUT)(ack=ack_only, lazy=[open_intake_for_message])
     app.view(CALLBACK_ID)(ack=check_intake_submission, lazy=[slow(open_submitted_escalation)])
     app.action(re.compile(rf"^{REFRESH}"))(ack=ack_only, lazy=[resuggest_intake])
+    app.action(JOIN_ROOM)(ack=ack_only, lazy=[join_similar_room])
+    app.action(OPEN_CARD)(ack_only)  # a link button: Slack opens the card; the click needs only its ack
     app.action(ACKNOWLEDGE)(ack=ack_only, lazy=[slow(acknowledge_button)])
     app.action(TAKE_COMMAND)(ack=ack_only, lazy=[slow(take_command_button)])
 

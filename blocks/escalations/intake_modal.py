@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import limits
+from blocks.escalations.patterns import OpenElsewhere, build_open_elsewhere
 from blocks.escalations.triage_card import severity_badge
 from blocks.form_fields import (
     checkboxes_input,
@@ -59,6 +60,8 @@ class IntakeSource:
     account_id: int | None = None
     # Claude's reading of the text, once it answered: every later suggestion weighs it too.
     opinion: TriageOpinion | None = None
+    # The open escalation (ESC-…) whose room the person joined from this form instead of opening one.
+    joined: str | None = None
 
     def to_metadata(self) -> str:
         """Compact JSON for `private_metadata` (≤ 3000 characters)."""
@@ -71,6 +74,7 @@ class IntakeSource:
             "s": self.suggested,
             "a": self.account_id,
             "o": _opinion_data(self.opinion),
+            "j": self.joined,
         }
         text = json.dumps({k: v for k, v in data.items() if v})
         if len(text) > limits.VIEW_PRIVATE_METADATA:  # an absurd permalink or name is the only way here
@@ -90,6 +94,7 @@ class IntakeSource:
             suggested=data.get("s"),
             account_id=data.get("a"),
             opinion=_opinion_of(data.get("o")),
+            joined=data.get("j"),
         )
 
 
@@ -101,9 +106,11 @@ def build_intake_modal(
     severity_labels: dict[str, str],
     escalation_types: Sequence[str],
     open_for_customer: Sequence[EscalationSnapshot] = (),
+    elsewhere: OpenElsewhere | None = None,
 ) -> dict[str, Any]:
     """The modal, prefilled from the free text (or what the form held when it changed), with the suggested
-    severity and its reasons. Fields marked `dispatch` re-suggest as they change (`handlers.escalations`)."""
+    severity and its reasons, the customer's open escalations and the same issue open for other customers
+    (`elsewhere`). Fields marked `dispatch` re-suggest as they change (`handlers.escalations`)."""
     suggested, reasons = suggestion
     # The account the directory recognised: fields it prefilled take a new action_id, so Slack shows them.
     filled = f"{REFRESH}.{source.account_id or 0}"
@@ -112,6 +119,8 @@ def build_intake_modal(
     blocks: list[dict[str, Any]] = []
     if open_for_customer:
         blocks.append(_already_open_notice(draft.customer or "", open_for_customer))
+    if elsewhere is not None:
+        blocks += build_open_elsewhere(elsewhere)
     blocks += [
         text_input(
             "customer",
@@ -135,8 +144,11 @@ def build_intake_modal(
             "summary",
             "Summary",
             draft.summary,
+            # Enter looks for the same issue open for other customers (and re-suggests the severity).
+            action_id=REFRESH,
             max_length=SUMMARY_MAX,
-            placeholder="One line: what is wrong, for whom",
+            placeholder="One line: what is wrong, for whom (press Enter to look for it elsewhere)",
+            dispatch=True,
         ),
         choice_input(
             "severity",
@@ -271,7 +283,8 @@ def build_intake_modal(
         "private_metadata": source.to_metadata(),
         "title": plain("Escalate", limits.VIEW_TITLE),
         "submit": plain("Open escalation", limits.VIEW_SUBMIT),
-        "close": plain("Cancel", limits.VIEW_CLOSE),
+        # Once the person joined a room instead, closing the form is the natural way out, not a cancel.
+        "close": plain("Close" if elsewhere and elsewhere.joined else "Cancel", limits.VIEW_CLOSE),
         "blocks": blocks[: limits.VIEW_BLOCKS],
     }
 

@@ -23,14 +23,19 @@ from bot.escalations.intake import Intake
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
 from bot.escalations.record_core import Event
 from bot.escalations.severity import SeveritySuggestion
+from bot.escalations.similarity import issue_words, similarity
 from bot.escalations.triage import IntakeTriage
 from bot.policy.model import Policy
+from storage import patterns as pattern_store
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Escalation
 
 log = logging.getLogger(__name__)
 LIST_PAGE = 200
+# Open escalations the intake form compares a summary with (newest first), and how many it shows.
+SIMILAR_CANDIDATES = 500
+SIMILAR_SHOWN = 3
 # The form's workaround answer as stored (None: not answered).
 WORKAROUND_STORED: dict[bool | None, str | None] = {True: "yes", False: "no", None: None}
 
@@ -47,6 +52,12 @@ class RoomBuilder(Protocol):
         *,
         claimed: tuple[str, EscalationSnapshot] | None,
     ) -> EscalationSnapshot | None: ...
+
+
+class PatternWatch(Protocol):
+    """Looks for the same issue from several customers once an escalation is open (`bot.patterns`)."""
+
+    def after_opened(self, escalation_id: int) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class EscalationService:
     changes: ChangePipeline
     rooms: RoomBuilder
     triage: IntakeTriage
+    patterns: PatternWatch | None = None
 
     @property
     def db(self) -> Database:
@@ -185,14 +197,20 @@ class EscalationService:
         return row
 
     def open(self, intake: Intake, caller_user_id: str, source: IntakeSource) -> EscalationSnapshot:
-        """Create the escalation (once per intake) and build its room or card thread."""
+        """Create the escalation (once per intake), build its room or card thread, then look for the same
+        issue from other customers (after the room, so the pattern alert can link it)."""
         owner, until = self.rooms.new_lease(self.clock())
         esc, created = self.create(intake, caller_user_id, source, (owner, until))
         try:
-            return self.rooms.provision(esc.id, claimed=(owner, esc) if created else None) or esc
+            esc = self.rooms.provision(esc.id, claimed=(owner, esc) if created else None) or esc
         except Exception:  # it is saved: the set-up resumes on its own (and says so) once its lease lapses
             log.exception("setting up the room of %s failed; it will be resumed", esc.public_id)
-            return esc
+        if self.patterns is not None:
+            try:  # a resubmitted intake looks again: joining a pattern is once-only, so nothing doubles
+                self.patterns.after_opened(esc.id)
+            except Exception:  # a pattern is a courtesy: the escalation is open whatever happens here
+                log.exception("looking for a pattern around %s failed", esc.public_id)
+        return esc
 
     # --- queries --------------------------------------------------------------------------------
 
@@ -261,3 +279,31 @@ class EscalationService:
                 EscalationSnapshot.of(row, self.policy) for row in repo.open_for_customer(session, customer)
             ]
         return [esc for esc in rows if self._may_see(actor, esc)]
+
+    def similar_open(
+        self, summary: str, customer: str | None, actor: Actor, limit: int = SIMILAR_SHOWN
+    ) -> list[EscalationSnapshot]:
+        """Open escalations of other customers whose summary is very similar to `summary` (the policy's
+        `patterns.similarity`), most similar first, that `actor` may see: a private one they may not see is
+        neither shown nor hinted at. The customer's own are `open_for_customer`."""
+        words = issue_words(summary, customer or "")
+        if not words:
+            return []
+        key = repo.customer_name_key(customer) if customer else None
+        with self.db.reading() as session:
+            rows = [
+                EscalationSnapshot.of(row, self.policy)
+                for row in pattern_store.open_except_customer(session, key, SIMILAR_CANDIDATES)
+            ]
+        threshold = self.policy.patterns.similarity
+        scored = [(similarity(words, issue_words(esc.title, esc.customer)), esc) for esc in rows]
+        ranked = sorted(
+            ((score, esc) for score, esc in scored if score >= threshold), key=lambda pair: -pair[0]
+        )
+        shown: list[EscalationSnapshot] = []
+        for _, esc in ranked:  # who may see is asked only of the few alike enough to show
+            if len(shown) == limit:
+                break
+            if self._may_see(actor, esc):
+                shown.append(esc)
+        return shown

@@ -111,3 +111,7 @@ class ConversationCalls(GatewayCore):
     def channel_link(self, channel: str) -> str:
         """The web address of a channel, for a bookmark back to it."""
         return f"{self.team_url}archives/{channel}"
+
+    def message_link(self, channel: str, ts: str) -> str:
+        """The web address of a top-level message, built as Slack builds its permalinks (no round trip)."""
+        return f"{self.channel_link(channel)}/p{ts.replace('.', '')}"
