@@ -18,10 +18,10 @@ from blocks.escalations.timeline import build_timeline
 from bot.core.vocabulary import Role
 from bot.escalations.access import not_found
 from bot.escalations.changes import Actor
-from bot.escalations.closing import CLOSE_USAGE, REOPEN_USAGE, RESOLVE_USAGE
 from bot.escalations.commands import Subcommand, next_local_time, parse_subcommand, split_promise
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import InvalidChange
+from bot.escalations.record_core import CLOSE_USAGE, REOPEN_USAGE, RESOLVE_USAGE
 from bot.services import Services
 from handlers.escalations import open_intake_modal
 from handlers.replies import by_respond, told_on_failure
@@ -143,7 +143,7 @@ def _run_in_room(
     elif sub.name == "status":
         rooms.change_status(esc.id, sub.rest, actor)
     elif sub.name == "confirm":
-        rooms.confirm(esc.id, actor)
+        rooms.confirm(esc.id, actor, sub.rest)
     elif sub.name == "role":
         _assign_role(services, sub, esc, actor)
     elif not sub.rest:
@@ -169,8 +169,11 @@ def _assign_role(services: Services, sub: Subcommand, esc: EscalationSnapshot, a
     role = Role.parse(sub.rest.split()[0]) if sub.rest else None
     if role is None or sub.user_id is None:
         raise InvalidChange(USAGE["role"])
-    if sub.user_id == services.gateway.bot_user_id or services.gateway.find_person(sub.user_id) is None:
+    person = services.gateway.find_person(sub.user_id)
+    if person is None or person.is_bot:
         raise InvalidChange(f"I can't find that person in Slack. {USAGE['role']}")
+    if person.deleted:
+        raise InvalidChange(f"<@{person.user_id}>'s account is deactivated: pick someone who can act on it.")
     services.rooms.assign_role(esc.id, role, sub.user_id, actor)
 
 

@@ -97,18 +97,25 @@ def register(app: App, services: Services) -> None:
     def claim_role(body: dict, action: dict) -> None:
         with told_on_failure(by_ephemeral(gateway, body)):
             role = Role(action["action_id"].removeprefix(CLAIM_ROLE))
-            actor = actor_of(body)
-            rooms.assign_role(int(action["value"]), role, actor.user_id, actor)
+            rooms.claim_role(int(action["value"]), role, actor_of(body))
 
     def check_closing_step(ack: Ack, view: dict) -> None:
-        submitted = read_closing_step(view)
+        try:
+            submitted = read_closing_step(view)
+        except ValueError:  # not a form warroom opened: closed, and nothing is done
+            ack()
+            return
         if not submitted.text:
             ack(response_action="errors", errors={"reason": MISSING[submitted.step]})
         else:
             ack()
 
     def run_closing_step(body: dict, view: dict) -> None:
-        submitted, actor = read_closing_step(view), Actor(body["user"]["id"])
+        try:
+            submitted = read_closing_step(view)
+        except ValueError:
+            return
+        actor = Actor(body["user"]["id"])
         steps = {
             closing_modals.RESOLVE: rooms.resolve,
             closing_modals.CLOSE: rooms.close,

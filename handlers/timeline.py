@@ -14,7 +14,7 @@ NOT_IN_A_ROOM = (
     "That message is not in an escalation's war room or card thread, so it has no timeline to go on."
 )
 # Message subtypes that change a message already posted; new messages need nothing from warroom.
-EDITED, DELETED = "message_changed", "message_deleted"
+EDITED, DELETED, TOMBSTONE = "message_changed", "message_deleted", "tombstone"
 
 
 def register(app: App, services: Services) -> None:
@@ -64,7 +64,9 @@ def register(app: App, services: Services) -> None:
         subtype, channel = event.get("subtype"), event.get("channel") or ""
         if subtype == EDITED:
             changed = event.get("message") or {}
-            timeline.follow(channel, str(changed.get("ts") or ""), str(changed.get("text") or ""))
+            # A deleted thread parent with replies stays as a tombstone ("This message was deleted."): gone.
+            text = None if changed.get("subtype") == TOMBSTONE else str(changed.get("text") or "")
+            timeline.follow(channel, str(changed.get("ts") or ""), text)
         elif subtype == DELETED:
             timeline.follow(channel, str(event.get("deleted_ts") or ""), None)
 

@@ -55,6 +55,22 @@ def renew_provisioning(session: Session, escalation_id: int, owner: str, until: 
     return renewed.rowcount == 1
 
 
+def room_archived(session: Session, escalation_id: int, channel_id: str, at: datetime) -> bool:
+    """Record that the war room `channel_id` was archived outside warroom, so the escalation's set-up
+    starts a new one; False if it is no longer the escalation's room (another request got there first)."""
+    changed = session.execute(
+        update(Escalation)
+        .where(
+            Escalation.id == escalation_id,
+            Escalation.room_channel_id == channel_id,
+            Escalation.archived_at.is_(None),
+        )
+        .values(archived_at=at, provisioned_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1
+
+
 def release_provisioning(
     session: Session, escalation_id: int, owner: str, finished: bool, retry_at: datetime | None = None
 ) -> None:

@@ -57,10 +57,13 @@ def events(sandbox: Sandbox, escalation_id: int, kind: str) -> list[TimelineEven
         )
 
 
-def open_escalation(sandbox: Sandbox, text: str, values: dict[str, Any], user: str = "U0BEN") -> Escalation:
-    """Open an escalation through /escalate and its modal, and wait until its room or card is set up."""
+def open_escalation(
+    sandbox: Sandbox, text: str, values: dict[str, Any], user: str = "U0BEN", channel: str = "C0SUPPORT"
+) -> Escalation:
+    """Open an escalation through /escalate (typed in `channel`) and its modal, and wait until its room or
+    card is set up."""
     before = count(sandbox)
-    reply = escalate(sandbox, text, values, user=user)
+    reply = escalate(sandbox, text, values, user=user, channel=channel)
     assert reply.status == 200 and reply.body == "", reply.body
     wait_until(lambda: count(sandbox) == before + 1)
     settled(sandbox)

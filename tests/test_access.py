@@ -22,7 +22,8 @@ VIEWERS = {
     "caller": Viewer(CALLER),
     "manager": Viewer("U0MANAGER", is_manager=True),
 }
-OWNER_DECISIONS = (Permission.DOWNGRADE, Permission.CLOSE, Permission.REOPEN)
+# Were anyone in the room able to make themselves IC, the other owner decisions would mean nothing.
+OWNER_DECISIONS = (Permission.DOWNGRADE, Permission.HAND_OVER, Permission.CLOSE, Permission.REOPEN)
 ALL = tuple(Permission)
 
 
@@ -61,7 +62,7 @@ def _escalation(private: bool) -> EscalationSnapshot:
 def test_the_table_covers_every_viewer_kind_and_permission() -> None:
     assert {p.values[1] for p in TABLE} == {"stranger", "room member", "IC", "caller", "manager"}
     assert {p.values[2] for p in TABLE} == set(Permission)
-    assert len(TABLE) == 2 * 5 * 5
+    assert len(TABLE) == 2 * 5 * 6
 
 
 @pytest.mark.parametrize(("private", "who", "permission", "allowed"), TABLE)
@@ -86,7 +87,7 @@ def test_decide(private: bool, who: str, permission: Permission, allowed: bool) 
     assert esc.public_id in decision.reason
     if permission in OWNER_DECISIONS:
         assert f"<@{CALLER}>" in decision.reason and "manager" in decision.reason
-        assert permission.value in decision.reason  # "can downgrade", "can close", "can reopen"
+        assert permission.value.replace("_", " ") in decision.reason  # "can downgrade", "can hand over"…
     else:
         assert f"<#{ROOM}>" in decision.reason and "manager" in decision.reason
 

@@ -198,22 +198,30 @@ def test_acknowledge_records_the_first_response_and_updates_the_card(sandbox: Sa
 
 
 def test_take_command_reassigns_the_ic_and_the_card_and_topic_follow(sandbox: Sandbox) -> None:
-    escalate(sandbox, SEV1_TEXT, {"customer": "Okafor Analytics"})
+    escalate(sandbox, SEV1_TEXT, {"customer": "Okafor Analytics", "ic": "U0ANA", "responders": ["U0CHLOE"]})
     channel = room_ready(sandbox)
     settled(sandbox)
     escalation = _only_escalation(sandbox)
-    sandbox.slack.button(
-        "card_take_command",
-        str(escalation.id),
-        user_id="U0CHLOE",
-        channel_id=channel["id"],
-        message_ts=escalation.card_ts,
-    )
-    wait_until(lambda: "<@U0CHLOE>" in sandbox.fake.topic(channel["id"]))
+
+    def click(user: str) -> None:
+        sandbox.slack.button(
+            "card_take_command",
+            str(escalation.id),
+            user_id=user,
+            channel_id=channel["id"],
+            message_ts=escalation.card_ts,
+        )
+
+    # A responder cannot take command: handing it over is for its owners (else anyone could then close it).
+    click("U0CHLOE")
+    wait_until(lambda: any("can hand over command" in e["text"] for e in sandbox.fake.ephemerals))
+    assert _only_escalation(sandbox).ic_user_id == "U0ANA"
+    click("U0BEN")  # the person who raised it can
+    wait_until(lambda: "<@U0BEN>" in sandbox.fake.topic(channel["id"]).split("·")[2])
     wait_until(lambda: sandbox.fake.edit_count(channel["id"], escalation.card_ts) >= 1)
     card = next(m for m in sandbox.fake.messages(channel["id"]) if m["ts"] == escalation.card_ts)
-    assert "*Incident commander*\\n<@U0CHLOE>" in json.dumps(card["blocks"])
-    assert _only_escalation(sandbox).ic_user_id == "U0CHLOE"
+    assert "*Incident commander*\\n<@U0BEN>" in json.dumps(card["blocks"])
+    assert _only_escalation(sandbox).ic_user_id == "U0BEN"
 
 
 def test_security_escalations_get_a_private_room_and_a_discreet_announcement(sandbox: Sandbox) -> None:

@@ -51,7 +51,7 @@ def _acknowledged(before: Escalation, after: Escalation) -> None:
 
 
 def _took_command(before: Escalation, after: Escalation) -> None:
-    assert (before.ic_user_id, after.ic_user_id) == (IC, MEMBER)
+    assert (before.ic_user_id, after.ic_user_id) == (IC, CALLER)
     assert dues(after) == dues(before), "a new IC changes no clock"
 
 
@@ -101,7 +101,7 @@ def _resolved(before: Escalation, after: Escalation) -> None:
 CHANGES = {
     "acknowledge": Change("acknowledged", lambda w, i: w.rooms.acknowledge(i, Actor(IC)), _acknowledged),
     "take_command": Change(
-        "role_assigned", lambda w, i: w.rooms.take_command(i, Actor(MEMBER)), _took_command
+        "role_assigned", lambda w, i: w.rooms.take_command(i, Actor(CALLER)), _took_command
     ),
     "assign_role": Change(
         "role_assigned",
@@ -154,7 +154,7 @@ def test_a_change_appends_its_event_retimes_the_clocks_and_refreshes_the_card_on
     assert len(in_process.fake.pins(esc.room_channel_id or "")) == 1
     assert outcome.escalation.id == esc.id
     events = in_process.warroom.service.timeline(esc.id)
-    assert events[-1].at == NOW and events[-1].actor_user_id in (IC, MEMBER)
+    assert events[-1].at == NOW and events[-1].actor_user_id in (IC, CALLER, MEMBER)
 
 
 NO_OPS = {

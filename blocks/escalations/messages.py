@@ -242,6 +242,9 @@ def build_topic(esc: EscalationSnapshot) -> str:
     return ours + escape_within(esc.customer, max(limits.CHANNEL_TOPIC - len(ours), 0))
 
 
+ARCHIVE_NOTICE = "archive_notice"
+
+
 def build_archive_notice(esc: EscalationSnapshot) -> tuple[str, list[dict[str, Any]]]:
     """The last message in a war room before it is archived: where the record lives."""
     closed = f" {slack_date(esc.closed_at)}" if esc.closed_at else ""
@@ -250,7 +253,7 @@ def build_archive_notice(esc: EscalationSnapshot) -> tuple[str, list[dict[str, A
         f"warroom: `/escalate timeline {esc.public_id}` shows what happened, and "
         f"`/escalate reopen {esc.public_id} &lt;why&gt;` brings it back with a room."
     )
-    notice = {"type": "section", "block_id": "archive_notice", "text": mrkdwn(text, limits.SECTION_TEXT)}
+    notice = {"type": "section", "block_id": ARCHIVE_NOTICE, "text": mrkdwn(text, limits.SECTION_TEXT)}
     return text, [notice]
 
 

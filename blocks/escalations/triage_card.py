@@ -108,6 +108,8 @@ def _facts(esc: EscalationSnapshot) -> list[dict[str, Any]]:
         response = f"🚨 Overdue since {slack_date(esc.first_response_due_at)}"
     elif esc.acknowledged_at is not None:
         response = f"✅ Acknowledged by {user(esc.acknowledged_by)} {slack_date(esc.acknowledged_at)}"
+    elif not esc.is_open:
+        response = "Never acknowledged"
     else:
         response = f"⏱️ Due {slack_date(esc.first_response_due_at)}"
     room = f"<#{esc.room_channel_id}>" if esc.room_channel_id else "This thread"

@@ -12,6 +12,7 @@ from blocks.form_fields import text_input
 from blocks.rooms.update_modals import UPDATE_MAX, which_escalation
 from blocks.text import mrkdwn, plain
 from bot.core.durations import humanize_duration
+from bot.core.text import clean
 from bot.escalations.read_model import EscalationSnapshot
 
 CLOSING_MODAL = "closing_modal"
@@ -69,8 +70,13 @@ def build_closing_modal(esc: EscalationSnapshot, step: str, confirmation_every: 
 
 
 def read_closing_step(view: dict[str, Any]) -> SubmittedStep:
-    """The submitted modal: which escalation, which step, what was typed."""
-    meta = json.loads(view.get("private_metadata") or "{}")
+    """The submitted modal: which escalation, which step, what was typed (cleaned as all text is).
+    `ValueError` if the metadata is not what warroom put there."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        escalation_id, step = int(meta["id"]), str(meta["step"])
+    except (KeyError, TypeError) as exc:
+        raise ValueError("not a closing modal's metadata") from exc
     values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
-    text = (values.get("reason", {}).get("value", {}).get("value") or "").strip()
-    return SubmittedStep(escalation_id=int(meta["id"]), step=str(meta["step"]), text=text)
+    text = clean(values.get("reason", {}).get("value", {}).get("value")).strip()
+    return SubmittedStep(escalation_id=escalation_id, step=step, text=text)

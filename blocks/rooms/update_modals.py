@@ -9,6 +9,7 @@ from typing import Any
 from blocks import limits
 from blocks.escalations.triage_card import severity_badge
 from blocks.text import escape, mrkdwn, plain
+from bot.core.text import clean
 from bot.core.vocabulary import SETTABLE_STATUSES
 from bot.escalations.read_model import EscalationSnapshot
 
@@ -128,7 +129,7 @@ def build_customer_update_modal(esc: EscalationSnapshot, suggested_next: datetim
 def read_update(view: dict[str, Any]) -> SubmittedUpdate:
     """The submitted values of either modal."""
     values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
-    text = (values.get("update", {}).get("value", {}).get("value") or "").strip()
+    text = clean(values.get("update", {}).get("value", {}).get("value")).strip()
     status_option = values.get("status", {}).get("value", {}).get("selected_option")
     stamp = values.get("next_update", {}).get("value", {}).get("selected_date_time")
     return SubmittedUpdate(

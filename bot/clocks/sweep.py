@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select, update
 
 from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
-from blocks.escalations.messages import build_archive_notice
+from blocks.escalations.messages import ARCHIVE_NOTICE, build_archive_notice
 from bot.clocks.recompute import retime
 from bot.clocks.schedule import (
     SLA_CLOCKS,
@@ -115,7 +115,7 @@ class ClockService:
 
     def _post(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
         if reminder.clock == Clock.ARCHIVE:
-            return self._archive(esc, reminder)
+            return self._archive(esc, reminder, now)
         facts = ClockFacts(
             cadence=cadence_of(reminder.clock, esc.severity, self.policy),
             window=sla_window(reminder.clock, esc.severity, self.policy)
@@ -152,25 +152,31 @@ class ClockService:
                     log.warning("leadership alert for %s not posted: %s", esc.public_id, slack_error(exc))
         return 1
 
-    def _archive(self, esc: EscalationSnapshot, reminder: Reminder) -> int:
+    def _archive(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
         """The quiet period after closing is over: say where the record lives, then archive the room.
-        Claimed once like any reminder; a refusal is put on the timeline rather than retried."""
+        Claimed once like any reminder. No answer from Slack: the claim is given back and a later sweep
+        tries again, looking for the notice before posting it; a refusal is put on the timeline instead."""
         channel = esc.room_channel_id or ""
         try:
-            text, blocks = build_archive_notice(esc)
-            posted = self.gateway.post_message(channel, text, blocks=blocks)
-            claims_posted = (posted.channel, posted.ts)
-        except SlackApiError as exc:  # archived by hand already, say: archiving still goes ahead
+            if not self.gateway.find_own_message(channel, esc.public_id, block_id=ARCHIVE_NOTICE):
+                text, blocks = build_archive_notice(esc)
+                self.gateway.post_message(channel, text, blocks=blocks)
+        except Exception as exc:  # archived by hand already, say: archiving still goes ahead
             log.info("archive notice for %s not posted: %s", esc.public_id, slack_error(exc))
-            claims_posted = (channel, "")
         refused: str | None = None
         try:
             self.gateway.archive(channel)
         except SlackApiError as exc:
             log.warning("archiving the room of %s failed: %s", esc.public_id, slack_error(exc))
             refused = error_code(exc) or "error"
+        except Exception as exc:
+            log.warning(
+                "archiving the room of %s got no answer (%s); will retry", esc.public_id, slack_error(exc)
+            )
+            self._release(esc.id, reminder, now)
+            return 0
         with self.db.session() as session:
-            claims.mark_reminder_posted(session, esc.id, reminder, *claims_posted)
+            claims.mark_reminder_posted(session, esc.id, reminder, channel, "")
         self.changes.change(
             esc.id, None, lambda record: record.archive_failed(refused) if refused else record.archived()
         )

@@ -4,8 +4,9 @@
   SEV-3/4 card), the IC, the person who raised it and escalation managers may change them.
 - Private escalations (security, compliance, or made private): only the room, the IC, the person who
   raised it and managers see or change them; for everyone else they do not exist.
-- Downgrading (and, once they exist, closing and reopening) is for the IC, the person who raised it or
-  a manager.
+- Downgrading, handing over command, closing without the customer's confirmation and reopening are for
+  the IC, the person who raised it or a manager (were anyone in the room able to make themselves IC, the
+  rest would mean nothing).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ class Permission(StrEnum):
     VIEW = "view"
     CHANGE = "change"
     DOWNGRADE = "downgrade"
+    HAND_OVER = "hand_over"
     CLOSE = "close"
     REOPEN = "reopen"
 
 
-# Decisions that change what the escalation *is*, not just its record: its owners or a manager decide.
-OWNER_DECISIONS = (Permission.DOWNGRADE, Permission.CLOSE, Permission.REOPEN)
+# Decisions that change what the escalation *is*, or who owns it: its owners or a manager decide.
+OWNER_DECISIONS = (Permission.DOWNGRADE, Permission.HAND_OVER, Permission.CLOSE, Permission.REOPEN)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,12 @@ def not_found(public_id: str | None) -> str:
 
 
 def _owners_only(esc: EscalationSnapshot, permission: Permission) -> str:
-    verb = {Permission.DOWNGRADE: "downgrade", Permission.CLOSE: "close", Permission.REOPEN: "reopen"}
+    verb = {
+        Permission.DOWNGRADE: "downgrade",
+        Permission.HAND_OVER: "hand over command of",
+        Permission.CLOSE: "close",
+        Permission.REOPEN: "reopen",
+    }
     who = f"<@{esc.ic_user_id}> (incident commander)"
     if esc.caller_user_id != esc.ic_user_id:
         who += f", <@{esc.caller_user_id}> (who raised it)"

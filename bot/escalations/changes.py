@@ -9,10 +9,11 @@ Nothing else writes an escalation after it is created, so none of these steps ca
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.clocks.recompute import retime
 from bot.escalations.access import Permission, Viewer, decide
@@ -22,6 +23,9 @@ from bot.escalations.viewers import Viewers
 from bot.policy.model import Policy
 from storage import repository as repo
 from storage.db import Database, utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class EscalationNotFound(LookupError):
@@ -102,19 +106,35 @@ class ChangePipeline:
                 repo.add_event(session, row.id, event, record.actor, at=record.now)
             retime(session, row, self.policy, record.now)
             esc = record.view()
+        return Outcome(self._after_commit(record, esc), changed=True)
+
+    def _after_commit(self, record: Record, esc: EscalationSnapshot) -> EscalationSnapshot:
+        """What the committed change does in Slack. Each step stands alone: the change is saved, so a Slack
+        failure here (even a dropped connection) is logged and never reported as the change failing; the
+        card is refreshed whatever happened before it."""
+        escalation_id = esc.id
         provision = record.provision
         if provision and (esc.archived_at or esc.worked_in[0] is None):
             # Nowhere to talk yet (a reopened escalation whose room is archived): the room comes first.
-            esc, provision = self.effects.provision(escalation_id) or esc, False
+            esc = self._effect("set up the room", lambda: self.effects.provision(escalation_id)) or esc
+            provision = False
         if record.invited and esc.room_channel_id:
-            self.effects.invite(esc, record.invited)
+            self._effect("invite", lambda: self.effects.invite(esc, record.invited))
         for line in record.said:
-            self.effects.say(esc, line)
+            self._effect("say", lambda line=line: self.effects.say(esc, line))
         if provision:  # a SEV-3/4 moved up: said under its card, then its room is set up
-            self.effects.provision(escalation_id)
+            self._effect("set up the room", lambda: self.effects.provision(escalation_id))
         if not record.shows_on_card:
-            return Outcome(esc, changed=True)
-        return Outcome(self.effects.refresh(escalation_id), changed=True)
+            return esc
+        return self._effect("refresh", lambda: self.effects.refresh(escalation_id)) or esc
+
+    @staticmethod
+    def _effect(what: str, step: Callable[[], T]) -> T | None:
+        try:
+            return step()
+        except Exception:  # the change is committed; what Slack missed is logged, the person is not misled
+            log.exception("after a committed change, %s failed", what)
+            return None
 
     def check(self, actor: Actor, esc: EscalationSnapshot, permission: Permission) -> None:
         """Raise `NotAllowed` unless `actor` may do `permission` (for reads and for drafting)."""

@@ -11,16 +11,15 @@ from blocks.text import escape, slack_date
 from bot.core.durations import humanize_duration
 from bot.core.vocabulary import Status
 from bot.escalations.access import Permission
-from bot.escalations.record_core import InvalidChange, RecordCore
-from storage import repository as repo
-
-RESOLVE_USAGE = "Resolving says what fixed it: `/escalate resolve &lt;what fixed it&gt;`."
-CLOSE_USAGE = (
-    "Closing without the customer's confirmation needs a reason: `/escalate close &lt;why&gt;`. "
-    "Seed 001: don't close until the customer confirms (`/escalate confirm`)."
+from bot.escalations.record_core import (
+    CLOSE_USAGE,
+    REOPEN_COMMAND,
+    REOPEN_USAGE,
+    RESOLVE_USAGE,
+    InvalidChange,
+    RecordCore,
 )
-REOPEN_COMMAND = "/escalate reopen &lt;why&gt;"
-REOPEN_USAGE = f"Say why it is back: `{REOPEN_COMMAND}`."
+from storage import repository as repo
 
 
 class ClosingTheLoop(RecordCore):
@@ -31,14 +30,8 @@ class ClosingTheLoop(RecordCore):
         summary = summary.strip()
         if not summary:
             raise InvalidChange(RESOLVE_USAGE)
-        row, status = self.row, Status(self.row.status)
-        if status == Status.RESOLVED:
-            raise InvalidChange(
-                f"*{row.public_id}* is already resolved and awaiting the customer's confirmation: "
-                "`/escalate confirm` once they confirm, or `/escalate reopen &lt;why&gt;` if it is not fixed."
-            )
-        if status == Status.CLOSED:
-            raise InvalidChange(f"*{row.public_id}* is closed. {REOPEN_USAGE}")
+        self.require_open()
+        row = self.row
         row.resolution_summary, row.resolved_by = summary, self.actor
         row.confirmed_at = row.confirmed_by = None
         self.set_status(Status.RESOLVED, summary)
@@ -50,8 +43,9 @@ class ClosingTheLoop(RecordCore):
             f"{every} to get it; press *Customer confirmed* (or `/escalate confirm`) once they have."
         )
 
-    def confirm(self) -> None:
-        """The customer confirmed the fix: recorded once however many clicks, and the escalation closes."""
+    def confirm(self, how: str = "") -> None:
+        """The customer confirmed the fix (`how`, if said: "by phone with David"): recorded once however
+        many clicks, and the escalation closes."""
         row = self.row
         if row.status != Status.RESOLVED:
             if row.status == Status.CLOSED:
@@ -59,7 +53,9 @@ class ClosingTheLoop(RecordCore):
             raise InvalidChange(f"*{row.public_id}* is not resolved yet. {RESOLVE_USAGE}")
         if not repo.set_once(self.session, row, "confirmed_at", self.now, confirmed_by=self.actor):
             return
-        self.record("customer_confirmed", f"{row.customer.name} confirmed the resolution")
+        how = how.strip()
+        said = f"{row.customer.name} confirmed the resolution" + (f": {how}" if how else "")
+        self.record("customer_confirmed", said)
         self._close()
         self.say(
             f"🎉 {escape(row.customer.name)} confirmed the fix (recorded by <@{self.actor}>). "

@@ -35,12 +35,12 @@ EXAMPLES = {
     "role": "/escalate role liaison|engineering|csm|ic @person",
     "timeline": "/escalate timeline",
     "resolve": "/escalate resolve Restored the reports from the 2 May backup",
-    "confirm": "/escalate confirm",
+    "confirm": "/escalate confirm [David confirmed by phone]",
     "close": "/escalate close Duplicate of ESC-2026-004",
     "reopen": "/escalate reopen The reports broke again after the sync",
 }
 # Subcommands whose words after the name are free text (an empty one gets its usage line).
-FREE_TEXT = ("update", "customer-update", "resolve", "close", "reopen")
+FREE_TEXT = ("update", "customer-update", "resolve", "close", "reopen", "confirm")
 # Words people reach for that live elsewhere in warroom, and where.
 ELSEWHERE = {
     "summarize": "mention me in the room: `@warroom summarize`",
@@ -112,7 +112,7 @@ def parse_subcommand(text: str) -> Subcommand:
 
 def _arguments_fit(name: str, rest: str) -> bool:
     words = rest.split()
-    if name in ("help", "list", "timeline", "confirm"):
+    if name in ("help", "list", "timeline"):
         return not words
     if name == "role":  # "role liaison @ben"; "role of the database…" is prose
         return not words or Role.parse(words[0]) is not None

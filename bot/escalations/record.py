@@ -21,8 +21,14 @@ from bot.core.vocabulary import (
     label_of,
 )
 from bot.escalations.access import Permission
-from bot.escalations.closing import CLOSE_USAGE, REOPEN_USAGE, RESOLVE_USAGE, ClosingTheLoop
-from bot.escalations.record_core import Event, InvalidChange, NotAllowed
+from bot.escalations.closing import ClosingTheLoop
+from bot.escalations.record_core import (
+    CLOSE_USAGE,
+    RESOLVE_USAGE,
+    Event,
+    InvalidChange,
+    NotAllowed,
+)
 from storage import repository as repo
 
 __all__ = ["Event", "InvalidChange", "NotAllowed", "Record"]
@@ -36,6 +42,7 @@ class Record(ClosingTheLoop):
     def acknowledge(self) -> None:
         """The first response; only the first click counts, even from two replicas at once."""
         user = self.actor
+        self.require_open()
         if not repo.set_once(self.session, self.row, "acknowledged_at", self.now, acknowledged_by=user):
             return
         late = self.now > self.row.first_response_due_at
@@ -49,14 +56,22 @@ class Record(ClosingTheLoop):
 
     # --- roles --------------------------------------------------------------------------------------
 
-    def assign_role(self, role: Role, user_id: str) -> None:
-        """Give `role` to `user_id`, who is invited to the room; the card and topic show them."""
+    def assign_role(self, role: Role, user_id: str, *, claim: bool = False) -> None:
+        """Give `role` to `user_id`, who is invited to the room; the card and topic show them. Command (the
+        IC) changes hands only by its owners or a manager. A `claim` (the card's *Be the …* button) takes
+        an empty role only: it never takes one from someone who holds it."""
         row = self.row
         previous = getattr(row, role.column)
         if previous == user_id:
             return
-        if row.status == Status.CLOSED:
-            raise InvalidChange(f"*{row.public_id}* is closed. {REOPEN_USAGE}")
+        self.require_open(or_resolved=True)
+        if claim and previous is not None:
+            raise InvalidChange(
+                f"<@{previous}> is already the {role.label.lower()} of *{row.public_id}*. To hand it over: "
+                f"`/escalate role {role.value} @person`."
+            )
+        if role == Role.IC:
+            self.require(Permission.HAND_OVER)
         setattr(row, role.column, user_id)
         was = f" (was <@{previous}>)" if previous else ""
         self.record("role_assigned", f"{role.label}: <@{user_id}>{was}", role=role.value, previous=previous)
@@ -72,6 +87,7 @@ class Record(ClosingTheLoop):
         text = text.strip()
         if not text:
             raise InvalidChange("Write the update first: what changed, what is next.")
+        self.require_open(or_resolved=True)
         row = self.row
         row.last_internal_update_at, row.last_internal_update_by = self.now, self.actor
         row.last_internal_update_text, row.internal_snoozed_until = text, None
@@ -85,6 +101,7 @@ class Record(ClosingTheLoop):
         """The customer was updated; `promised_at` (the next update promised) then drives its clock."""
         if promised_at is not None and promised_at <= self.now:
             raise InvalidChange("The next update you promised is in the past; pick a later time.")
+        self.require_open(or_resolved=True)
         row, text = self.row, text.strip()
         row.last_customer_update_at, row.last_customer_update_by = self.now, self.actor
         row.customer_update_promised_at, row.customer_snoozed_until = promised_at, None
@@ -109,6 +126,7 @@ class Record(ClosingTheLoop):
         """Hold an update clock's reminders for `minutes`; when they resume."""
         if clock not in UPDATE_CLOCKS:
             raise InvalidChange(f"Only update reminders can be snoozed, not {clock}.")
+        self.require_open()
         until = self.now + timedelta(minutes=minutes)
         setattr(self.row, f"{clock}_snoozed_until", until)
         what = Clock(clock).label.lower()
@@ -161,6 +179,7 @@ class Record(ClosingTheLoop):
         previous = Severity(row.severity)
         if previous == severity:
             return
+        self.require_open()
         if severity.rank > previous.rank:
             self.require(Permission.DOWNGRADE)
         row.severity = severity.value
@@ -199,8 +218,7 @@ class Record(ClosingTheLoop):
             raise InvalidChange(f"Status must be one of {', '.join(SETTABLE_STATUSES)}.")
         if self.row.status == status:
             return
-        if not Status(self.row.status).is_open:
-            raise InvalidChange(f"*{self.row.public_id}* is {self.row.status}. {REOPEN_USAGE}")
+        self.require_open()
         self.set_status(status)
         if announce:
             self.say(f"Status is now *{status.label}* (set by <@{self.actor}>).")

@@ -19,6 +19,17 @@ from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
 from storage.models import Escalation
 
+RESOLVE_USAGE = "Resolving says what fixed it: `/escalate resolve &lt;what fixed it&gt;`."
+CLOSE_USAGE = (
+    "Closing without the customer's confirmation needs a reason: `/escalate close &lt;why&gt;`. "
+    "Seed 001: don't close until the customer confirms (`/escalate confirm`)."
+)
+REOPEN_COMMAND = "/escalate reopen &lt;why&gt;"
+REOPEN_USAGE = f"Say why it is back: `{REOPEN_COMMAND}`."
+AWAITING = (
+    "`/escalate confirm` once the customer confirms, or `/escalate reopen &lt;why&gt;` if it is not fixed."
+)
+
 
 class InvalidChange(ValueError):
     """A change that cannot be made (unknown severity, a promise in the past...); the message says why."""
@@ -96,6 +107,17 @@ class RecordCore:
         """Invite `user_id` to the war room once the change is committed (a thread room has no members)."""
         if user_id and user_id not in self.invited:
             self.invited.append(user_id)
+
+    def require_open(self, *, or_resolved: bool = False) -> None:
+        """Refuse a change that a closed escalation (or, unless `or_resolved`, one resolved and awaiting
+        the customer's confirmation) does not take: it says what to do instead."""
+        status, public_id = Status(self.row.status), self.row.public_id
+        if status == Status.CLOSED:
+            raise InvalidChange(f"*{public_id}* is closed. {REOPEN_USAGE}")
+        if status == Status.RESOLVED and not or_resolved:
+            raise InvalidChange(
+                f"*{public_id}* is resolved, awaiting the customer's confirmation: {AWAITING}"
+            )
 
     def set_status(self, status: Status, note: str = "") -> None:
         """Move to `status`, on the timeline with `note` (what fixed it, why it is back). Resolved records

@@ -221,18 +221,18 @@ class EscalationService:
     def target(
         self, actor: Actor, public_id: str | None, thread_ts: str | None = None, *, single_card: bool = True
     ) -> Target:
-        """The escalation a command means: the one named by id, the war room it is typed in, the card
-        whose thread it is in, or (`single_card`) the only open card in the channel. Several cards and
+        """The escalation a command means: the one named by id, the card whose thread it is in, the war
+        room it is typed in, or (`single_card`) the only open card in the channel. Several cards and
         no id give `choices`, and nothing is guessed. Escalations the actor may not see do not exist."""
         channel = actor.channel_id
         with self.db.session() as session:
             if public_id:
                 found = repo.find_by_public_id(session, public_id)
                 rows = [found] if found else []
+            elif channel and thread_ts and (card := repo.find_by_card(session, channel, thread_ts)):
+                rows = [card]  # a card's thread, even a SEV-3/4 card posted inside another war room
             elif channel and (room := repo.find_by_room_channel(session, channel)):
                 rows = [room]
-            elif channel and thread_ts and (card := repo.find_by_card(session, channel, thread_ts)):
-                rows = [card]
             elif channel and single_card:
                 rows = repo.open_cards_in(session, channel)
             else:

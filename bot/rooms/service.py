@@ -61,13 +61,20 @@ class RoomService:
         """Give `role` to `user_id` (invited to the room); the card and topic show them."""
         return self.changes.change(escalation_id, actor, lambda record: record.assign_role(role, user_id))
 
+    def claim_role(self, escalation_id: int, role: Role, actor: Actor) -> Outcome:
+        """The actor takes an empty role (a claim never takes a role from the person who holds it)."""
+        return self.changes.change(
+            escalation_id, actor, lambda record: record.assign_role(role, actor.user_id, claim=True)
+        )
+
     def resolve(self, escalation_id: int, actor: Actor, summary: str) -> Outcome:
         """Fixed on our side: the clocks stop and the customer's confirmation is awaited."""
         return self.changes.change(escalation_id, actor, lambda record: record.resolve(summary))
 
-    def confirm(self, escalation_id: int, actor: Actor) -> Outcome:
-        """The customer confirmed the fix: the escalation closes (once, however many clicks)."""
-        return self.changes.change(escalation_id, actor, lambda record: record.confirm())
+    def confirm(self, escalation_id: int, actor: Actor, how: str = "") -> Outcome:
+        """The customer confirmed the fix (`how`, if said): the escalation closes (once, however many
+        clicks)."""
+        return self.changes.change(escalation_id, actor, lambda record: record.confirm(how))
 
     def close(self, escalation_id: int, actor: Actor, reason: str) -> Outcome:
         """Close without the customer's confirmation (the owners only; flagged as premature closure)."""

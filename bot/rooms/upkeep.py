@@ -9,6 +9,7 @@ of the change pipeline.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +23,10 @@ from bot.rooms.setup import WarRoomFlow
 from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
 from storage import repository as repo
-from storage.db import Database
+from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
+REFRESH_STRIPES = 64
 
 
 class RoomUpkeep:
@@ -35,6 +37,9 @@ class RoomUpkeep:
         self.gateway = gateway
         self.policy = policy
         self.flow = flow
+        # Two changes to one escalation refresh one at a time, each from the record as it is then, so an
+        # older refresh can never land after a newer one. Striped: bounded memory, rare sharing.
+        self._refreshing = [threading.Lock() for _ in range(REFRESH_STRIPES)]
 
     def say(self, esc: EscalationSnapshot, text: str) -> None:
         """Post a line where the escalation is worked: its war room, or the thread under its card."""
@@ -45,7 +50,25 @@ class RoomUpkeep:
         try:
             self.gateway.post_message(channel, text, thread_ts=thread_ts)
         except SlackApiError as exc:
-            log.warning("posting in the room of %s failed: %s", esc.public_id, slack_error(exc))
+            moved = (
+                self._instead_of_a_room_archived_by_hand(esc) if error_code(exc) == "is_archived" else None
+            )
+            if moved is None or moved.room_channel_id is None:
+                log.warning("posting in the room of %s failed: %s", esc.public_id, slack_error(exc))
+                return
+            self.say(moved, text)
+
+    def _instead_of_a_room_archived_by_hand(self, esc: EscalationSnapshot) -> EscalationSnapshot | None:
+        """Someone archived the war room of an escalation still being worked (or reopened): it gets a new
+        room, as after warroom's own archiving. Once: only while the archived room is still its room."""
+        if esc.is_closed or esc.room_channel_id is None:
+            return None
+        with self.db.session() as session:
+            claims.room_archived(session, esc.id, esc.room_channel_id, utcnow())
+        log.info("the room of %s was archived in Slack; setting up a new one", esc.public_id)
+        self.flow.provision(esc.id)
+        current = self._load(esc.id)
+        return current if current.room_channel_id != esc.room_channel_id else None
 
     def invite(self, esc: EscalationSnapshot, users: list[str]) -> None:
         """Invite people to the war room; if Slack refuses, the room is told who could not be added."""
@@ -63,6 +86,10 @@ class RoomUpkeep:
     def refresh(self, escalation_id: int) -> EscalationSnapshot:
         """Bring the posted card, the topic and the announcement in line with the record: edit, never
         re-post, and only what changed (the topic and the announcement remember what they last said)."""
+        with self._refreshing[escalation_id % REFRESH_STRIPES]:
+            return self._refresh(escalation_id)
+
+    def _refresh(self, escalation_id: int) -> EscalationSnapshot:
         esc = self._load(escalation_id)
         with self.db.session() as session:
             steps = {

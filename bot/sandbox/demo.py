@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, TextIO
 
-from blocks.escalations.triage_card import ACKNOWLEDGE, CLAIM_ROLE, CONFIRM, POST_UPDATE, TAKE_COMMAND
+from blocks.escalations.triage_card import ACKNOWLEDGE, CLAIM_ROLE, CONFIRM, POST_UPDATE
 from bot.escalations.changes import Actor
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from bot.sandbox.transcript import Transcript
@@ -89,11 +89,12 @@ def run_demo(out: TextIO) -> None:
         wait_until(lambda: fake.calls_to("conversations.setTopic")[1:])
         narrator.bot()
 
-        narrator.say("4. @chloe, who owns the migration, clicks Take command.")
-        edits = fake.edit_count(channel["id"], card_ts)
-        sandbox.slack.button(
-            TAKE_COMMAND, str(escalation_id), user_id="U0CHLOE", channel_id=channel["id"], message_ts=card_ts
+        narrator.say(
+            "4. @ben, who raised it, hands command to @chloe, who owns the migration:  "
+            "/escalate role ic @chloe"
         )
+        edits = fake.edit_count(channel["id"], card_ts)
+        sandbox.slack.slash_command("role ic <@U0CHLOE|chloe>", user_id="U0BEN", channel_id=channel["id"])
         wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
         wait_until(lambda: fake.calls_to("conversations.setTopic")[2:])
         narrator.bot()

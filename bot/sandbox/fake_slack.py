@@ -101,10 +101,22 @@ class FakeSlack(LoopbackServer):
 
     # -- test set-up ------------------------------------------------------------------------------
 
-    def add_user(self, user_id: str, name: str, real_name: str, title: str = "") -> None:
-        """Add a human to the workspace (and to #general, as Slack does)."""
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        real_name: str,
+        title: str = "",
+        *,
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> None:
+        """Add a person (or, `is_bot`, another app's bot user) to the workspace (and to #general, as Slack
+        does); `deleted`: a deactivated account."""
         with self._lock:
-            self._ws.users[user_id] = user_record(user_id, name, real_name, title)
+            self._ws.users[user_id] = user_record(
+                user_id, name, real_name, title, is_bot=is_bot, deleted=deleted
+            )
             self._ws.channels["C0GENERAL"].members.add(user_id)
 
     def add_channel(
@@ -126,6 +138,11 @@ class FakeSlack(LoopbackServer):
             msg: dict[str, Any] = {"type": "message", "user": user_id, "text": text, "ts": self._ws.next_ts()}
             self._ws.append(ch, msg, ch.find(thread_ts) if thread_ts else None)
             return str(msg["ts"])
+
+    def channel_archived_by_hand(self, channel_id: str) -> None:
+        """A person archives a channel in Slack (no API call from warroom)."""
+        with self._lock:
+            self._ws.channels[channel_id].is_archived = True
 
     def add_usergroup(self, handle: str, users: Iterable[str], name: str = "") -> str:
         """Create a user group (`@handle`) directly (no API call); returns its id, e.g. S00000007."""

@@ -204,7 +204,7 @@ class Workspace:
 
 
 def user_record(
-    user_id: str, name: str, real_name: str, title: str, *, is_bot: bool = False
+    user_id: str, name: str, real_name: str, title: str, *, is_bot: bool = False, deleted: bool = False
 ) -> dict[str, Any]:
     """Slack's user object for a member of the sandbox team."""
     profile = {"real_name": real_name, "display_name": name, "title": title}
@@ -215,7 +215,7 @@ def user_record(
         "real_name": real_name,
         "profile": profile,
         "is_bot": is_bot,
-        "deleted": False,
+        "deleted": deleted,
         "tz": "UTC",
         "is_admin": False,
         "is_app_user": False,

@@ -73,6 +73,8 @@ class Person:
     user_id: str
     name: str
     tz_offset_seconds: int = 0
+    is_bot: bool = False  # an app's bot user (or Slackbot): never a role holder
+    deleted: bool = False  # a deactivated account
 
 
 class GatewayCore:

@@ -121,8 +121,15 @@ class SlackGateway(ConversationCalls, PeopleCalls):
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal for the person whose click or command gave `trigger_id`; the opened view (its id
-        and hash) comes back."""
-        return dict(self.client.views_open(trigger_id=trigger_id, view=view).get("view") or {})
+        and hash) comes back, or {} when a retry after a lost answer finds the trigger used: the first try
+        opened it."""
+        try:
+            return dict(self.client.views_open(trigger_id=trigger_id, view=view).get("view") or {})
+        except SlackApiError as exc:
+            if error_code(exc) != "exchanged_trigger_id":
+                raise
+            log.info("views.open: the trigger was already used (an earlier try opened the modal)")
+            return {}
 
     def update_view(self, view_id: str, view_hash: str | None, view: dict[str, Any]) -> bool:
         """Replace an open modal unless it changed since `view_hash` (a newer change will replace it, or

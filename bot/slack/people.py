@@ -37,6 +37,8 @@ class PeopleCalls(GatewayCore):
             or user.get("name")
             or user_id,
             int(user.get("tz_offset") or 0),
+            is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+            deleted=bool(user.get("deleted")),
         )
         with self._lock:
             self._people[user_id] = found
