@@ -53,6 +53,19 @@ TEXT = (
     "data to a new server and corrupted 6 months of his historical reports."
 )
 INTAKE_TEXT = "Globex: dashboard slow, workaround exists"
+# Words that make each in-process declaration a different issue (so no pattern forms unless asked).
+ISSUES = (
+    "Billing export",
+    "SSO login",
+    "Webhook delivery",
+    "Search index",
+    "Mobile push",
+    "Audit log",
+    "CSV import",
+    "Report scheduler",
+    "API rate limits",
+    "Calendar sync",
+)
 ACK_RATIO_AIM = 2.0
 OWN_TIME_AIM_MS = 25.0
 
@@ -282,9 +295,11 @@ def bench_submissions(database_url: str | None, count: int, latency: float) -> N
     )
 
 
-def bench_service_open(database_url: str | None, declarations: int) -> float:
+def bench_service_open(database_url: str | None, declarations: int, same_issue: bool = False) -> float:
     """The escalation service alone, in-process, against the in-memory Slack seam (no HTTP anywhere):
-    create + room set-up per SEV-1 declaration. The fake Slack's own handling is subtracted."""
+    create + room set-up + the look for a pattern per SEV-1 declaration, each a different issue (or,
+    `same_issue`, all one: one pattern whose alert every declaration edits). The fake Slack's own handling
+    is subtracted."""
     from blocks.escalations.intake_modal import IntakeSource
     from bot.app import build_warroom
     from bot.escalations.intake import Intake
@@ -309,9 +324,13 @@ def bench_service_open(database_url: str | None, declarations: int) -> float:
     tag = uuid.uuid4().hex[:6]
     with SlackMeter(fake) as meter:
         for run in range(declarations + 1):  # run 0 warms up
+            # Three words of its own make a summary like no other (a pattern needs four words in five alike).
+            unique = " ".join(uuid.uuid4().hex[:8] for _ in range(3))
             intake = Intake(
                 customer=f"Okafor Analytics {tag}-s{run}",
-                summary="Migration corrupted 6 months of historical reports",
+                summary="Migration corrupted 6 months of historical reports"
+                if same_issue
+                else f"{unique} broken",
                 escalation_type="technical",
                 severity="SEV-1",
                 ic_user_id="U0ANA",
@@ -323,8 +342,12 @@ def bench_service_open(database_url: str | None, declarations: int) -> float:
                 owns.append((ended - started - meter.busy("handle_api", started, ended)) * 1000)
     warroom.close(dispose_db=True)
     own = statistics.median(owns)
+    issues = (
+        "all one issue: one pattern, its alert edited each time" if same_issue else "each a different issue"
+    )
     print(
-        f"escalation service in-process (in-memory Slack seam, no HTTP), {declarations} SEV-1 declarations:\n"
+        f"escalation service in-process (in-memory Slack seam, no HTTP), {declarations} SEV-1 declarations, "
+        f"{issues}:\n"
         f"  own time per declaration median {own:.1f} ms, p99 {percentile(owns, 0.99):.1f} ms "
         f"(aim ≤ {OWN_TIME_AIM_MS:.0f} ms: {'met' if own <= OWN_TIME_AIM_MS else 'missed'})"
     )
@@ -355,6 +378,7 @@ def main() -> None:
         bench_room(url, args.runs, args.latency)
         bench_declarations(url, args.declarations)
         bench_service_open(url, args.declarations)
+        bench_service_open(url, args.declarations, same_issue=True)
         bench_submissions(url, args.burst, 0.1)
     print(f"database: {described}; benchmark took {time.perf_counter() - started:.0f} s")
 

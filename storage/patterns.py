@@ -17,16 +17,20 @@ from storage.db import insert_ignoring_conflict
 from storage.models import OPEN_STATUSES, Customer, Escalation, Pattern, PatternMember
 
 
-def reported_between(session: Session, start: datetime, end: datetime, limit: int) -> list[Escalation]:
+def reported_between(
+    session: Session, start: datetime, end: datetime, limit: int
+) -> list[tuple[int, str, str, datetime, str]]:
     """Escalations opened from `start` to `end` (any status: a resolved report is still a report of the
-    issue), newest first, at most `limit`."""
+    issue), newest first, at most `limit`: (id, customer name key, customer name, opened at, summary). Just
+    those columns: a busy window holds many reports, and comparing needs no more."""
     stmt = (
-        select(Escalation)
+        select(Escalation.id, Customer.name_key, Customer.name, Escalation.created_at, Escalation.title)
+        .join(Customer)
         .where(Escalation.created_at >= start, Escalation.created_at <= end)
         .order_by(Escalation.created_at.desc(), Escalation.id.desc())
         .limit(limit)
     )
-    return list(session.execute(stmt).scalars())
+    return [tuple(found) for found in session.execute(stmt)]  # type: ignore[misc]
 
 
 def open_except_customer(session: Session, customer_key: str | None, limit: int) -> list[Escalation]:

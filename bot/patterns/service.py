@@ -30,7 +30,6 @@ from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import patterns as store
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Escalation
 
 log = logging.getLogger(__name__)
 # The reports around one escalation that are compared with it (newest first): far more than a window holds.
@@ -55,9 +54,11 @@ class Report:
     words: tuple[str, ...]
 
     @classmethod
-    def of(cls, row: Escalation) -> Report:
-        """The report of an escalation row; its summary without its own customer's name."""
-        return cls(row.id, row.customer.name_key, row.created_at, issue_words(row.title, row.customer.name))
+    def of(
+        cls, escalation_id: int, customer_key: str, customer: str, opened: datetime, summary: str
+    ) -> Report:
+        """The report of an escalation; its summary without its own customer's name."""
+        return cls(escalation_id, customer_key, opened, issue_words(summary, customer))
 
 
 def similar_reports(target: Report, reports: Sequence[Report], threshold: int) -> list[Report]:
@@ -125,7 +126,14 @@ class PatternService:
         try:
             self._alert(recorded)
         except (SlackApiError, OSError) as exc:  # OSError: no answer from Slack (a reset, a timeout)
-            log.warning("the alert of pattern %s is not current: %s", recorded.pattern_id, slack_error(exc))
+            # An alert someone deleted (or its channel) is gone on purpose: said quietly, not every time.
+            gone = error_code(exc) in ("message_not_found", "channel_not_found", "is_archived")
+            log.log(
+                logging.INFO if gone else logging.WARNING,
+                "the alert of pattern %s is not current: %s",
+                recorded.pattern_id,
+                slack_error(exc),
+            )
         return recorded.pattern_id
 
     def record(self, escalation_id: int) -> Recorded | None:
@@ -137,11 +145,11 @@ class PatternService:
             row = repo.get_escalation(session, escalation_id)
             if row is None:
                 return None
-            target = Report.of(row)
+            target = Report.of(row.id, row.customer.name_key, row.customer.name, row.created_at, row.title)
             around = store.reported_between(
                 session, row.created_at - rules.window, row.created_at + rules.window, CANDIDATES
             )
-            reports = [Report.of(other) for other in around]
+            reports = [Report.of(*columns) for columns in around]
         similar = similar_reports(target, reports, rules.similarity)
         if len(similar) < 2:
             return None
