@@ -307,7 +307,7 @@ class WarRoomFlow:
         else the channel `/escalate` was typed in (not a DM: nobody else can open that)."""
         if esc.source_permalink:
             return esc.source_permalink
-        with self.db.session() as session:
+        with self.db.reading() as session:  # no write lock: the set-up of other rooms goes on meanwhile
             thread_card = claims.steps_of(session, esc.id).get("card")
             card = dict(thread_card.result) if thread_card is not None else {}
         if card.get("ts") and (link := self.gateway.permalink(card["channel_id"], card["ts"])):
