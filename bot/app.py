@@ -26,7 +26,7 @@ from bot.patterns.service import PatternService
 from bot.policy.model import Policy, load_policy
 from bot.rooms.service import RoomService
 from bot.rooms.setup import WarRoomFlow
-from bot.rooms.timeline import TimelineCapture
+from bot.rooms.timeline import FOLLOWED_SUBTYPES, TimelineCapture
 from bot.rooms.upkeep import RoomUpkeep
 from bot.services import Services
 from bot.settings import Settings
@@ -151,6 +151,11 @@ def once_per_event(db: Database) -> Callable[..., BoltResponse | None]:
 
     def drop_repeated_events(body: dict, next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        event = body.get("event") or {}
+        if event.get("type") == "message" and event.get("subtype") not in FOLLOWED_SUBTYPES:
+            # Every message in every room arrives (message.channels): only edits and deletions matter, so
+            # the rest is acknowledged here, without a database write.
+            return BoltResponse(status=200, body="")
         if event_id:
             try:
                 with db.session() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.escalations.changes import Actor
+from bot.rooms.timeline import DELETED, EDITED, TOMBSTONE
 from bot.services import Services
 from handlers.replies import ack_only, by_ephemeral, privately, told_on_failure
 
@@ -13,8 +14,6 @@ ADD_TO_TIMELINE = "add_to_timeline"
 NOT_IN_A_ROOM = (
     "That message is not in an escalation's war room or card thread, so it has no timeline to go on."
 )
-# Message subtypes that change a message already posted; new messages need nothing from warroom.
-EDITED, DELETED, TOMBSTONE = "message_changed", "message_deleted", "tombstone"
 
 
 def register(app: App, services: Services) -> None:

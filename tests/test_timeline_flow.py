@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import func, select
+
 from bot.escalations.changes import Actor
 from bot.sandbox.stack import Sandbox, wait_until
+from storage.models import SlackEvent
 from tests.flows import room_ready
 from tests.room_steps import STRANGER, command, events, open_escalation, row, sev1_room, sev3_card
 
@@ -133,3 +136,17 @@ def test_hostile_text_on_the_timeline_stays_inert(sandbox: Sandbox) -> None:
     for live in ("<!channel>", "<!here>", "<https://evil", "<@U0DAVE>"):
         assert live not in text, live
     assert "@channel see the fix &lt;b&gt;" in text
+
+
+def test_ordinary_messages_in_rooms_are_acknowledged_without_a_database_write(sandbox: Sandbox) -> None:
+    def recorded() -> int:
+        with sandbox.warroom.db.session() as session:
+            return session.execute(select(func.count()).select_from(SlackEvent)).scalar_one()
+
+    before = recorded()
+    message = {"type": "message", "channel": "C0SUPPORT", "user": "U0BEN", "text": "lunch?", "ts": "1.000100"}
+    for _ in range(20):  # every message in every room arrives (message.channels): none is written down
+        assert sandbox.slack.event(message).status == 200
+    assert recorded() == before
+    sandbox.slack.message_deleted(channel_id="C0SUPPORT", ts="1.000100")
+    wait_until(lambda: recorded() == before + 1)  # a deletion is followed, so it is taken in once

@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 # Longer than any message worth quoting on a timeline; Slack messages go up to 40,000 characters.
 CAPTURE_LIMIT = 3_000
 NO_TEXT = "(a message without text: a file or an attachment)"
+# The message event subtypes a timeline follows: an edit, a deletion (every other message is not ours).
+EDITED, DELETED = "message_changed", "message_deleted"
+FOLLOWED_SUBTYPES = (EDITED, DELETED)
+# What an edit event carries when a thread parent with replies is deleted: "This message was deleted."
+TOMBSTONE = "tombstone"
 
 
 @dataclass
