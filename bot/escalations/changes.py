@@ -136,6 +136,10 @@ class ChangePipeline:
             log.exception("after a committed change, %s failed", what)
             return None
 
+    def may_see(self, actor: Actor, esc: EscalationSnapshot) -> bool:
+        """Whether `actor` may see `esc` at all: anyone a public one; Slack is asked only for private ones."""
+        return not esc.is_private or decide(self.viewer(actor, esc), esc, Permission.VIEW).allowed
+
     def check(self, actor: Actor, esc: EscalationSnapshot, permission: Permission) -> None:
         """Raise `NotAllowed` unless `actor` may do `permission` (for reads and for drafting)."""
         decision = decide(self.viewer(actor, esc), esc, permission)

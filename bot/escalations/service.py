@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from blocks.escalations.intake_modal import IntakeSource
 from bot.clocks.recompute import retime
 from bot.core.vocabulary import Role, RoomKind, Status
-from bot.escalations.access import Permission, decide
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
@@ -238,15 +237,10 @@ class EscalationService:
             else:
                 rows = []
             candidates = [EscalationSnapshot.of(row, self.policy) for row in rows]
-        seen = [esc for esc in candidates if self._may_see(actor, esc)]
+        seen = [esc for esc in candidates if self.changes.may_see(actor, esc)]
         if len(seen) == 1:
             return Target(seen[0])
         return Target(None, tuple(seen))
-
-    def _may_see(self, actor: Actor, esc: EscalationSnapshot) -> bool:
-        if not esc.is_private:
-            return True
-        return decide(self.changes.viewer(actor, esc), esc, Permission.VIEW).allowed
 
     def timeline(self, escalation_id: int) -> list[TimelineEntry]:
         """What happened to the escalation, oldest first."""
@@ -265,7 +259,7 @@ class EscalationService:
         with self.db.session() as session:
             rows = [EscalationSnapshot.of(row, self.policy) for row in repo.list_open(session, LIST_PAGE)]
             total = repo.count_open(session)
-        shown = [esc for esc in rows if self._may_see(actor, esc)]
+        shown = [esc for esc in rows if self.changes.may_see(actor, esc)]
         hidden = len(rows) - len(shown)
         return Listing(shown[:limit], total - hidden, hidden)
 
@@ -278,7 +272,7 @@ class EscalationService:
             rows = [
                 EscalationSnapshot.of(row, self.policy) for row in repo.open_for_customer(session, customer)
             ]
-        return [esc for esc in rows if self._may_see(actor, esc)]
+        return [esc for esc in rows if self.changes.may_see(actor, esc)]
 
     def similar_open(
         self, summary: str, customer: str | None, actor: Actor, limit: int = SIMILAR_SHOWN
@@ -304,6 +298,6 @@ class EscalationService:
         for _, esc in ranked:  # who may see is asked only of the few alike enough to show
             if len(shown) == limit:
                 break
-            if self._may_see(actor, esc):
+            if self.changes.may_see(actor, esc):
                 shown.append(esc)
         return shown

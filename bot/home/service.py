@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 from bot.clocks.schedule import sla_warning_at
 from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, ROLES, SLA_CLOCKS, Clock, Role, Severity, Status
-from bot.escalations.access import Permission, decide
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
@@ -186,7 +185,7 @@ class HomeDashboard:
             counted = queries.count_worked_by_status(session) if len(rows) >= self.row_limit else None
         # Slack is asked (for private ones only) after the session is closed: no connection waits on it.
         actor = Actor(user_id)
-        visible = [esc for esc in read if self._may_see(actor, esc)]
+        visible = [esc for esc in read if self.changes.may_see(actor, esc)]
         entries = [DashboardEntry.of(esc, user_id, now, policy) for esc in visible]
         awaiting = [entry for entry in entries if entry.escalation.awaiting_confirmation]
         unread_open, unread_awaiting = _unread(read, counted)
@@ -200,12 +199,6 @@ class HomeDashboard:
             unread_open=unread_open,
             unread_awaiting=unread_awaiting,
         )
-
-    def _may_see(self, actor: Actor, esc: EscalationSnapshot) -> bool:
-        # The rule every surface uses (`/escalate list`, targets); public ones need no Slack lookup.
-        if not esc.is_private:
-            return True
-        return decide(self.changes.viewer(actor, esc), esc, Permission.VIEW).allowed
 
 
 def _unread(
