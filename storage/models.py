@@ -137,6 +137,19 @@ class Escalation(Base):
     closed_without_confirmation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the metrics read without walking timelines: the first customer update, and the next-update
+    # promises made to the customer and kept (an update by the promised time).
+    first_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promises_made: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    promises_kept: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The post-incident review (seed 001, seed 004): root cause, what contributed, what was learnt, and
+    # where the report lives once posted.
+    root_cause_category: Mapped[str | None] = mapped_column(String(20))
+    root_cause: Mapped[str | None] = mapped_column(Text)
+    contributing_factors: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    lessons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    customer_satisfaction: Mapped[str | None] = mapped_column(String(40))
+    report_link: Mapped[str | None] = mapped_column(String(500))
     first_response_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     resolution_breached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -304,3 +317,36 @@ class PatternMember(Base):
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), primary_key=True)
     pattern_id: Mapped[int] = mapped_column(ForeignKey("patterns.id"), nullable=False, index=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class FollowUp(Base):
+    """Something a person committed to after the fix: a prevention action (seed 001), a recovery gesture
+    the customer was offered and a person accepted, or an increased check-in with the customer. Its owner
+    is reminded before it is due, through the clocks (once across replicas)."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # prevention, recovery, check_in
+    horizon: Mapped[str | None] = mapped_column(String(16))  # prevention: immediate or long_term
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    owner_user_id: Mapped[str | None] = mapped_column(String(32))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open", index=True)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class Digest(Base):
+    """A weekly digest posted (or being posted): one row per week, so replicas post it once."""
+
+    __tablename__ = "digests"
+
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO week, "2026-W49"
+    claimed_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))

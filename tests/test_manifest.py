@@ -57,6 +57,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations_setTopic": ("channels:manage", "groups:write"),
     "conversations_archive": ("channels:manage", "groups:write"),  # a closed room after its quiet period
     "views_publish": (),  # the App Home tab
+    "files_upload_v2": ("files:write",),  # the chart, the report file, the export (upload v2 flow)
+    "conversations_canvases_create": ("canvases:write",),  # the report as the room's canvas
     "pins_add": ("pins:write",),
     "views_open": (),
     "views_update": (),

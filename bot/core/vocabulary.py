@@ -134,6 +134,29 @@ class Role(_Word):
         return _ROLE_WORDS.get(key) or super().parse(text)  # type: ignore[return-value]
 
 
+class FollowUpKind(_Word):
+    """What a person committed to after the fix."""
+
+    PREVENTION = "prevention"  # seed 001's prevention actions (seed 004: immediate and long-term)
+    RECOVERY = "recovery"  # a goodwill gesture offered to the customer (seed 001's recovery table)
+    CHECK_IN = "check_in"  # an increased check-in with the customer after recovery
+
+    @property
+    def label(self) -> str:
+        return {"prevention": "Prevention action", "recovery": "Recovery gesture", "check_in": "Check-in"}[
+            self.value
+        ]
+
+
+class RootCause(_Word):
+    """Seed 004's root-cause categories."""
+
+    PRODUCT = "product"
+    PROCESS = "process"
+    PEOPLE = "people"
+    EXTERNAL = "external"
+
+
 class DraftKind(_Word):
     """What warroom can draft."""
 

@@ -81,6 +81,15 @@ class EscalationSnapshot:
     closed_without_confirmation: bool = False
     reopened_at: datetime | None = None
     archived_at: datetime | None = None
+    first_customer_update_at: datetime | None = None
+    promises_made: int = 0
+    promises_kept: int = 0
+    root_cause_category: str | None = None
+    root_cause: str | None = None
+    contributing_factors: tuple[str, ...] = field(default_factory=tuple)
+    lessons: tuple[str, ...] = field(default_factory=tuple)
+    customer_satisfaction: str | None = None
+    report_link: str | None = None
     first_response_breached: bool = False
     resolution_breached: bool = False
 

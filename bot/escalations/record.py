@@ -103,6 +103,11 @@ class Record(ClosingTheLoop):
             raise InvalidChange("The next update you promised is in the past; pick a later time.")
         self.require_open(or_resolved=True)
         row, text = self.row, text.strip()
+        if row.customer_update_promised_at is not None and self.now <= row.customer_update_promised_at:
+            row.promises_kept += 1  # the update came by the time the customer was promised it
+        if promised_at is not None:
+            row.promises_made += 1
+        row.first_customer_update_at = row.first_customer_update_at or self.now
         row.last_customer_update_at, row.last_customer_update_by = self.now, self.actor
         row.customer_update_promised_at, row.customer_snoozed_until = promised_at, None
         data = {"promised_at": promised_at.isoformat()} if promised_at else {}

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 # fake_conversations, fake_messages, fake_views and fake_usergroups register their methods in METHODS.
-from bot.sandbox import fake_conversations, fake_messages, fake_views  # noqa: F401
+from bot.sandbox import fake_conversations, fake_files, fake_messages, fake_views  # noqa: F401
 from bot.sandbox.block_kit_rules import validate_message_blocks
 from bot.sandbox.fake_methods import METHODS, decode_params
 from bot.sandbox.fake_usergroups import new_usergroup
@@ -58,6 +58,7 @@ __all__ = [
 TOKEN_PREFIXES = ("xoxb-", "xoxp-", "xapp-")
 T = TypeVar("T")
 RESPONSE_URL_USES = 5  # Slack accepts up to five posts to one response_url.
+UPLOAD_PATH = "/upload/"  # where files.getUploadURLExternal sends a file's bytes
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,13 @@ class FakeSlack(LoopbackServer):
         self._failures: dict[str, list[_Failure]] = {}
         self._drops: dict[str, int] = {}
         self._timeouts: dict[str, int] = {}
+
+    def start(self) -> FakeSlack:
+        """Serve on loopback; uploads then go to this server's /upload/ route."""
+        super().start()
+        with self._lock:
+            self._ws.upload_base = self.base_url + UPLOAD_PATH
+        return self
 
     @property
     def api_url(self) -> str:
@@ -138,6 +146,19 @@ class FakeSlack(LoopbackServer):
             msg: dict[str, Any] = {"type": "message", "user": user_id, "text": text, "ts": self._ws.next_ts()}
             self._ws.append(ch, msg, ch.find(thread_ts) if thread_ts else None)
             return str(msg["ts"])
+
+    def without_canvases(self) -> None:
+        """A workspace on a Slack tier without channel canvases (conversations.canvases.create refuses)."""
+        with self._lock:
+            self._ws.canvases_enabled = False
+
+    def files(self) -> list[dict[str, Any]]:
+        """Every file reserved, with its bytes (`content`, None until uploaded)."""
+        return self._read(lambda ws: list(ws.files.values()))
+
+    def canvas(self, channel_id: str) -> dict[str, Any] | None:
+        """The channel's canvas (id, title, markdown), if one was made."""
+        return self._read(lambda ws: ws.canvases.get(channel_id))
 
     def channel_archived_by_hand(self, channel_id: str) -> None:
         """A person archives a channel in Slack (no API call from warroom)."""
@@ -302,6 +323,16 @@ class FakeSlack(LoopbackServer):
                 return DROPPED
         return _json_reply(200, body)
 
+    def handle_upload(self, file_id: str, raw: bytes) -> _Reply:
+        """The bytes of a file reserved with files.getUploadURLExternal (Slack answers 200 "OK")."""
+        with self._lock:
+            ok = fake_files.receive_upload(self._ws, file_id, raw)
+        return (
+            (200, {"Content-Type": "text/plain"}, b"OK - " + str(len(raw)).encode())
+            if ok
+            else (400, {"Content-Type": "text/plain"}, b"bad upload")
+        )
+
     def handle_response(self, url_token: str, raw: bytes) -> _Reply:
         """Record a post to a response_url."""
         try:
@@ -392,6 +423,8 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = fake.handle_api(method, token, params)
         elif parts.path.startswith("/response/"):
             reply = fake.handle_response(parts.path[len("/response/") :], raw)
+        elif parts.path.startswith(UPLOAD_PATH):
+            reply = fake.handle_upload(parts.path[len(UPLOAD_PATH) :], raw)
         else:
             reply = _json_reply(404, {"ok": False, "error": "not_found"})
         if reply is DROPPED or reply is TIMED_OUT:  # the connection closes without an answer

@@ -118,6 +118,11 @@ class Workspace:
         self.response_uses: dict[str, int] = {}
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.usergroups: dict[str, dict[str, Any]] = {}  # id -> record; see fake_usergroups
+        self.files: dict[str, dict[str, Any]] = {}  # id -> record with its bytes; see fake_files
+        self.canvases: dict[str, dict[str, Any]] = {}  # channel id -> its canvas
+        self.canvases_enabled = True  # False: a workspace on a tier without channel canvases
+        # Where uploads go: the server's /upload/ route once started; the in-memory seam catches this one.
+        self.upload_base = "http://fake-slack.invalid/upload/"
         self.users[BOT_USER_ID] = user_record(BOT_USER_ID, BOT_NAME, "Warroom", "", is_bot=True)
         for user_id, name, real_name, title in _HUMANS:
             self.users[user_id] = user_record(user_id, name, real_name, title)

@@ -26,6 +26,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.web.base_client import BaseClient
+from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
 
 from bot.sandbox.fake_methods import decode_params
 from bot.sandbox.fake_slack import DROPPED, TIMED_OUT, FakeSlack, _json_reply
@@ -38,8 +39,9 @@ _API_PATH = urlsplit(IN_MEMORY_API_URL).path
 
 # The override below relies on a private slack_sdk hook; fail at import, with a clear message, if a
 # slack_sdk upgrade renames it, rather than quietly falling back to real HTTP.
-if not callable(getattr(BaseClient, "_perform_urllib_http_request_internal", None)):
-    raise ImportError("slack_sdk no longer has BaseClient._perform_urllib_http_request_internal")
+for _hook in ("_perform_urllib_http_request_internal", "_upload_file"):
+    if not callable(getattr(BaseClient, _hook, None)):
+        raise ImportError(f"slack_sdk no longer has BaseClient.{_hook}")
 
 
 class InMemoryWebClient(WebClient):
@@ -54,6 +56,12 @@ class InMemoryWebClient(WebClient):
         """`retry_handlers=None` means slack_sdk's defaults, exactly as for a plain WebClient."""
         super().__init__(token=token, base_url=IN_MEMORY_API_URL, retry_handlers=retry_handlers)
         self.fake = fake
+
+    def _upload_file(self, *, url: str, data: bytes, **_transport: Any) -> FileUploadV2Result:
+        """The files upload v2 flow POSTs a file's bytes to the URL Slack gave: handed to the fake too."""
+        file_id = urlsplit(url).path.rsplit("/", 1)[-1]
+        status, _headers, body = self.fake.handle_upload(file_id, data)
+        return FileUploadV2Result(status=status, body=body.decode())
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         """Hand the encoded request to the fake; answer like urlopen (2xx dict, else HTTPError)."""

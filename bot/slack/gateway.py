@@ -142,6 +142,39 @@ class SlackGateway(ConversationCalls, PeopleCalls):
                 return False
             raise
 
+    # --- files and canvases -------------------------------------------------------------------------
+
+    def upload_file(
+        self,
+        channel: str,
+        filename: str,
+        content: bytes,
+        *,
+        title: str,
+        comment: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str | None:
+        """Share a file in a channel (or thread) through Slack's files upload v2 flow (get an upload URL,
+        send the bytes, complete); the file's permalink. Never repeated blindly: Slack may have shared it."""
+        done = self._acting.files_upload_v2(
+            channel=channel,
+            filename=filename,
+            content=content,
+            title=title,
+            initial_comment=comment,
+            thread_ts=thread_ts,
+        )
+        files = done.get("files") or [done.get("file") or {}]
+        return (files[0] or {}).get("permalink")
+
+    def create_channel_canvas(self, channel: str, title: str, markdown: str) -> str:
+        """The channel's canvas, written from markdown; its id. Slack refuses on tiers without canvases
+        (`team_tier_cannot_create_channel_canvases`) and when the channel has one already."""
+        created = self._acting.conversations_canvases_create(
+            channel_id=channel, title=title, document_content={"type": "markdown", "markdown": markdown}
+        )
+        return str(created["canvas_id"])
+
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         """Publish a person's App Home tab."""
         self.client.views_publish(user_id=user_id, view=view)
