@@ -28,6 +28,7 @@ from pydantic import (
 from bot.core.durations import format_duration
 from bot.core.vocabulary import SEVERITIES, RoomKind
 from bot.policy.fields import ON_CHANGE, Duration, OnChangeDuration, Phrases, Strict, is_on_change
+from bot.policy.loop import DigestPolicy, FollowUpPolicy, MetricsPolicy, RecoveryPolicy, RedFlagPolicy
 from bot.policy.room import PatternPolicy, RoomPolicy
 from bot.policy.triage import TriagePolicy
 
@@ -157,6 +158,11 @@ class Policy(Strict):
     reminder_lead: Duration
     room: RoomPolicy
     patterns: PatternPolicy
+    follow_ups: FollowUpPolicy
+    recovery: RecoveryPolicy
+    red_flags: RedFlagPolicy
+    metrics: MetricsPolicy
+    digest: DigestPolicy
 
     @field_validator("triage")
     @classmethod

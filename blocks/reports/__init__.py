@@ -1,0 +1,1 @@
+"""Block Kit for closing the loop: recovery plan, report prompts, metrics, the digest."""
