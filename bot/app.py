@@ -22,8 +22,11 @@ from bot.escalations.claude_triage import ClaudeTriage
 from bot.escalations.service import EscalationService
 from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers
+from bot.followups.service import FollowUpService
 from bot.patterns.service import PatternService
 from bot.policy.model import Policy, load_policy
+from bot.reports.digest import DigestService
+from bot.reports.service import ReportService
 from bot.rooms.service import RoomService
 from bot.rooms.setup import WarRoomFlow
 from bot.rooms.timeline import FOLLOWED_SUBTYPES, TimelineCapture
@@ -55,13 +58,25 @@ class Warroom:
     clocks: ClockService
     drafts: DraftService
     background: Background
+    follow_ups: FollowUpService
+    reports: ReportService
+    digest: DigestService
     patterns: PatternService | None = None
 
     @property
     def services(self) -> Services:
         """What the handlers call."""
         timeline = TimelineCapture(self.changes, self.service, self.gateway)
-        return Services(self.service, self.rooms, timeline, self.drafts, self.gateway, self.background)
+        return Services(
+            self.service,
+            self.rooms,
+            timeline,
+            self.drafts,
+            self.gateway,
+            self.background,
+            self.follow_ups,
+            self.reports,
+        )
 
     def close(self, dispose_db: bool = True, drain_seconds: float | None = None) -> int:
         """Finish the work in flight (at most `drain_seconds`; None: all of it), release the pool threads
@@ -89,7 +104,7 @@ def build_warroom(
     gateway = SlackGateway(web_client or build_web_client(token, settings.slack_api_url))
     flow = WarRoomFlow(db, gateway, policy, settings)
     viewers = Viewers(gateway, settings.managers_group)
-    upkeep = RoomUpkeep(db, gateway, policy, flow)
+    upkeep = RoomUpkeep(db, gateway, policy, flow, clock)
     changes = ChangePipeline(db=db, policy=policy, effects=upkeep, viewers=viewers, clock=clock)
     drafter = build_drafter(settings)
     claude_triage = ClaudeTriage(drafter.client, settings.draft_model) if drafter else None
@@ -102,8 +117,25 @@ def build_warroom(
     )
     drafts = DraftService(gateway=gateway, escalations=service, settings=settings, drafter=drafter)
     background = Background(settings.background_workers)
+    follow_ups = FollowUpService(changes)
+    reports = ReportService(changes, follow_ups, gateway, service.timeline, narrator=drafter)
+    digest = DigestService(db, gateway, policy, settings.escalations_channel, clock)
     return Warroom(
-        settings, policy, db, gateway, flow, changes, service, rooms, clocks, drafts, background, patterns
+        settings,
+        policy,
+        db,
+        gateway,
+        flow,
+        changes,
+        service,
+        rooms,
+        clocks,
+        drafts,
+        background,
+        follow_ups,
+        reports,
+        digest,
+        patterns,
     )
 
 

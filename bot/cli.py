@@ -1,4 +1,4 @@
-"""`warroom`: serve, demo, db upgrade, policy show / check, accounts import / list."""
+"""`warroom`: serve, demo, db, policy, accounts, and closing the loop (export, metrics, digest)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot import cli_reports
 from bot.policy.model import PolicyError, load_policy, policy_to_yaml
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     accounts_import.set_defaults(run=_accounts_import)
     accounts_list = accounts.add_parser("list", help="print the account directory")
     accounts_list.set_defaults(run=_accounts_list)
+    cli_reports.add_parsers(commands)
     return parser
 
 
@@ -110,8 +112,8 @@ def _serve_slack(settings: Settings) -> int:
         return 2
     warroom = build_warroom(settings, db=db)
     app = build_bolt_app(warroom)
-    jobs.install(warroom.clocks, warroom.flow)
-    scheduler = jobs.build_scheduler(settings.sweep_seconds)
+    jobs.install(warroom.clocks, warroom.flow, warroom.digest)
+    scheduler = jobs.build_scheduler(settings.sweep_seconds, warroom.policy.digest)
     scheduler.start()
     try:
         if settings.socket_mode and settings.slack_app_token:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import commands, drafting, escalations, home, rooms, timeline
+from handlers import commands, drafting, escalations, follow_ups, home, reports, rooms, timeline
 
 
 def register_all(app: App, services: Services) -> None:
@@ -16,3 +16,5 @@ def register_all(app: App, services: Services) -> None:
     drafting.register(app, services)
     timeline.register(app, services)
     home.register(app, services)
+    follow_ups.register(app, services)
+    reports.register(app, services)

@@ -16,13 +16,14 @@ from blocks.escalations.intake_modal import IntakeSource
 from blocks.escalations.messages import build_choices, build_help, build_open_list
 from blocks.escalations.timeline import build_timeline
 from bot.core.vocabulary import Role
-from bot.escalations.access import not_found
+from bot.escalations.access import Permission, not_found
 from bot.escalations.changes import Actor
 from bot.escalations.commands import Subcommand, next_local_time, parse_subcommand, split_promise
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import InvalidChange
 from bot.escalations.record_core import CLOSE_USAGE, REOPEN_USAGE, RESOLVE_USAGE
 from bot.services import Services
+from handlers import follow_ups, reports
 from handlers.escalations import open_intake_modal
 from handlers.replies import by_respond, told_on_failure
 
@@ -36,6 +37,7 @@ USAGE = {
     "update": "Usage: `/escalate update &lt;what changed, what is next&gt;`",
     "customer-update": "Usage: `/escalate customer-update &lt;what you told them&gt; [next update at 14:30]`",
     "role": "Usage: `/escalate role liaison|engineering|csm|ic @person`",
+    "action": follow_ups.ACTION_USAGE,
     "resolve": RESOLVE_USAGE,
     "close": CLOSE_USAGE,
     "reopen": REOPEN_USAGE,
@@ -55,9 +57,10 @@ def register(app: App, services: Services) -> None:
             ack()
 
     def run_escalate_command(command: dict, respond: Respond) -> None:
-        # Opening the intake modal races the 3 s trigger: it stays here. Anything else may take a while.
+        # Opening a modal (intake, the report) races the 3 s trigger: it stays here. Anything else may take
+        # a while.
         sub = parse_subcommand(command.get("text") or "")
-        if sub.name == "":
+        if sub.name in ("", "report"):
             _run(services, sub, command, respond)
         else:
             services.background.submit(_run, services, sub, command, respond)
@@ -75,6 +78,9 @@ def handle_escalate(services: Services, sub: Subcommand, command: dict, respond:
     actor = Actor(command["user_id"], command.get("channel_id"))
     escalations = services.escalations
     if sub.name == "help":
+        return
+    if sub.name == "metrics":
+        reports.answer_metrics(services, actor, sub.rest, respond)
         return
     if sub.name == "list":
         listing = escalations.list_open(actor)
@@ -102,8 +108,10 @@ def handle_escalate(services: Services, sub: Subcommand, command: dict, respond:
     if sub.reads_as_report and not sure:
         _intake(services, command, command.get("text") or "")  # "update from Hooli: …" is a new report
         return
-    if esc is not None:
-        _run_in_room(services, sub, esc, actor, respond)
+    if sub.name == "actions" and not sure:
+        follow_ups.list_actions(services, None, actor, respond)  # everywhere: no room or id says which
+    elif esc is not None:
+        _run_in_room(services, sub, esc, actor, respond, command)
     elif target.choices:
         respond(
             response_type="ephemeral",
@@ -124,10 +132,26 @@ def _intake(services: Services, command: dict, text: str) -> None:
 
 
 def _run_in_room(
-    services: Services, sub: Subcommand, esc: EscalationSnapshot, actor: Actor, respond: Respond
+    services: Services,
+    sub: Subcommand,
+    esc: EscalationSnapshot,
+    actor: Actor,
+    respond: Respond,
+    command: dict,
 ) -> None:
     rooms = services.rooms
-    if sub.name == "status" and not sub.rest:
+    if sub.name == "actions":
+        services.rooms.may(esc.id, actor, Permission.VIEW)
+        follow_ups.list_actions(services, esc, actor, respond)
+    elif sub.name == "action":
+        follow_ups.add_action(services, sub, esc, actor)
+    elif sub.name == "recovery":
+        reports.show_recovery_plan(services, esc, actor)
+    elif sub.name == "report":
+        reports.open_report_modal(services, esc, actor, command["trigger_id"])
+    elif sub.name == "export":
+        reports.attach_export(services, esc, actor)
+    elif sub.name == "status" and not sub.rest:
         respond(
             response_type="ephemeral",
             text=f"Clocks of {esc.public_id}",

@@ -205,6 +205,11 @@ def escalations_with_message(session: Session, channel_id: str, ts: str) -> list
     return list(session.execute(stmt).scalars())
 
 
+def all_escalation_ids(session: Session, limit: int) -> list[int]:
+    """Escalation ids, oldest first (for exports)."""
+    return list(session.execute(select(Escalation.id).order_by(Escalation.id).limit(limit)).scalars())
+
+
 def timeline(session: Session, escalation_id: int) -> list[TimelineEvent]:
     """The escalation's timeline, oldest first."""
     stmt = (

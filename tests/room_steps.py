@@ -79,6 +79,14 @@ def sev1_room(sandbox: Sandbox, **values: Any) -> Escalation:
     return esc
 
 
+def under_severity_room(sandbox: Sandbox, **values: Any) -> Escalation:
+    """Okafor's SEV-1 situation filed as SEV-2 (seed 001's under-severity), a war room all the same."""
+    given = {"customer": "Okafor Analytics", "ic": "U0ANA", "severity": "SEV-2", **values}
+    esc = open_escalation(sandbox, SEV1_TEXT, given)
+    room_ready(sandbox)
+    return esc
+
+
 def sev3_card(sandbox: Sandbox) -> Escalation:
     """A SEV-3 card for Initech in #support raised by @ben, @ana its IC."""
     esc = open_escalation(sandbox, SEV3_TEXT, {"customer": "Initech", "ic": "U0ANA", "severity": "SEV-3"})

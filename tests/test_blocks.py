@@ -18,7 +18,9 @@ from blocks.escalations.triage_card import (
     CUSTOMER_UPDATED,
     DRAFT_UPDATE,
     POST_UPDATE,
+    RECOVERY,
     REOPEN,
+    REPORT,
     RESOLVE,
     TAKE_COMMAND,
     build_triage_card,
@@ -39,6 +41,11 @@ def _fields(blocks: list[dict]) -> dict[str, str]:
 def _buttons(blocks: list[dict], block_id: str = "card_actions") -> list[str]:
     actions = [b for b in blocks if b["type"] == "actions" and b["block_id"] == block_id]
     return [e["action_id"] for a in actions for e in a["elements"]]
+
+
+def _labels(blocks: list[dict]) -> list[str]:
+    actions = [b for b in blocks if b["type"] == "actions" and b["block_id"] == "card_actions"]
+    return [e["text"]["text"] for a in actions for e in a["elements"]]
 
 
 def _roles(blocks: list[dict]) -> dict[str, str]:
@@ -159,17 +166,19 @@ def test_a_resolved_card_waits_for_the_customer(esc):
         esc, status="resolved", resolved_at=CREATED, resolved_by="U0IC", resolution_summary="Restored <@U0X>"
     )
     blocks = build_triage_card(resolved)
-    assert _buttons(blocks) == [CONFIRM, CUSTOMER_UPDATED, REOPEN, CLOSE]
+    assert _buttons(blocks) == [CONFIRM, CUSTOMER_UPDATED, RECOVERY, REOPEN, CLOSE]
     assert _fields(blocks)["*Status*"] == "✅ Resolved, awaiting customer confirmation"
     clocks = block(blocks, "card_clocks")["fields"]
     assert any("Restored &lt;@U0X&gt;" in f["text"] for f in clocks), "what fixed it, escaped"
     assert validate_message_blocks(blocks) == []
 
 
-def test_a_closed_card_offers_only_reopen_and_flags_a_premature_closure(esc):
+def test_a_closed_card_offers_the_review_the_recovery_and_reopen_and_flags_a_premature_closure(esc):
     confirmed = replace(esc, status="closed", closed_at=CREATED, closed_by="U0IC", confirmed_at=CREATED)
     blocks = build_triage_card(confirmed)
-    assert _buttons(blocks) == [REOPEN] and _buttons(blocks, "card_claims") == []
+    assert _buttons(blocks) == [REPORT, RECOVERY, REOPEN] and _buttons(blocks, "card_claims") == []
+    assert _labels(blocks)[0] == "Write the report"
+    assert _labels(build_triage_card(replace(confirmed, report_link="https://x")))[0] == "Update the report"
     assert _fields(blocks)["*Status*"] == "🔒 Closed (customer confirmed)"
     assert not any(b["block_id"] == "card_flag" for b in blocks)
     premature = replace(

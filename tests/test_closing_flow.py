@@ -52,7 +52,8 @@ def test_resolve_then_confirm_closes(sandbox: Sandbox) -> None:
     assert esc.confirmation_due_at is not None
     wait_until(
         lambda: (
-            _buttons(card(sandbox, esc)) == ["card_confirm", "customer_updated", "card_reopen", "card_close"]
+            _buttons(card(sandbox, esc))
+            == ["card_confirm", "customer_updated", "card_recovery", "card_reopen", "card_close"]
         )
     )
     assert "Resolved, awaiting customer confirmation" in card_text(sandbox, esc)
@@ -66,7 +67,7 @@ def test_resolve_then_confirm_closes(sandbox: Sandbox) -> None:
     closed = row(sandbox, escalation_id)
     assert closed.confirmed_by == "U0DAVE" and closed.closed_at and not closed.closed_without_confirmation
     assert [e.kind for e in events(sandbox, escalation_id, "customer_confirmed")] == ["customer_confirmed"]
-    wait_until(lambda: _buttons(card(sandbox, closed)) == ["card_reopen"])
+    wait_until(lambda: _buttons(card(sandbox, closed)) == ["card_report", "card_recovery", "card_reopen"])
     assert "Closed (customer confirmed)" in card_text(sandbox, closed)
     assert any("confirmed the fix" in t and "will be archived" in t for t in said_in(sandbox, room))
     assert closed.next_reminder_at == closed.closed_at + timedelta(days=7), "only the archiving is left"

@@ -76,6 +76,12 @@ VALID_ARGUMENTS = {
     "confirm": "ESC-2026-001",
     "close": "ESC-2026-001 duplicate of ESC-2026-002",
     "reopen": "ESC-2026-001 broke again",
+    "recovery": "ESC-2026-001",
+    "action": "ESC-2026-001 Alert on bulk deletes <@U0BEN|ben> 2026-12-20",
+    "actions": "ESC-2026-001",
+    "report": "ESC-2026-001",
+    "export": "ESC-2026-001",
+    "metrics": "quarter",
 }
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from blocks import limits
+from blocks.reports.red_flags import build_red_flags_block
 from blocks.text import button, count, escape, escape_within, money, mrkdwn, plain, slack_date, truncate, user
 from bot.core.vocabulary import ROLES
 from bot.escalations.read_model import EscalationSnapshot
+from bot.reports.red_flags import RedFlag, RedFlagKind
 
 SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
 ACKNOWLEDGE = "card_acknowledge"
@@ -21,6 +24,8 @@ RESOLVE = "card_resolve"
 CONFIRM = "card_confirm"
 CLOSE = "card_close"
 REOPEN = "card_reopen"
+RECOVERY = "card_recovery"
+REPORT = "card_report"
 # One action id per role (ids must differ within a block): `card_claim_liaison`...
 CLAIM_ROLE = "card_claim_"
 
@@ -67,8 +72,9 @@ def build_moved_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     ]
 
 
-def build_triage_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
-    """The card's blocks: who, how bad, why, who owns it, and the buttons that work today."""
+def build_triage_card(esc: EscalationSnapshot, flags: Sequence[RedFlag] = ()) -> list[dict[str, Any]]:
+    """The card's blocks: who, how bad, why, who owns it, seed 001's red flags it raises, and the buttons
+    that work today."""
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
@@ -89,6 +95,10 @@ def build_triage_card(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     blocks.append({"type": "section", "block_id": "card_clocks", "fields": _clocks(esc)})
     if esc.closed_without_confirmation:
         blocks.append({"type": "section", "block_id": "card_flag", "text": _premature(esc)})
+    # Premature closure has its own block above, with who closed it and why.
+    flagged = build_red_flags_block([f for f in flags if f.kind != RedFlagKind.PREMATURE_CLOSURE])
+    if flagged:
+        blocks.append(flagged)
     blocks.append(
         {"type": "section", "block_id": "card_reasons", "text": mrkdwn(_reasons(esc), limits.SECTION_TEXT)}
     )
@@ -249,11 +259,17 @@ def _context(esc: EscalationSnapshot) -> list[dict[str, Any]]:
 def _actions(esc: EscalationSnapshot) -> list[dict[str, Any]]:
     value = str(esc.id)
     if esc.is_closed:
-        return [button("Reopen", REOPEN, value)]
+        report = "Update the report" if esc.report_link else "Write the report"
+        return [
+            button(report, REPORT, value, style=None if esc.report_link else "primary"),
+            button("Recovery plan", RECOVERY, value),
+            button("Reopen", REOPEN, value),
+        ]
     if esc.awaiting_confirmation:
         return [
             button("Customer confirmed", CONFIRM, value, style="primary"),
             button("Customer updated", CUSTOMER_UPDATED, value),
+            button("Recovery plan", RECOVERY, value),
             button("Reopen", REOPEN, value),
             button("Close without confirmation", CLOSE, value, style="danger"),
         ]

@@ -12,11 +12,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import delete, select
 
 from bot.clocks.sweep import ClockService
+from bot.policy.loop import DigestPolicy
+from bot.reports.digest import DigestService
 from bot.rooms.setup import WarRoomFlow
 from storage import claims
 from storage.db import utcnow
@@ -33,15 +37,16 @@ EVENT_RETENTION = timedelta(days=1)
 class _Installed:
     clocks: ClockService
     flow: WarRoomFlow
+    digest: DigestService | None
 
 
 _installed: _Installed | None = None
 
 
-def install(clocks: ClockService, flow: WarRoomFlow) -> None:
+def install(clocks: ClockService, flow: WarRoomFlow, digest: DigestService | None = None) -> None:
     """Tell the job functions which services to use (once, at start-up)."""
     global _installed
-    _installed = _Installed(clocks, flow)
+    _installed = _Installed(clocks, flow, digest)
 
 
 def _services() -> _Installed:
@@ -63,6 +68,13 @@ def resume_unfinished_rooms() -> None:
     services.flow.resume_unfinished(services.clocks.clock())
 
 
+def post_weekly_digest() -> None:
+    """Post this week's digest, unless another replica has (cron job at the policy's day and hour)."""
+    digest = _services().digest
+    if digest is not None and digest.post_weekly():
+        log.info("weekly digest posted")
+
+
 def prune_reminders() -> None:
     """Delete reminder claims of escalations closed more than 30 days ago, and event ids older than a day
     (Slack stops retrying within minutes) (daily cron job)."""
@@ -78,7 +90,7 @@ def prune_reminders() -> None:
     log.info("pruned %d old reminder claims and %d event ids", deleted, events)
 
 
-def build_scheduler(sweep_seconds: float) -> BackgroundScheduler:
+def build_scheduler(sweep_seconds: float, digest: DigestPolicy | None = None) -> BackgroundScheduler:
     """The scheduler with warroom's jobs; `start()` it after `install()`."""
     scheduler = BackgroundScheduler(
         timezone=UTC,
@@ -96,4 +108,13 @@ def build_scheduler(sweep_seconds: float) -> BackgroundScheduler:
         next_run_time=utcnow(),
     )
     scheduler.add_job(prune_reminders, "cron", hour=3, minute=17, id="prune_reminders")
+    if digest is not None:
+        scheduler.add_job(
+            post_weekly_digest,
+            CronTrigger(day_of_week=digest.day.cron, hour=digest.hour, timezone=ZoneInfo(digest.timezone)),
+            id="post_weekly_digest",
+            # Every replica runs the job; the `digests` row makes one of them post. A replica that was down
+            # at the hour still posts once it is back the same day, if nobody did.
+            misfire_grace_time=int(timedelta(hours=12).total_seconds()),
+        )
     return scheduler

@@ -7,15 +7,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.clocks.schedule import ClockInputs, Plan, due_times, plan
+from bot.clocks.schedule import ClockInputs, FollowUpDue, Plan, due_times, follow_up_reminders_end, plan
 from bot.core.vocabulary import Clock
 from bot.policy.model import Policy
+from storage import follow_ups
 from storage.models import Escalation
 from storage.models import Reminder as ReminderRow
 
 
-def clock_inputs(row: Escalation) -> ClockInputs:
-    """What the clock math needs from a row."""
+def clock_inputs(row: Escalation, follow_ups_due: tuple[FollowUpDue, ...] = ()) -> ClockInputs:
+    """What the clock math needs from a row (and its open follow-ups)."""
     snoozes = {Clock.INTERNAL: row.internal_snoozed_until, Clock.CUSTOMER: row.customer_snoozed_until}
     return ClockInputs(
         severity=row.severity,
@@ -31,12 +32,13 @@ def clock_inputs(row: Escalation) -> ClockInputs:
         closed_at=row.closed_at,
         reopened_at=row.reopened_at,
         archivable=row.room_channel_id is not None and row.archived_at is None,
+        follow_ups=follow_ups_due,
     )
 
 
 def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> Plan:
     """Recompute the row's due times and when the sweep must next look at it (call after any change)."""
-    inputs = clock_inputs(row)
+    inputs = clock_inputs(row, _follow_ups_due(session, row.id, policy, now))
     dues = due_times(inputs, policy)
     if dues.first_response is not None:
         row.first_response_due_at = dues.first_response
@@ -57,3 +59,14 @@ def claimed_keys(session: Session, escalation_id: int) -> set[tuple[str, datetim
         )
     )
     return {(clock, due_at, stage) for clock, due_at, stage in rows}
+
+
+def _follow_ups_due(
+    session: Session, escalation_id: int, policy: Policy, now: datetime
+) -> tuple[FollowUpDue, ...]:
+    # Only follow-ups still owed a reminder: once the last overdue one is past, the card and the digest
+    # keep showing it, but the room is not told again (and a pruned claim cannot make it say it twice).
+    # One more `overdue_every` of grace, so a sweep that was down when the last one came due still sends it.
+    oldest_due = now - (follow_up_reminders_end(now, policy) - now) - policy.follow_ups.overdue_every
+    rows = follow_ups.open_with_due_dates(session, escalation_id, oldest_due)
+    return tuple(FollowUpDue(row.id, row.due_at, row.created_at) for row in rows if row.due_at is not None)

@@ -11,6 +11,9 @@ Then, to close the loop:
 - `confirmation`: resolved, the liaison is reminded to get the customer's confirmation, every
   `confirmation_reminder` until it comes;
 - `archive`: closed, the war room is archived after the quiet period (`room.archive_after`).
+And, whatever the status, each open follow-up (a prevention action, an accepted recovery gesture, a
+check-in) with a due date: its owner is reminded `follow_ups.reminder_lead` before, at the due time, and a
+few times while overdue (clock `follow_up:<id>`).
 
 Each clock has a schedule of reminders. Update clocks: a warning `reminder_lead` before the due time,
 one at the due time, then one per cadence interval while overdue. SLA clocks: a warning when
@@ -32,6 +35,7 @@ from bot.policy.model import Policy
 MAX_OVERDUE_REPEATS = 500
 # A missing liaison is said a few times, not all night: the card keeps showing the empty role.
 MAX_ROLE_NUDGES = 3
+FOLLOW_UP_CLOCK = "follow_up:"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,21 @@ class ClockInputs:
     closed_at: datetime | None = None
     reopened_at: datetime | None = None
     archivable: bool = False  # closed with a war-room channel that is not archived yet
+    follow_ups: tuple[FollowUpDue, ...] = ()
+
+
+@dataclass(frozen=True)
+class FollowUpDue:
+    """An open follow-up with a due date, as its reminders need it."""
+
+    id: int
+    due_at: datetime
+    created_at: datetime
+
+    @property
+    def clock(self) -> str:
+        """The reminder clock of this follow-up: `follow_up:42`."""
+        return f"{FOLLOW_UP_CLOCK}{self.id}"
 
 
 @dataclass(frozen=True)
@@ -198,6 +217,34 @@ def schedule(clock: str, due_at: datetime, severity: str, policy: Policy) -> Ite
         yield Reminder(clock, due_at, f"overdue:{n}", due_at + n * cadence)
 
 
+def follow_up_schedule(follow_up: FollowUpDue, policy: Policy) -> Iterator[Reminder]:
+    """The reminders of one follow-up, in the order they fire. A warning whose time had already passed
+    when the follow-up was added is skipped: an action due tomorrow is not reminded the moment it is made."""
+    rules = policy.follow_ups
+    clock, due_at = follow_up.clock, follow_up.due_at
+    warning_at = due_at - rules.reminder_lead
+    if warning_at > follow_up.created_at:
+        yield Reminder(clock, due_at, "warning", warning_at)
+    yield Reminder(clock, due_at, "due", due_at)
+    for n in range(1, rules.overdue_reminders + 1):
+        yield Reminder(clock, due_at, f"overdue:{n}", due_at + n * rules.overdue_every)
+
+
+def follow_up_reminders_end(due_at: datetime, policy: Policy) -> datetime:
+    """When a follow-up due at `due_at` has had its last reminder."""
+    return due_at + policy.follow_ups.overdue_reminders * policy.follow_ups.overdue_every
+
+
+def _latest_owed(reminders: Iterator[Reminder], now: datetime, upcoming: list[datetime]) -> Reminder | None:
+    latest: Reminder | None = None
+    for reminder in reminders:
+        if reminder.fire_at > now:
+            upcoming.append(reminder.fire_at)
+            break
+        latest = reminder
+    return latest
+
+
 def plan(
     inputs: ClockInputs,
     dues: DueTimes,
@@ -212,12 +259,7 @@ def plan(
         due_at = dues.of(clock)
         if due_at is None:
             continue
-        latest: Reminder | None = None
-        for reminder in schedule(clock, due_at, inputs.severity, policy):
-            if reminder.fire_at > now:
-                upcoming.append(reminder.fire_at)
-                break
-            latest = reminder
+        latest = _latest_owed(schedule(clock, due_at, inputs.severity, policy), now, upcoming)
         snoozed = inputs.snoozed_until.get(clock)
         if snoozed is not None and snoozed > now:
             upcoming.append(snoozed)  # nothing until the snooze ends, then one reminder
@@ -225,6 +267,10 @@ def plan(
         if snoozed is not None and latest is not None and snoozed >= latest.fire_at:
             # "Snooze 10 min" means "remind me again in 10 min", even if no new stage came due meanwhile.
             latest = Reminder(clock, due_at, f"snooze:{int(snoozed.timestamp())}", snoozed)
+        if latest is not None and latest.key not in claimed:
+            send.append(latest)
+    for follow_up in inputs.follow_ups:
+        latest = _latest_owed(follow_up_schedule(follow_up, policy), now, upcoming)
         if latest is not None and latest.key not in claimed:
             send.append(latest)
     return Plan(tuple(send), min(upcoming) if upcoming else None)

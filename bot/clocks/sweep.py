@@ -21,8 +21,10 @@ from sqlalchemy import delete, select, update
 
 from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
 from blocks.escalations.messages import ARCHIVE_NOTICE, build_archive_notice
+from blocks.followups.follow_ups import build_follow_up_reminder
 from bot.clocks.recompute import retime
 from bot.clocks.schedule import (
+    FOLLOW_UP_CLOCK,
     SLA_CLOCKS,
     Reminder,
     cadence_of,
@@ -31,10 +33,12 @@ from bot.clocks.schedule import (
 from bot.core.vocabulary import Clock
 from bot.escalations.changes import ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot
+from bot.followups.model import FollowUpView
 from bot.policy.model import Policy
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
+from storage import follow_ups as follow_up_store
 from storage import repository as repo
 from storage.db import Database, utcnow
 from storage.models import Escalation
@@ -116,6 +120,8 @@ class ClockService:
     def _post(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
         if reminder.clock == Clock.ARCHIVE:
             return self._archive(esc, reminder, now)
+        if reminder.clock.startswith(FOLLOW_UP_CLOCK):
+            return self._remind_owner(esc, reminder, now)
         facts = ClockFacts(
             cadence=cadence_of(reminder.clock, esc.severity, self.policy),
             window=sla_window(reminder.clock, esc.severity, self.policy)
@@ -180,6 +186,26 @@ class ClockService:
         self.changes.change(
             esc.id, None, lambda record: record.archive_failed(refused) if refused else record.archived()
         )
+        return 1
+
+    def _remind_owner(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
+        """A follow-up's reminder goes to its owner in a DM: the room may be long archived by then."""
+        follow_up_id = int(reminder.clock.removeprefix(FOLLOW_UP_CLOCK))
+        with self.db.session() as session:
+            row = follow_up_store.get(session, follow_up_id)
+            follow_up = FollowUpView.of(row) if row is not None else None
+        if follow_up is None or not follow_up.is_open:  # done between the claim and now: nothing to say
+            return 0
+        text, blocks = build_follow_up_reminder(esc, follow_up, reminder.stage, now)
+        target = follow_up.owner_user_id or esc.worked_in[0] or ""
+        try:
+            posted = self.gateway.post_message(target, text, blocks=blocks)
+        except Exception as exc:
+            log.warning("follow-up reminder %s not posted (%s); will retry", reminder.key, slack_error(exc))
+            self._release(esc.id, reminder, now)
+            return 0
+        with self.db.session() as session:
+            claims.mark_reminder_posted(session, esc.id, reminder, posted.channel, posted.ts)
         return 1
 
     def _release(self, escalation_id: int, reminder: Reminder, now: datetime) -> None:

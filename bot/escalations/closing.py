@@ -21,6 +21,12 @@ from bot.escalations.record_core import (
 )
 from storage import repository as repo
 
+REPORT_COMMAND = "/escalate report"
+RECOVERY_OFFER = (
+    "🤝 *Recovery plan* on the card (or `/escalate recovery`) suggests how to rebuild the relationship, "
+    "scaled to what they went through."
+)
+
 
 class ClosingTheLoop(RecordCore):
     """Resolve, confirm, close, reopen and archive."""
@@ -40,7 +46,8 @@ class ClosingTheLoop(RecordCore):
         self.say(
             f"✅ <@{self.actor}> resolved *{row.public_id}*: {escape(summary)}\n"
             f"Now awaiting {escape(row.customer.name)}'s confirmation. <@{chaser}> will be reminded every "
-            f"{every} to get it; press *Customer confirmed* (or `/escalate confirm`) once they have."
+            f"{every} to get it; press *Customer confirmed* (or `/escalate confirm`) once they have.\n"
+            f"{RECOVERY_OFFER}"
         )
 
     def confirm(self, how: str = "") -> None:
@@ -59,7 +66,7 @@ class ClosingTheLoop(RecordCore):
         self._close()
         self.say(
             f"🎉 {escape(row.customer.name)} confirmed the fix (recorded by <@{self.actor}>). "
-            f"*{row.public_id}* is closed.{self._archive_note()}"
+            f"*{row.public_id}* is closed.{self._archive_note()}{self._review_note()}"
         )
 
     def close(self, reason: str) -> None:
@@ -77,7 +84,7 @@ class ClosingTheLoop(RecordCore):
         self.say(
             f"🔒 <@{self.actor}> closed *{row.public_id}* without the customer's confirmation: "
             f"{escape(reason)}\n⚠️ Flagged as a *premature closure* (seed 001: don't close until the "
-            f"customer confirms).{self._archive_note()}"
+            f"customer confirms).{self._archive_note()}{self._review_note()}"
         )
 
     def reopen(self, why: str) -> None:
@@ -114,6 +121,12 @@ class ClosingTheLoop(RecordCore):
     def _close(self) -> None:
         self.row.closed_at, self.row.closed_by = self.now, self.actor
         self.set_status(Status.CLOSED)
+
+    def _review_note(self) -> str:
+        note = f"\n📝 Next, the post-incident review: *Write the report* on the card (or `{REPORT_COMMAND}`)."
+        if not self.row.root_cause:
+            note += " No root cause is recorded yet: closing without one is seed 001's *missing RCA* flag."
+        return note
 
     def _archive_note(self) -> str:
         if self.row.room_channel_id is None:

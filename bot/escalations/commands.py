@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from bot.core.text import clean, readable
@@ -23,6 +23,12 @@ SUBCOMMANDS = (
     "confirm",
     "close",
     "reopen",
+    "recovery",
+    "action",
+    "actions",
+    "report",
+    "export",
+    "metrics",
 )
 # What each subcommand looks like, for help and for "did you mean".
 EXAMPLES = {
@@ -38,9 +44,17 @@ EXAMPLES = {
     "confirm": "/escalate confirm [David confirmed by phone]",
     "close": "/escalate close Duplicate of ESC-2026-004",
     "reopen": "/escalate reopen The reports broke again after the sync",
+    "recovery": "/escalate recovery",
+    "action": "/escalate action Alert on bulk deletes in the sync @ana 2026-12-20",
+    "actions": "/escalate actions",
+    "report": "/escalate report",
+    "export": "/escalate export [ESC-2026-007]",
+    "metrics": "/escalate metrics [7d|30d|90d|quarter]",
 }
 # Subcommands whose words after the name are free text (an empty one gets its usage line).
-FREE_TEXT = ("update", "customer-update", "resolve", "close", "reopen", "confirm")
+FREE_TEXT = ("update", "customer-update", "resolve", "close", "reopen", "confirm", "action")
+# Subcommands that take nothing after them (an escalation id aside).
+NO_ARGUMENTS = ("help", "list", "timeline", "recovery", "actions", "report", "export")
 # Words people reach for that live elsewhere in warroom, and where.
 ELSEWHERE = {
     "summarize": "mention me in the room: `@warroom summarize`",
@@ -78,6 +92,8 @@ class Subcommand:
     reads_as_report: bool = False
     suggestion: str | None = None
     user_id: str | None = None  # the person `role` names
+    # `rest` with Slack's markup kept (`action` reads its owner's mention from it): derived, not compared.
+    raw_rest: str = field(default="", compare=False)
 
     @property
     def is_single_word(self) -> bool:
@@ -105,15 +121,25 @@ def parse_subcommand(text: str) -> Subcommand:
     if not _arguments_fit(name, rest):
         return Subcommand("", stripped)
     user_id = (person.group(1) or person.group(2)) if name == "role" and person else None
+    raw_rest = raw.partition(" ")[2].strip()
+    if public_id:
+        raw_rest = _PUBLIC_ID.sub("", raw_rest, count=1).strip()
     return Subcommand(
-        name, rest, public_id, reads_as_report=bool(_REPORT_HEADLINE.match(rest)), user_id=user_id
+        name,
+        rest,
+        public_id,
+        reads_as_report=bool(_REPORT_HEADLINE.match(rest)),
+        user_id=user_id,
+        raw_rest=raw_rest,
     )
 
 
 def _arguments_fit(name: str, rest: str) -> bool:
     words = rest.split()
-    if name in ("help", "list", "timeline"):
+    if name in NO_ARGUMENTS:
         return not words
+    if name == "metrics":  # "metrics 30d"; "metrics for the Q3 board deck are wrong" is a report
+        return len(words) <= 1
     if name == "role":  # "role liaison @ben"; "role of the database…" is prose
         return not words or Role.parse(words[0]) is not None
     if name == "status":  # the clocks, or exactly one status word

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.vocabulary import ROLES, EscalationType, Role, Status, Tier, label_of
 from bot.escalations.severity import Account
+from storage import repository as repo
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.policy.model import Policy
-    from storage.models import Escalation
+    from storage.models import Escalation, TimelineEvent
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class EscalationSnapshot:
     users_affected: int | None = None
     description: str = ""
     tried: str = ""
+    started: str = ""
+    affected: str = ""
+    business_impact: str = ""
+    workaround: str | None = None
     public_exposure: bool = False
     regulatory: bool = False
     responder_user_ids: tuple[str, ...] = field(default_factory=tuple)
@@ -181,6 +188,28 @@ class TimelineEntry:
     text: str
     actor_user_id: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event: TimelineEvent) -> TimelineEntry:
+        """The entry of a timeline row."""
+        return cls(
+            at=event.at,
+            kind=event.kind,
+            text=event.text,
+            actor_user_id=event.actor_user_id,
+            data=dict(event.data),
+        )
+
+    @property
+    def removed(self) -> bool:
+        """A captured message its author deleted, or that was un-pinned: not part of the story any more."""
+        return bool(self.data.get("removed"))
+
+
+def timeline_entries(session: Session, escalation_id: int) -> list[TimelineEntry]:
+    """What happened to an escalation, oldest first, without captured messages since deleted or un-pinned."""
+    entries = (TimelineEntry.of(event) for event in repo.timeline(session, escalation_id))
+    return [entry for entry in entries if not entry.removed]
 
 
 def _frozen(value: Any) -> Any:

@@ -2,7 +2,8 @@
 
 `Record` is `RecordCore` (the row, the actor, what the change did) with every domain method: the card's,
 updates, roles, severity and status here; resolving, confirming, closing, reopening and archiving in
-`bot.escalations.closing`. The change pipeline commits, re-times and posts after each.
+`bot.escalations.closing`; follow-ups, the recovery plan and the review in
+`bot.escalations.follow_through`. The change pipeline commits, re-times and posts after each.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.core.vocabulary import (
 )
 from bot.escalations.access import Permission
 from bot.escalations.closing import ClosingTheLoop
+from bot.escalations.follow_through import FollowThrough
 from bot.escalations.record_core import (
     CLOSE_USAGE,
     RESOLVE_USAGE,
@@ -34,7 +36,7 @@ from storage import repository as repo
 __all__ = ["Event", "InvalidChange", "NotAllowed", "Record"]
 
 
-class Record(ClosingTheLoop):
+class Record(ClosingTheLoop, FollowThrough):
     """One locked escalation and its domain methods."""
 
     # --- the card -----------------------------------------------------------------------------------

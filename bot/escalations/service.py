@@ -19,7 +19,7 @@ from bot.clocks.recompute import retime
 from bot.core.vocabulary import Role, RoomKind, Status
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake
-from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
+from bot.escalations.read_model import EscalationSnapshot, TimelineEntry, timeline_entries
 from bot.escalations.record_core import Event
 from bot.escalations.severity import SeveritySuggestion
 from bot.escalations.similarity import issue_words, similarity
@@ -245,13 +245,7 @@ class EscalationService:
     def timeline(self, escalation_id: int) -> list[TimelineEntry]:
         """What happened to the escalation, oldest first."""
         with self.db.session() as session:
-            return [
-                TimelineEntry(
-                    at=e.at, kind=e.kind, text=e.text, actor_user_id=e.actor_user_id, data=dict(e.data)
-                )
-                for e in repo.timeline(session, escalation_id)
-                if not e.data.get("removed")  # a captured message its author deleted, or un-pinned
-            ]
+            return timeline_entries(session, escalation_id)
 
     def list_open(self, actor: Actor, limit: int = 48) -> Listing:
         """Open escalations `actor` may see (most severe, then oldest, first); private ones they may not

@@ -34,6 +34,7 @@ from blocks.escalations.triage_card import (
 from bot.escalations.naming import war_room_name, with_suffix
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
+from bot.reports.red_flags import detect_red_flags
 from bot.rooms.lease import LEASE, LeaseKeeper
 from bot.rooms.steps import Action, Apply, StepFailed, StepLog
 from bot.settings import Settings
@@ -270,8 +271,10 @@ class WarRoomFlow:
     ) -> dict[str, Any]:
         if resumed and channel and (found := self._already_posted(esc, channel, thread_ts, "card_title")):
             return found
+        # As it stood when it was raised: filed below what the rules read is the one flag it can carry yet.
+        flags = detect_red_flags(esc, (), (), self.policy, esc.created_at)
         posted = self.gateway.post_message(
-            channel or "", card_fallback_text(esc), blocks=build_triage_card(esc), thread_ts=thread_ts
+            channel or "", card_fallback_text(esc), blocks=build_triage_card(esc, flags), thread_ts=thread_ts
         )
         return {"channel_id": posted.channel, "ts": posted.ts}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -19,6 +20,7 @@ from blocks.escalations.messages import build_announcement, build_topic
 from blocks.escalations.triage_card import build_moved_card, build_triage_card, card_fallback_text
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
+from bot.reports.flagging import red_flags_now
 from bot.rooms.setup import WarRoomFlow
 from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
@@ -32,8 +34,16 @@ REFRESH_STRIPES = 64
 class RoomUpkeep:
     """The Slack side of committed changes (the pipeline's `RoomEffects`)."""
 
-    def __init__(self, db: Database, gateway: SlackGateway, policy: Policy, flow: WarRoomFlow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        gateway: SlackGateway,
+        policy: Policy,
+        flow: WarRoomFlow,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.db = db
+        self.clock = clock
         self.gateway = gateway
         self.policy = policy
         self.flow = flow
@@ -95,6 +105,7 @@ class RoomUpkeep:
             steps = {
                 name: dict(step.result) for name, step in claims.steps_of(session, escalation_id).items()
             }
+            flags = red_flags_now(session, esc, self.policy, self.clock())
         calls: dict[str, Callable[[], Any]] = {}
         in_room = esc.archived_at is None  # an archived room's card and topic can no longer change
         if in_room and esc.card_channel_id and esc.card_ts:
@@ -102,7 +113,7 @@ class RoomUpkeep:
                 esc.card_channel_id or "",
                 esc.card_ts or "",
                 card_fallback_text(esc),
-                blocks=build_triage_card(esc),
+                blocks=build_triage_card(esc, flags),
             )
         thread_card = steps.get("card", {})
         if esc.room_channel_id and thread_card.get("ts") not in (None, esc.card_ts):

@@ -298,6 +298,8 @@ def _initial(element: dict[str, Any]) -> Any:
         return (element.get("initial_option") or {}).get("value")
     if kind == "datetimepicker":
         return element.get("initial_date_time")
+    if kind == "datepicker":
+        return element.get("initial_date")
     return None
 
 
@@ -316,6 +318,6 @@ def _element_state(element: dict[str, Any], kind: str, given: Any) -> dict[str, 
     if kind == "checkboxes":
         chosen = set(given or [])
         return {"type": kind, "selected_options": [o for o in element["options"] if o["value"] in chosen]}
-    if kind == "datetimepicker":
-        return {"type": kind, "selected_date_time": given}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": given}
     return {"type": kind, "value": given}

@@ -108,6 +108,11 @@ class GatewayCore:
         url = str(self._identity().get("url") or "")
         return url if url.endswith("/") else url + "/"
 
+    @property
+    def team_id(self) -> str:
+        """The workspace's id, `T0123…` (asked once, then remembered)."""
+        return str(self._identity().get("team_id") or "")
+
     def _identity(self) -> dict[str, Any]:
         if self._auth is None:
             self._auth = dict(self.client.auth_test().data)  # type: ignore[arg-type]

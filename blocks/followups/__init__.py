@@ -1,0 +1,1 @@
+"""Block Kit for follow-ups: prevention actions, recovery gestures, check-ins."""

@@ -1,0 +1,97 @@
+"""`/escalate action <what> @owner <date>`: what was typed, read (pure).
+
+The owner is Slack's escaped mention (`<@U0123|ana>`, the manifest asks for escaping); the due date is
+what follows it, or the last words ("by Friday", "due 2026-12-20", "in 2 weeks"). A date without a time
+is due at the end of that working day on the clock of the person who typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from dateutil import parser as date_parser
+
+from bot.core.durations import parse_duration
+from bot.core.text import readable
+
+END_OF_DAY = time(17, 0)
+DATE_EXAMPLES = "a date like `2026-12-20`, `Dec 20`, `friday`, `tomorrow` or `in 2 weeks`"
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>]*)?>")
+_LEAD_WORDS = re.compile(r"^(?:by|due|on|before|until)\s+", re.I)
+_IN_SPAN = re.compile(r"^in\s+(\d{1,3})\s*(day|days|week|weeks|d|w)$", re.I)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# "… by Friday", "… due 2026-12-20", "… in 2 weeks" at the end, when no owner mention separates it.
+_TRAILING_DUE = re.compile(
+    r"\s+(?:(?:by|due|before|until)\s+(?P<after_word>[^,;]{2,30})|(?P<span>in\s+\d{1,3}\s*(?:days?|weeks?|d|w)))$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """What `/escalate action` was asked: the action in plain words, its owner, the due date as typed."""
+
+    what: str
+    owner_user_id: str | None
+    due_text: str
+
+
+def parse_action(raw: str) -> ActionRequest:
+    """Split `Add sync-delete alerting <@U1|ana> 2026-12-20` into what, owner and due date."""
+    mention = _MENTION.search(raw)
+    if mention:
+        what, due = raw[: mention.start()], raw[mention.end() :]
+        owner: str | None = mention.group(1)
+    else:
+        what, due, owner = raw, "", None
+    trailing = _TRAILING_DUE.search(what) if not due.strip() else None
+    if trailing:
+        due = trailing.group("after_word") or trailing.group("span") or ""
+        what = what[: trailing.start()]
+    return ActionRequest(readable(what).strip(" ,;:-"), owner, readable(due).strip(" ,;."))
+
+
+def parse_due(text: str, now: datetime, utc_offset_seconds: int = 0) -> datetime | None:
+    """The due time `text` names, as a UTC-aware datetime (None for no text); `ValueError` with a sentence
+    saying what would work when it names no date."""
+    words = _LEAD_WORDS.sub("", " ".join(text.split())).strip()
+    if not words:
+        return None
+    zone = timezone(timedelta(seconds=utc_offset_seconds))
+    today = now.astimezone(zone).date()
+    day = _relative_day(words.lower(), today)
+    if day is None:
+        try:
+            day = _absolute_day(words, today)
+        except (ValueError, OverflowError):
+            raise ValueError(f"I can't read {words!r} as a due date: use {DATE_EXAMPLES}.") from None
+    return datetime.combine(day, END_OF_DAY, zone).astimezone(now.tzinfo)
+
+
+def _relative_day(words: str, today: date) -> date | None:
+    if words == "today":
+        return today
+    if words == "tomorrow":
+        return today + timedelta(days=1)
+    if words in ("next week", "in a week"):
+        return today + timedelta(days=7)
+    weekday = words.removeprefix("next ")
+    if weekday in _WEEKDAYS:  # the next such day, never today
+        ahead = (_WEEKDAYS.index(weekday) - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    span = _IN_SPAN.match(words)
+    if span:
+        return today + parse_duration(f"{span.group(1)}{span.group(2)[0].lower()}")
+    return None
+
+
+def _absolute_day(words: str, today: date) -> date:
+    # dateutil reads "2026-12-20", "Dec 20", "20 December 2026", "12/20"; a day with no year that has
+    # already passed this year means next year's.
+    default = datetime.combine(today, time()).replace(day=1)
+    parsed = date_parser.parse(words, default=default, dayfirst=False).date()
+    if not re.search(r"\d{4}", words) and parsed < today:
+        parsed = parsed.replace(year=parsed.year + 1)
+    return parsed
