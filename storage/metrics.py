@@ -115,7 +115,7 @@ def times_statement(period: Period, now: datetime, dialect: str) -> Select[Any]:
 def repeats_statement(period: Period, policy: Policy, dialect: str) -> Select[Any]:
     """Per severity, how many escalations opened in `period` followed one of the same customer opened
     within the repeat window before (which may be before the period)."""
-    window = policy.metrics.repeat_window
+    window = policy.triage.repeat_escalations.window
     previous_at = func.lag(E.created_at).over(partition_by=E.customer_id, order_by=(E.created_at, E.id))
     reach = (
         select(E.severity, E.created_at, previous_at.label("previous_at"))

@@ -4,6 +4,7 @@ the rows back."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.clocks.sweep import ClockService
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from storage.db import Database
 from storage.models import Escalation, TimelineEvent
@@ -32,6 +34,21 @@ def timed_fixture(db: Database, clock: ControlledClock) -> Iterator[Sandbox]:
     """The sandbox on the controlled clock."""
     with Sandbox(db=db, clock=clock) as sandbox:
         yield sandbox
+
+
+def second_clock_replica(sandbox: Sandbox, db: Database, clock: ControlledClock) -> ClockService:
+    """Another replica's sweep: its own connection pool to the same database, the same fake Slack. Close
+    it and dispose of its database after."""
+    second_db = Database(db.url)
+    return ClockService(
+        db=second_db,
+        gateway=sandbox.warroom.gateway,
+        changes=dataclasses.replace(sandbox.warroom.changes, db=second_db),
+        policy=sandbox.warroom.policy,
+        settings=sandbox.warroom.settings,
+        clock=clock,
+        worker_id="replica-2",
+    )
 
 
 def count(sandbox: Sandbox) -> int:

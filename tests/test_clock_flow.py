@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from storage.db import Database
 from storage.models import Escalation, Reminder, TimelineEvent
 from tests.flows import SEV1_TEXT, escalate, settled
+from tests.room_steps import second_clock_replica
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -272,19 +272,7 @@ def test_two_schedulers_post_each_of_500_due_reminders_exactly_once(
             for row in session.execute(select(Escalation)).scalars():
                 retime(session, row, sandbox.warroom.policy, clock.now)
 
-        second_db = Database(db.url)
-        replicas = [
-            sandbox.warroom.clocks,
-            ClockService(
-                db=second_db,
-                gateway=sandbox.warroom.gateway,
-                changes=dataclasses.replace(sandbox.warroom.changes, db=second_db),
-                policy=sandbox.warroom.policy,
-                settings=sandbox.warroom.settings,
-                clock=clock,
-                worker_id="replica-2",
-            ),
-        ]
+        replicas = [sandbox.warroom.clocks, second_clock_replica(sandbox, db, clock)]
         totals: list[int] = []
 
         def run(replica: ClockService) -> None:
@@ -298,7 +286,7 @@ def test_two_schedulers_post_each_of_500_due_reminders_exactly_once(
             thread.start()
         for thread in threads:
             thread.join()
-        second_db.dispose()
+        replicas[1].db.dispose()
 
         nudges = _nudges(sandbox, "C0GENERAL")
         assert sum(totals) == 500 and len(nudges) == 500

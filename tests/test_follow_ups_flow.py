@@ -4,7 +4,6 @@ from the reminder, `/escalate actions`, and what bad or hostile input gets."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from datetime import timedelta
@@ -13,7 +12,6 @@ from sqlalchemy import select
 
 from bot.clocks.sweep import ClockService
 from bot.sandbox.stack import wait_until
-from storage.db import Database
 from storage.models import FollowUp
 from tests.room_steps import (
     STRANGER,
@@ -23,6 +21,7 @@ from tests.room_steps import (
     events,
     run,
     said_in,
+    second_clock_replica,
     sev1_room,
     timed_fixture,
 )
@@ -114,19 +113,7 @@ def test_two_replicas_sweeping_at_once_send_the_reminder_once(timed, clock, db) 
     esc = sev1_room(timed)
     _add_action(timed, esc)
     clock.now = DUE
-    second_db = Database(db.url)
-    replicas = [
-        timed.warroom.clocks,
-        ClockService(
-            db=second_db,
-            gateway=timed.warroom.gateway,
-            changes=dataclasses.replace(timed.warroom.changes, db=second_db),
-            policy=timed.warroom.policy,
-            settings=timed.warroom.settings,
-            clock=clock,
-            worker_id="replica-2",
-        ),
-    ]
+    replicas = [timed.warroom.clocks, second_clock_replica(timed, db, clock)]
     start = threading.Barrier(len(replicas))
     posted: list[int] = []
 
@@ -139,7 +126,7 @@ def test_two_replicas_sweeping_at_once_send_the_reminder_once(timed, clock, db) 
         thread.start()
     for thread in threads:
         thread.join()
-    second_db.dispose()
+    replicas[1].db.dispose()
     replicas[1].close()
     due = [m for m in _dm(timed, "U0CHLOE") if m["text"].startswith("⏰ Due today")]
     assert len(due) == 1, "one DM, whichever replica claimed it"

@@ -277,9 +277,7 @@ def test_quarter_at_its_boundaries(now: datetime, quarter_start: datetime) -> No
 
 
 def test_the_default_period_comes_from_the_policy() -> None:
-    weekly = POLICY.model_copy(
-        update={"metrics": MetricsPolicy(repeat_window=90 * DAY, default_period=7 * DAY)}
-    )
+    weekly = POLICY.model_copy(update={"metrics": MetricsPolicy(default_period=7 * DAY)})
     period = parse_period(None, NOW, weekly)
     assert (period.start, period.label) == (NOW - 7 * DAY, "last 7 days")
 

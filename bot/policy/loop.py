@@ -98,12 +98,11 @@ class RedFlagPolicy(Strict):
 
 
 class MetricsPolicy(Strict):
-    """How the metrics read the record."""
+    """How the metrics read the record. A repeat escalation is the triage's: `triage.repeat_escalations`."""
 
-    repeat_window: Duration  # an escalation of a customer escalated within this long before is a repeat
     default_period: Duration  # `/escalate metrics` without a period
 
-    @field_validator("repeat_window", "default_period")
+    @field_validator("default_period")
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):

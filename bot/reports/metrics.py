@@ -76,7 +76,7 @@ class SeverityInputs:
     unresolved_age_ms: Sequence[int] = ()  # the others: → now
     promises_made: int = 0
     promises_kept: int = 0
-    repeats: int = 0  # whose customer had an escalation opened within `metrics.repeat_window` before
+    repeats: int = 0  # whose customer was escalated within `triage.repeat_escalations.window` before
     prevention_done: int = 0  # prevention follow-ups done, of
     prevention_total: int = 0
 
@@ -134,7 +134,7 @@ class Figures:
     first_response_sla: Share  # first responses within the severity's `first_response`
     resolution_sla: Share  # resolved within the severity's `resolution_target`
     promises_kept: Share  # sum(promises_kept) of sum(promises_made)
-    repeats: Share  # escalations of a customer escalated within `metrics.repeat_window` before
+    repeats: Share  # escalations of a customer escalated within `triage.repeat_escalations.window` before
     prevention_done: Share  # prevention follow-ups done
 
 
@@ -219,7 +219,7 @@ def compute_metrics(inputs: MetricsInputs, policy: Policy, period: Period, now: 
         arr_at_risk=inputs.arr_at_risk,
         arr_customers=inputs.arr_customers,
         targets=targets,
-        repeat_window=policy.metrics.repeat_window,
+        repeat_window=policy.triage.repeat_escalations.window,
     )
 
 
