@@ -108,7 +108,7 @@ def handle_escalate(services: Services, sub: Subcommand, command: dict, respond:
     if sub.reads_as_report and not sure:
         _intake(services, command, command.get("text") or "")  # "update from Hooli: …" is a new report
         return
-    if sub.name == "actions" and not sure:
+    if sub.name == "actions" and not sure and sub.public_id is None:
         follow_ups.list_actions(services, None, actor, respond)  # everywhere: no room or id says which
     elif esc is not None:
         _run_in_room(services, sub, esc, actor, respond, command)
@@ -144,7 +144,7 @@ def _run_in_room(
         services.rooms.may(esc.id, actor, Permission.VIEW)
         follow_ups.list_actions(services, esc, actor, respond)
     elif sub.name == "action":
-        follow_ups.add_action(services, sub, esc, actor)
+        follow_ups.add_action(services, sub, esc, actor, respond)
     elif sub.name == "recovery":
         reports.show_recovery_plan(services, esc, actor)
     elif sub.name == "report":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import App, Respond
 
 from blocks.followups.follow_ups import MARK_DONE, build_follow_up_list
+from blocks.text import escape
 from bot.core.vocabulary import FollowUpKind
 from bot.escalations.changes import Actor
 from bot.escalations.commands import Subcommand
@@ -38,8 +39,11 @@ def register(app: App, services: Services) -> None:
     app.action(MARK_DONE)(ack=ack_only, lazy=[mark_follow_up_done])
 
 
-def add_action(services: Services, sub: Subcommand, esc: EscalationSnapshot, actor: Actor) -> None:
-    """`/escalate action <what> @owner <date>` in the room (or naming the escalation)."""
+def add_action(
+    services: Services, sub: Subcommand, esc: EscalationSnapshot, actor: Actor, respond: Respond
+) -> None:
+    """`/escalate action <what> @owner <date>` in the room (or naming the escalation). The room hears of
+    it; once the room is archived, the person typing and the owner are told instead."""
     request = parse_action(sub.raw_rest)
     if not request.what:
         raise InvalidChange(ACTION_USAGE)
@@ -52,9 +56,18 @@ def add_action(services: Services, sub: Subcommand, esc: EscalationSnapshot, act
         person = services.gateway.find_person(request.owner_user_id)
         if person is None or person.is_bot or person.deleted:
             raise InvalidChange(f"I can't find an active person to own that. {ACTION_USAGE}")
-    services.follow_ups.add(
+    outcome = services.follow_ups.add(
         esc.id, actor, FollowUpKind.PREVENTION, request.what, request.owner_user_id, due_at, "immediate"
     )
+    if outcome.escalation.archived_at is None:
+        return
+    owner = request.owner_user_id or actor.user_id
+    said = f"📋 Prevention action added to *{esc.public_id}* (its room is archived): {escape(request.what)}"
+    respond(response_type="ephemeral", text=f"{said}. <@{owner}> is reminded before it is due.")
+    if owner != actor.user_id:
+        services.gateway.post_message(
+            owner, f"{said}. <@{actor.user_id}> made you its owner; you are reminded before it is due."
+        )
 
 
 def list_actions(services: Services, esc: EscalationSnapshot | None, actor: Actor, respond: Respond) -> None:

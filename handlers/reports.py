@@ -4,20 +4,20 @@ post-incident review (*Write the report*, `/escalate report` and its modal), `/e
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from blocks.reports.metrics import build_metrics
-from bot.reports.chart import render_chart
 from slack_bolt import Ack, App, Respond
 
 from blocks.escalations.triage_card import RECOVERY, REPORT
+from blocks.reports.metrics import build_metrics
 from blocks.reports.recovery import ACCEPT_ACTION, GESTURES_ACTION
-from blocks.reports.report_modal import REPORT_MODAL, build_report_modal, read_report
+from blocks.reports.report_modal import REPORT_MODAL, ReportSubmission, build_report_modal, read_report
 from bot.core.vocabulary import FollowUpKind
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor
+from bot.escalations.follow_through import FOLLOW_UP_TEXT_LIMIT, MAX_DUE_YEARS, REVIEW_LIST_LIMIT
 from bot.escalations.read_model import EscalationSnapshot
-from bot.reports.service import due_at_end_of_day
+from bot.reports.chart import render_chart
 from bot.services import Services
 from handlers.replies import ack_only, actor_of, by_dm, by_ephemeral, told_on_failure
 
@@ -34,11 +34,14 @@ def register(app: App, services: Services) -> None:
     def accept_recovery_plan(body: dict, action: dict) -> None:
         actor = actor_of(body)
         with told_on_failure(by_ephemeral(gateway, body)):
-            reports.accept_recovery(int(action["value"]), actor, chosen_gestures(body))
+            plan = reports.accept_recovery(int(action["value"]), actor, chosen_gestures(body))
             message, channel = body.get("message") or {}, actor.channel_id
             if message.get("ts") and channel:
                 accepted = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
-                note = f"✅ Accepted by <@{actor.user_id}>: `/escalate actions` lists what it scheduled."
+                note = (
+                    f"✅ Accepted by <@{actor.user_id}>: {len(plan.check_ins)} check-ins and what to offer "
+                    f"are reminded to <@{plan.check_in_owner}>; `/escalate actions` lists them."
+                )
                 accepted.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
                 gateway.update_message(channel, message["ts"], note, blocks=accepted)
 
@@ -53,12 +56,7 @@ def register(app: App, services: Services) -> None:
         except ValueError:
             ack()
             return
-        yesterday = (services.rooms.clock() - timedelta(days=1)).date()  # every time zone's today counts
-        errors = {
-            f"due_{n}": "That date has passed: pick a later one."
-            for n, action in enumerate(submitted.actions, start=1)
-            if action.due is not None and action.due < yesterday
-        }
+        errors = report_errors(submitted, services.rooms.clock())
         ack(response_action="errors", errors=errors) if errors else ack()
 
     def post_submitted_report(body: dict, view: dict) -> None:
@@ -67,31 +65,16 @@ def register(app: App, services: Services) -> None:
         except ValueError:
             return
         actor = Actor(body["user"]["id"])
+        if report_errors(submitted, services.rooms.clock()):
+            return  # the form showed what to fix and stayed open (Bolt runs this lazy part regardless)
+        if not reports.first_submission(f"view:{view.get('id')}"):
+            return  # the same form submitted twice (a double click, a retry): its first submission counts
         with told_on_failure(by_dm(gateway, actor.user_id)):
-            esc_id = submitted.escalation_id
-            services.rooms.changes.change(
-                esc_id,
-                actor,
-                lambda record: record.record_review(
-                    submitted.category,
-                    submitted.root_cause,
-                    submitted.contributing_factors,
-                    submitted.lessons,
-                ),
-            )
             offset = gateway.person(actor.user_id).tz_offset_seconds
-            for action in submitted.actions:
-                due = due_at_end_of_day(action.due, offset) if action.due else None
-                services.follow_ups.add(
-                    esc_id,
-                    actor,
-                    FollowUpKind.PREVENTION,
-                    action.text,
-                    action.owner_user_id,
-                    due,
-                    action.horizon,
-                )
-            reports.post_report(esc_id, actor)
+            notes = reports.record_review(submitted.escalation_id, actor, submitted, offset)
+            for note in notes:
+                gateway.post_message(actor.user_id, f"⚠️ {note}")
+            reports.post_report(submitted.escalation_id, actor)
 
     slow = services.background.listener
     app.action(RECOVERY)(ack=ack_only, lazy=[slow(post_recovery_plan)])
@@ -99,6 +82,28 @@ def register(app: App, services: Services) -> None:
     app.action(GESTURES_ACTION)(ack_only)  # ticking a box changes nothing until *Accept and schedule*
     app.action(REPORT)(ack=ack_only, lazy=[open_report_from_card])
     app.view(REPORT_MODAL)(ack=check_report, lazy=[slow(post_submitted_report)])
+
+
+def report_errors(submitted: ReportSubmission, now: datetime) -> dict[str, str]:
+    """What the review modal must say before it closes: nothing typed there is refused after."""
+    # Today somewhere on Earth (UTC-12 to UTC+14) is a date a person may pick.
+    earliest = (now - timedelta(hours=12)).date()
+    errors = {
+        f"due_{n}": "That date has passed: pick a later one."
+        for n, action in enumerate(submitted.actions, start=1)
+        if action.due is not None and action.due < earliest
+    }
+    errors |= {
+        f"due_{n}": f"Pick a date within {MAX_DUE_YEARS} years."
+        for n, action in enumerate(submitted.actions, start=1)
+        if action.due is not None and action.due > (now + timedelta(days=365 * MAX_DUE_YEARS)).date()
+    }
+    for block_id, lines in (("factors", submitted.contributing_factors), ("lessons", submitted.lessons)):
+        if len(lines) > REVIEW_LIST_LIMIT:
+            errors[block_id] = f"At most {REVIEW_LIST_LIMIT} lines, one point each."
+        elif any(len(line) > FOLLOW_UP_TEXT_LIMIT for line in lines):
+            errors[block_id] = f"Keep each line under {FOLLOW_UP_TEXT_LIMIT} characters."
+    return errors
 
 
 def chosen_gestures(body: dict) -> list[int] | None:

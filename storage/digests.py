@@ -34,9 +34,7 @@ def claim_week(session: Session, week: str, worker: str, now: datetime, lease: t
 
 def mark_posted(session: Session, week: str, channel_id: str, ts: str) -> None:
     """The week's digest is in Slack."""
-    session.execute(
-        update(Digest).where(Digest.week == week).values(channel_id=channel_id, message_ts=ts)
-    )
+    session.execute(update(Digest).where(Digest.week == week).values(channel_id=channel_id, message_ts=ts))
 
 
 def worth_flagging(session: Session, since: datetime, limit: int) -> list[Escalation]:

@@ -59,6 +59,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "views_publish": (),  # the App Home tab
     "files_upload_v2": ("files:write",),  # the chart, the report file, the export (upload v2 flow)
     "conversations_canvases_create": ("canvases:write",),  # the report as the room's canvas
+    "conversations_open": ("im:write",),  # the DM of a follow-up's owner, before the reminder is posted
     "pins_add": ("pins:write",),
     "views_open": (),
     "views_update": (),

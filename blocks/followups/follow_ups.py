@@ -98,7 +98,8 @@ def build_follow_up_reminder(
     blocks: list[dict[str, Any]] = [
         {
             "type": "section",
-            "block_id": "follow_up_reminder",
+            # One per follow-up and stage: a post whose answer was lost is found by it, not sent twice.
+            "block_id": f"follow_up_reminder_{follow_up.id}_{stage}",
             "text": mrkdwn(text, limits.SECTION_TEXT),
             "accessory": button("Mark done", MARK_DONE, str(follow_up.id), style="primary"),
         },

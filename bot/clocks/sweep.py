@@ -189,7 +189,8 @@ class ClockService:
         return 1
 
     def _remind_owner(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
-        """A follow-up's reminder goes to its owner in a DM: the room may be long archived by then."""
+        """A follow-up's reminder goes to its owner in a DM: the room may be long archived by then. A post
+        whose answer was lost is looked for in that DM before the claim is given back."""
         follow_up_id = int(reminder.clock.removeprefix(FOLLOW_UP_CLOCK))
         with self.db.session() as session:
             row = follow_up_store.get(session, follow_up_id)
@@ -197,15 +198,25 @@ class ClockService:
         if follow_up is None or not follow_up.is_open:  # done between the claim and now: nothing to say
             return 0
         text, blocks = build_follow_up_reminder(esc, follow_up, reminder.stage, now)
-        target = follow_up.owner_user_id or esc.worked_in[0] or ""
+        channel: str | None = None
         try:
-            posted = self.gateway.post_message(target, text, blocks=blocks)
+            channel = self.gateway.open_dm(follow_up.owner_user_id) if follow_up.owner_user_id else None
+            channel = channel or esc.worked_in[0] or ""
+            posted = self.gateway.post_message(channel, text, blocks=blocks)
+            channel, ts = posted.channel, posted.ts
         except Exception as exc:
-            log.warning("follow-up reminder %s not posted (%s); will retry", reminder.key, slack_error(exc))
-            self._release(esc.id, reminder, now)
-            return 0
+            found = None
+            if channel and not isinstance(exc, SlackApiError):  # no answer: Slack may have posted it
+                found = self.gateway.find_own_message(channel, esc.public_id, block_id=blocks[0]["block_id"])
+            if found is None:
+                log.warning(
+                    "follow-up reminder %s not posted (%s); will retry", reminder.key, slack_error(exc)
+                )
+                self._release(esc.id, reminder, now)
+                return 0
+            ts = found
         with self.db.session() as session:
-            claims.mark_reminder_posted(session, esc.id, reminder, posted.channel, posted.ts)
+            claims.mark_reminder_posted(session, esc.id, reminder, channel, ts)
         return 1
 
     def _release(self, escalation_id: int, reminder: Reminder, now: datetime) -> None:

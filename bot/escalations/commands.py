@@ -138,8 +138,8 @@ def _arguments_fit(name: str, rest: str) -> bool:
     words = rest.split()
     if name in NO_ARGUMENTS:
         return not words
-    if name == "metrics":  # "metrics 30d"; "metrics for the Q3 board deck are wrong" is a report
-        return len(words) <= 1
+    if name == "metrics":  # anything else after it gets the periods to choose from
+        return True
     if name == "role":  # "role liaison @ben"; "role of the database…" is prose
         return not words or Role.parse(words[0]) is not None
     if name == "status":  # the clocks, or exactly one status word

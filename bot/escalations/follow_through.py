@@ -8,7 +8,7 @@ whatever the escalation's status: the loop is closed after the fix, often after 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from blocks.text import escape, slack_date
 from bot.core.durations import humanize_duration
@@ -24,6 +24,8 @@ FOLLOW_UP_TEXT_LIMIT = 300
 REVIEW_TEXT_LIMIT = 3_000
 REVIEW_LIST_LIMIT = 10
 HORIZONS = ("immediate", "long_term")
+# Further out than this is a typo (`in 999 weeks`, `9999-12-31`), not a plan.
+MAX_DUE_YEARS = 2
 
 
 class FollowThrough(RecordCore):
@@ -51,6 +53,8 @@ class FollowThrough(RecordCore):
             )
         if due_at is not None and due_at <= self.now:
             raise InvalidChange(f"That due date ({slack_date(due_at)}) has passed: pick a later one.")
+        if due_at is not None and due_at > self.now + timedelta(days=365 * MAX_DUE_YEARS):
+            raise InvalidChange(f"Pick a due date within {MAX_DUE_YEARS} years.")
         if horizon is not None and horizon not in HORIZONS:
             raise InvalidChange(f"A prevention action is {' or '.join(HORIZONS)}, not {horizon!r}.")
         owner = owner_user_id or self.actor
@@ -128,11 +132,11 @@ class FollowThrough(RecordCore):
             )
             for n, at in enumerate(sorted(check_ins), start=1)
         ]
-        chosen = ", ".join(gestures) or "no gesture"
+        chosen = ", ".join(gestures) or "nothing to offer"
         self.record("recovery_planned", f"Recovery plan accepted ({level}): {chosen}", level=level)
         dates = ", ".join(slack_date(at, "{date_short_pretty}") for at in sorted(check_ins)) or "none"
         self._tell(
-            f"🤝 <@{self.actor}> accepted the *{level}* recovery plan. Gestures to offer: "
+            f"🤝 <@{self.actor}> accepted the *{level}* recovery plan. To do and offer: "
             f"{escape(chosen)}. Check-ins with the customer: {dates}. <@{owner_user_id}> will be reminded "
             "of each; nothing is sent to the customer by warroom."
         )

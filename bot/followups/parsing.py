@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from dateutil import parser as date_parser
 
-from bot.core.durations import parse_duration
 from bot.core.text import readable
 
 END_OF_DAY = time(17, 0)
@@ -61,13 +60,11 @@ def parse_due(text: str, now: datetime, utc_offset_seconds: int = 0) -> datetime
         return None
     zone = timezone(timedelta(seconds=utc_offset_seconds))
     today = now.astimezone(zone).date()
-    day = _relative_day(words.lower(), today)
-    if day is None:
-        try:
-            day = _absolute_day(words, today)
-        except (ValueError, OverflowError):
-            raise ValueError(f"I can't read {words!r} as a due date: use {DATE_EXAMPLES}.") from None
-    return datetime.combine(day, END_OF_DAY, zone).astimezone(now.tzinfo)
+    try:
+        day = _relative_day(words.lower(), today) or _absolute_day(words, today)
+        return datetime.combine(day, END_OF_DAY, zone).astimezone(now.tzinfo)
+    except (ValueError, OverflowError):  # dateutil's refusals, and dates at the edge of the calendar
+        raise ValueError(f"I can't read {words!r} as a due date: use {DATE_EXAMPLES}.") from None
 
 
 def _relative_day(words: str, today: date) -> date | None:
@@ -83,7 +80,8 @@ def _relative_day(words: str, today: date) -> date | None:
         return today + timedelta(days=ahead)
     span = _IN_SPAN.match(words)
     if span:
-        return today + parse_duration(f"{span.group(1)}{span.group(2)[0].lower()}")
+        days = int(span.group(1)) * (7 if span.group(2).lower().startswith("w") else 1)
+        return today + timedelta(days=days)
     return None
 
 

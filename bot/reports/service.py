@@ -18,26 +18,32 @@ from typing import Protocol
 from slack_sdk.errors import SlackApiError
 
 from blocks.reports.recovery import build_recovery_plan
+from blocks.reports.report_modal import ReportSubmission
+from bot.core.vocabulary import FollowUpKind
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
-from bot.escalations.record import InvalidChange
+from bot.escalations.record import InvalidChange, Record
 from bot.followups.model import FollowUpView
 from bot.followups.service import FollowUpService
 from bot.reports.export import escalation_report, export_csv, export_yaml
 from bot.reports.metrics import Metrics, parse_period
-from bot.reports.recovery import RecoveryPlan, recovery_plan
+from bot.reports.recovery import RecoveryPlan, implied, recovery_plan
 from bot.reports.red_flags import RedFlag, detect_red_flags
 from bot.reports.report import build_report, report_filename, report_title
 from bot.slack.gateway import SlackGateway, error_code, slack_error
+from storage import claims
 from storage import patterns as pattern_store
 from storage import repository as repo
 from storage.metrics import metrics_for
 
 log = logging.getLogger(__name__)
 END_OF_DAY = time(17, 0)
+LATE_TODAY = timedelta(hours=1)
 # Slack refuses a channel canvas on free workspaces and where the channel has one: the report is a file.
 CANVAS_REFUSALS = ("team_tier_cannot_create_channel_canvases", "channel_canvas_already_exists")
+# The room can no longer be posted in (archived by hand, or gone): what was meant for it goes to the person.
+GONE_ROOM = ("is_archived", "channel_not_found", "not_in_channel")
 EXPORT_ALL_LIMIT = 100_000
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
 
@@ -122,7 +128,12 @@ class ReportService:
         if esc.archived_at or channel is None:
             channel, thread_ts = actor.user_id, None  # the room is archived: the plan goes to the person
         text, blocks = build_recovery_plan(esc, plan)
-        self.gateway.post_message(channel, text, blocks=blocks, thread_ts=thread_ts)
+        try:
+            self.gateway.post_message(channel, text, blocks=blocks, thread_ts=thread_ts)
+        except SlackApiError as exc:
+            if error_code(exc) not in GONE_ROOM:
+                raise
+            self.gateway.post_message(actor.user_id, text, blocks=blocks)
 
     def accept_recovery(
         self, escalation_id: int, actor: Actor, gesture_indexes: Sequence[int] | None
@@ -136,6 +147,9 @@ class ReportService:
             if gesture_indexes is None
             else [by_index[i] for i in gesture_indexes if i in by_index]
         )
+        # The level's own actions (an apology, an executive call…) are followed up too, unless a chosen
+        # gesture is one of them ("Service credit" is "Service credit (1-3 months)").
+        chosen = [a for a in plan.actions if not any(implied(g, [a]) for g in chosen)] + chosen
         self.changes.change(
             esc.id,
             actor,
@@ -146,6 +160,37 @@ class ReportService:
         return plan
 
     # --- the post-incident report ---------------------------------------------------------------------
+
+    def first_submission(self, key: str) -> bool:
+        """True the first time a form's submission `key` is seen (Slack may deliver it twice; so may a
+        double click), on any replica."""
+        with self.changes.db.session() as session:
+            return claims.first_delivery(session, key, self.clock())
+
+    def record_review(
+        self, escalation_id: int, actor: Actor, review: ReportSubmission, utc_offset_seconds: int
+    ) -> list[str]:
+        """The review modal's root cause, factors, lessons and new prevention actions, in one change (all
+        or nothing). An owner who cannot own an action (a bot, a deactivated account) gives it to the
+        person submitting; what was changed so is said back."""
+        now, notes, actions = self.clock(), [], []
+        for action in review.actions:
+            owner = action.owner_user_id
+            person = self.gateway.find_person(owner) if owner else None
+            if owner and (person is None or person.is_bot or person.deleted):
+                notes.append(f"<@{owner}> can't own “{action.text}”: it is yours for now.")
+                owner = None
+            actions.append((action, owner, _due_from_date(action.due, utc_offset_seconds, now)))
+
+        def apply(record: Record) -> None:
+            record.record_review(
+                review.category, review.root_cause, review.contributing_factors, review.lessons
+            )
+            for action, owner, due in actions:
+                record.add_follow_up(FollowUpKind.PREVENTION, action.text, owner, due, horizon=action.horizon)
+
+        self.changes.change(escalation_id, actor, apply)
+        return notes
 
     def post_report(self, escalation_id: int, actor: Actor) -> str | None:
         """Write the report from the record and post it in the room: the channel's canvas where Slack allows
@@ -176,31 +221,71 @@ class ReportService:
 
     def _publish(self, esc: EscalationSnapshot, actor: Actor, markdown: str) -> tuple[str | None, str]:
         title = report_title(esc)
-        if esc.room_channel_id and not esc.archived_at:
-            try:
-                canvas_id = self.gateway.create_channel_canvas(esc.room_channel_id, title, markdown)
-                link = f"{self.gateway.team_url}docs/{self.gateway.team_id}/{canvas_id}"
-                self.gateway.post_message(
-                    esc.room_channel_id,
-                    f"📝 The post-incident report of {esc.public_id} is this channel's canvas: "
-                    f"<{link}|open it>.",
-                )
+        if esc.room_channel_id and not esc.archived_at and not esc.report_link:
+            link = self._canvas(esc, title, markdown)
+            if link:
                 return link, "canvas"
-            except SlackApiError as exc:
-                if error_code(exc) not in CANVAS_REFUSALS:
-                    log.warning("canvas for %s refused (%s); posting a file", esc.public_id, slack_error(exc))
+        comment = f"📝 Post-incident report of {esc.public_id} (Markdown)."
         channel, thread_ts = esc.worked_in
-        if esc.archived_at or channel is None:
-            channel, thread_ts = self._dm_channel(actor.user_id, f"📝 The report of {esc.public_id}:"), None
-        link = self.gateway.upload_file(
-            channel,
-            report_filename(esc),
-            markdown.encode(),
-            title=title,
-            comment=f"📝 Post-incident report of {esc.public_id} (Markdown).",
-            thread_ts=thread_ts,
-        )
-        return link, "file"
+        if not esc.archived_at and channel is not None:
+            try:
+                return self._upload(
+                    channel, thread_ts, report_filename(esc), markdown, title, comment
+                ), "file"
+            except SlackApiError as exc:
+                if error_code(exc) not in GONE_ROOM:
+                    raise
+                log.info("the room of %s is gone (%s); the report goes to the person", esc.public_id, exc)
+        dm = self._dm_channel(actor.user_id, f"📝 The report of {esc.public_id}:")
+        return self._upload(dm, None, report_filename(esc), markdown, title, comment), "file"
+
+    def _canvas(self, esc: EscalationSnapshot, title: str, markdown: str) -> str | None:
+        """The room's canvas with the report, its link; None when Slack will not make one here. An answer
+        lost after Slack acted is asked again: "already exists" then means it is ours."""
+        room = esc.room_channel_id or ""
+        try:
+            link = self._canvas_link(self.gateway.create_channel_canvas(room, title, markdown))
+        except SlackApiError as exc:
+            if error_code(exc) not in CANVAS_REFUSALS + GONE_ROOM:
+                log.warning("canvas for %s refused (%s); posting a file", esc.public_id, slack_error(exc))
+            return None
+        except Exception:
+            log.warning("no answer creating the canvas of %s; asking again", esc.public_id)
+            try:
+                link = self._canvas_link(self.gateway.create_channel_canvas(room, title, markdown))
+            except SlackApiError as exc:
+                if error_code(exc) != "channel_canvas_already_exists":
+                    return None
+                link = self.gateway.channel_link(room)  # the one just made: the channel's canvas tab
+        try:
+            self.gateway.post_message(
+                room,
+                f"📝 The post-incident report of {esc.public_id} is this channel's canvas: <{link}|open it>.",
+            )
+        except Exception as exc:  # the canvas is there and recorded; the room finds it in its tab
+            log.warning("announcing the canvas of %s failed: %s", esc.public_id, slack_error(exc))
+        return link
+
+    def _canvas_link(self, canvas_id: str) -> str:
+        return f"{self.gateway.team_url}docs/{self.gateway.team_id}/{canvas_id}"
+
+    def _upload(
+        self, channel: str, thread_ts: str | None, filename: str, text: str, title: str, comment: str
+    ) -> str | None:
+        """Share a file; an answer lost after Slack acted is looked for (the comment names it), not
+        uploaded twice."""
+        try:
+            return self.gateway.upload_file(
+                channel, filename, text.encode(), title=title, comment=comment, thread_ts=thread_ts
+            )
+        except SlackApiError:
+            raise
+        except Exception:
+            ts = self.gateway.find_own_message(channel, comment, thread_ts=thread_ts)
+            if ts is None:
+                raise
+            log.info("the upload of %s was shared after all; adopted", filename)
+            return self.gateway.permalink(channel, ts)
 
     def _dm_channel(self, user_id: str, opener: str) -> str:
         # A file is shared in a channel id; posting to a user id opens the DM and says which it is.
@@ -223,12 +308,14 @@ class ReportService:
                 self._dm_channel(actor.user_id, f"🗂 The escalation report of {esc.public_id}:"),
                 None,
             )
-        return self.gateway.upload_file(
+        title = f"Escalation report {esc.public_id} (seed 004)"
+        return self._upload(
             channel,
+            thread_ts,
             f"{esc.public_id}-escalation-report.yaml",
-            self.export(escalation_id).encode(),
-            title=f"Escalation report {esc.public_id} (seed 004)",
-            thread_ts=thread_ts,
+            self.export(escalation_id),
+            title,
+            f"🗂 {title}.",
         )
 
     def export_all_csv(self) -> str:
@@ -264,10 +351,13 @@ class ReportService:
             return metrics_for(session, period, self.changes.policy, now)
 
 
-def due_at_end_of_day(day: date, utc_offset_seconds: int) -> datetime:
-    """A date picked in a form, due at the end of that working day on the picker's clock (UTC-aware)."""
+def _due_from_date(day: date | None, utc_offset_seconds: int, now: datetime) -> datetime | None:
+    """A date picked in a form, due at the end of that working day on the picker's clock; a day whose end
+    has passed (today, late) is due within the hour rather than refused after the form has closed."""
+    if day is None:
+        return None
     zone = timezone(timedelta(seconds=utc_offset_seconds))
-    return datetime.combine(day, END_OF_DAY, zone).astimezone(UTC)
+    return max(datetime.combine(day, END_OF_DAY, zone).astimezone(UTC), now + LATE_TODAY)
 
 
 def _mentioned(text: str) -> list[str]:

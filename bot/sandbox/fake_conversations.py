@@ -97,6 +97,17 @@ def conversations_info(ws: Workspace, p: Params) -> dict[str, Any]:
     return {"channel": ws.channel(p.get("channel")).to_api()}
 
 
+@_method("conversations.open")
+def conversations_open(ws: Workspace, p: Params) -> dict[str, Any]:
+    """The bot's DM with one user (opened if new)."""
+    users = [u for u in _str(p, "users").split(",") if u]
+    if len(users) != 1:
+        raise SlackError("not_implemented" if users else "users_list_not_supplied")
+    if users[0] not in ws.users or users[0] == BOT_USER_ID:
+        raise SlackError("user_not_found")
+    return {"channel": {"id": ws.dm_with(users[0]).id}}
+
+
 @_method("conversations.list")
 def conversations_list(ws: Workspace, p: Params) -> dict[str, Any]:
     """Channels visible to the bot, filtered by `types` and `exclude_archived`."""

@@ -108,6 +108,10 @@ class ConversationCalls(GatewayCore):
         """Archive a channel; one already archived is fine."""
         self.ok_if(("already_archived",), lambda: self.client.conversations_archive(channel=channel))
 
+    def open_dm(self, user_id: str) -> str:
+        """The id of the bot's DM with a person (opened if new)."""
+        return str(self.client.conversations_open(users=user_id)["channel"]["id"])
+
     def channel_link(self, channel: str) -> str:
         """The web address of a channel, for a bookmark back to it."""
         return f"{self.team_url}archives/{channel}"
