@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
+from datetime import timedelta
 from typing import Any, TextIO
 
-from blocks.escalations.triage_card import ACKNOWLEDGE, CLAIM_ROLE, CONFIRM, POST_UPDATE
+from blocks.escalations.triage_card import ACKNOWLEDGE, CLAIM_ROLE, CONFIRM, POST_UPDATE, REPORT
+from blocks.reports.recovery import ACCEPT_ACTION
 from bot.escalations.changes import Actor
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from bot.sandbox.transcript import Transcript
@@ -175,8 +178,44 @@ def run_demo(out: TextIO) -> None:
         wait_until(lambda: fake.edit_count(channel["id"], card_ts) > edits)
         narrator.bot()
 
+        narrator.say(
+            "12. @dave asks for the recovery plan (/escalate recovery) and accepts it: the gestures to offer "
+            "and the check-ins with David become follow-ups he is reminded of. Nothing goes to David."
+        )
+        sandbox.slack.slash_command("recovery", user_id="U0DAVE", channel_id=channel["id"])
+        plan = wait_until(lambda: _message_with(fake.messages(channel["id"]), ACCEPT_ACTION))
+        narrator.bot()
+        sandbox.slack.button(
+            ACCEPT_ACTION,
+            str(escalation_id),
+            user_id="U0DAVE",
+            channel_id=channel["id"],
+            message_ts=plan["ts"],
+        )
+        wait_until(
+            lambda: any(e.kind == "recovery_planned" for e in sandbox.warroom.service.timeline(escalation_id))
+        )
+        narrator.bot()
+
+        narrator.say(
+            "13. The next morning @chloe presses Write the report on the card: the root cause, a lesson, and "
+            "a prevention action of her own. warroom writes seed 001's report from the real timeline."
+        )
+        clock.advance(hours=16)
+        before = len(fake.calls_to("views.open"))
+        sandbox.slack.button(
+            REPORT, str(escalation_id), user_id="U0CHLOE", channel_id=channel["id"], message_ts=card_ts
+        )
+        report = wait_until(lambda: fake.calls_to("views.open")[before:])[-1].params["view"]
+        narrator.transcript.new_lines()  # the modal: what matters is what it makes
+        sandbox.slack.view_submission(report, _chloe_reviews(clock), user_id="U0CHLOE")
+        wait_until(
+            lambda: any(e.kind == "report_posted" for e in sandbox.warroom.service.timeline(escalation_id))
+        )
+        narrator.bot()
+
         events = sandbox.warroom.service.timeline(escalation_id)
-        narrator.say("Timeline recorded for the post-incident report:")
+        narrator.say("The timeline the report was written from:")
         for event in events:
             out.write(f"  {event.at:%H:%M} UTC  {narrator.transcript.humanize(event.text)}\n")
         out.write(
@@ -185,6 +224,23 @@ def run_demo(out: TextIO) -> None:
             "(README: Connecting to Slack).\n"
         )
         out.flush()
+
+
+def _chloe_reviews(clock: ControlledClock) -> dict[str, Any]:
+    return {
+        "category": "process",
+        "root_cause": (
+            "The migration ran without a row-count check, so the skipped report-archive table went unseen."
+        ),
+        "lessons": "Check row counts before and after every migration",
+        "action_1": "Add before/after row counts to the migration runbook",
+        "owner_1": "U0CHLOE",
+        "due_1": (clock.now + timedelta(days=14)).date().isoformat(),
+    }
+
+
+def _message_with(messages: list[dict[str, Any]], action_id: str) -> dict[str, Any] | None:
+    return next((m for m in messages if action_id in json.dumps(m.get("blocks") or [])), None)
 
 
 def _ben_fills_in() -> dict[str, Any]:

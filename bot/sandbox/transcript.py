@@ -20,7 +20,20 @@ _QUIET = {
     "chat.getPermalink",
     "conversations.history",
     "conversations.replies",
+    "conversations.open",
+    "files.getUploadURLExternal",
 }
+
+
+def _actions(elements: list[dict[str, Any]]) -> list[str]:
+    """Buttons as `[Label]`; checkboxes as one ☑/☐ line per option."""
+    buttons = [f"[{e['text']['text']}]" for e in elements if "text" in e]
+    lines = ["┃ " + "  ".join(buttons)] if buttons else []
+    for element in elements:
+        ticked = {o["value"] for o in element.get("initial_options") or []}
+        for o in element.get("options") or []:
+            lines.append(f"┃ {'☑' if o['value'] in ticked else '☐'} {o['text']['text']}")
+    return lines
 
 
 class Transcript:
@@ -63,6 +76,17 @@ class Transcript:
             return [f"pinned the card in {self._channel(p['channel'])}"]
         if method == "bookmarks.add":
             return [f"bookmarked “{p['title']}” in {self._channel(p['channel_id'])}"]
+        if method == "conversations.canvases.create":
+            markdown = str((p.get("document_content") or {}).get("markdown") or "")
+            if isinstance(p.get("document_content"), str):
+                markdown = str(json.loads(p["document_content"]).get("markdown") or "")
+            lines = [f"made the canvas of {self._channel(p['channel_id'])}: “{p.get('title', '')}”"]
+            return lines + [f"  {line}" for line in markdown.splitlines()[:14] if line.strip()] + ["  …"]
+        if method == "files.completeUploadExternal":
+            files = p["files"] if isinstance(p["files"], list) else json.loads(p["files"])
+            names = ", ".join(str(f.get("title") or f.get("id")) for f in files)
+            where = self._channel(p["channel_id"]) if p.get("channel_id") else "nowhere yet"
+            return [f"shared the file “{names}” in {where}"]
         if method == "chat.postEphemeral":
             return [
                 f"told {self._user(p['user'])} in {self._channel(p['channel'])} (only they see it): "
@@ -96,7 +120,7 @@ class Transcript:
             elif kind == "context":
                 lines += [f"┃ ({self.humanize(e.get('text', ''))})" for e in block["elements"]]
             elif kind == "actions":
-                lines.append("┃ " + "  ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+                lines += _actions(block["elements"])
         return [line.replace("*", "") for line in lines]
 
     def _modal(self, view: dict[str, Any]) -> list[str]:
