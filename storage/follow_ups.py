@@ -90,6 +90,18 @@ def open_everywhere(session: Session, limit: int) -> list[tuple[FollowUp, Escala
     return [(follow_up, escalation) for follow_up, escalation in session.execute(stmt)]
 
 
+def open_owned_by(session: Session, user_id: str, limit: int) -> list[tuple[FollowUp, Escalation]]:
+    """The open follow-ups a person owns, soonest due first, with their escalation."""
+    stmt = (
+        select(FollowUp, Escalation)
+        .join(Escalation, Escalation.id == FollowUp.escalation_id)
+        .where(FollowUp.status == OPEN, FollowUp.owner_user_id == user_id)
+        .order_by(FollowUp.due_at.is_(None), FollowUp.due_at, FollowUp.id)
+        .limit(limit)
+    )
+    return [(follow_up, escalation) for follow_up, escalation in session.execute(stmt)]
+
+
 def count_open(session: Session) -> int:
     """How many follow-ups are open in all."""
     return int(session.execute(select(func.count()).where(FollowUp.status == OPEN)).scalar_one())

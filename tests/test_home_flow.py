@@ -18,6 +18,8 @@ from blocks import limits
 from blocks.escalations.intake_modal import CALLBACK_ID as INTAKE_CALLBACK_ID
 from blocks.escalations.intake_modal import IntakeSource
 from blocks.home.home_tab import REFRESH_HOME, START_ESCALATION
+from bot.core.vocabulary import FollowUpKind
+from bot.escalations.changes import Actor
 from bot.escalations.intake import Intake
 from bot.home.service import HomeDashboard
 from bot.sandbox.signed import TEAM
@@ -356,3 +358,20 @@ def test_the_messages_tab_publishes_nothing(sandbox: Sandbox) -> None:
     _open_home(sandbox, CALLER)  # sent after the Messages tab: its publish is the only one
     time.sleep(0.3)
     assert len(_published(sandbox, CALLER)) == 1
+
+
+def test_my_follow_ups_are_on_my_home_tab_with_mark_done(home: tuple[Sandbox, ControlledClock]) -> None:
+    sandbox, _clock = home
+    escalation_id = _create(sandbox, "k-follow", "Initech", "SEV-2")
+    added = sandbox.warroom.follow_ups.add(
+        escalation_id, Actor(IC), FollowUpKind.PREVENTION, "Alert on <!channel> deletes", OUTSIDER, None
+    )
+    view = _open_home(sandbox, OUTSIDER)
+    assert _text(view, "follow_ups_header") == "Your follow-ups · 1"
+    [line] = [b for b in view["blocks"] if b.get("block_id", "").startswith("follow_up_")]
+    assert (
+        "Alert on &lt;!channel&gt; deletes" in line["text"]["text"]
+        and added.escalation.public_id in line["text"]["text"]
+    )
+    assert line["accessory"]["action_id"] == "follow_up_done"
+    assert "follow_ups_header" not in _said(_open_home(sandbox, IC)), "only the owner's own"

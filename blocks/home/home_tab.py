@@ -2,7 +2,8 @@
 each with its next due clock and SLA state; however many are open, within Slack's 100 blocks.
 
 Layout: a header, a one-line summary, the Start and Refresh buttons, when it was read; "Your
-escalations" (at most `MINE_SHOWN`, then a count); "Open escalations" by severity, most urgent first, then
+escalations" (at most `MINE_SHOWN`, then a count); "Your follow-ups" (when they own any, at most
+`FOLLOW_UPS_SHOWN`); "Open escalations" by severity, most urgent first, then
 those awaiting the customer's confirmation, until the blocks run out; then a count of the rest and of the
 private escalations not shown (never named). The customer's name and the title are escaped: only
 warroom's own ids (people, rooms) become mentions or links.
@@ -18,6 +19,7 @@ from typing import Any
 
 from blocks import limits
 from blocks.escalations.triage_card import SEVERITY_EMOJI, severity_badge
+from blocks.followups.follow_ups import MARK_DONE, follow_up_line
 from blocks.text import button, escape_within, mrkdwn, plain, slack_date, user
 from bot.core.durations import humanize_duration
 from bot.core.vocabulary import Clock
@@ -29,6 +31,7 @@ REFRESH_HOME = "home_refresh"
 # A person rarely holds a role on more at once; past this their own are counted, leaving the blocks to
 # the open list everyone shares.
 MINE_SHOWN = 10
+FOLLOW_UPS_SHOWN = 5
 # Blocks kept free below the open list: "…and N more" and the private count.
 TAIL_BLOCKS = 2
 CUSTOMER_CHARS, TITLE_CHARS = 120, 160
@@ -48,7 +51,7 @@ NOTHING_OF_YOURS = (
 
 def build_home_tab(dashboard: Dashboard) -> dict[str, Any]:
     """The Home tab view for `views.publish`."""
-    blocks = _top(dashboard) + _mine(dashboard)
+    blocks = _top(dashboard) + _mine(dashboard) + _follow_ups(dashboard)
     blocks += _open(dashboard, limits.VIEW_BLOCKS - len(blocks))
     return {"type": "home", "callback_id": CALLBACK_ID, "blocks": blocks}
 
@@ -196,6 +199,24 @@ def _mine(dashboard: Dashboard) -> list[dict[str, Any]]:
     if len(mine) > MINE_SHOWN:
         blocks.append(_context("mine_more", f"…and {len(mine) - MINE_SHOWN} more of yours, less urgent."))
     blocks.append({"type": "divider", "block_id": "mine_end"})
+    return blocks
+
+
+def _follow_ups(dashboard: Dashboard) -> list[dict[str, Any]]:
+    """The viewer's own open follow-ups, soonest first, each with *Mark done*; nothing when they have none."""
+    owned = dashboard.follow_ups
+    if not owned:
+        return []
+    blocks = [_header("follow_ups_header", f"Your follow-ups · {len(owned)}")]
+    for follow_up, esc in owned[:FOLLOW_UPS_SHOWN]:
+        line = f"*{esc.public_id}* · {follow_up_line(follow_up, dashboard.now, 2_500)}"
+        block = _section(f"follow_up_{follow_up.id}", line)
+        block["accessory"] = button("Mark done", MARK_DONE, str(follow_up.id))
+        blocks.append(block)
+    if len(owned) > FOLLOW_UPS_SHOWN:
+        more = f"…and {len(owned) - FOLLOW_UPS_SHOWN} more: `/escalate actions` lists them all."
+        blocks.append(_context("follow_ups_more", more))
+    blocks.append({"type": "divider", "block_id": "follow_ups_end"})
     return blocks
 
 

@@ -17,11 +17,14 @@ from bot.clocks.schedule import sla_warning_at
 from bot.core.vocabulary import CLOCKS, OPEN_STATUSES, ROLES, SLA_CLOCKS, Clock, Role, Severity, Status
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot
+from bot.followups.model import FollowUpView
 from bot.policy.model import Policy
 from storage import dashboard as queries
+from storage import follow_ups as follow_up_store
 
 # Enough rows for any real day. Past it the least urgent escalations of other people are counted, not read.
 ROW_LIMIT = 1_000
+FOLLOW_UPS_READ = 50  # of a person's own open follow-ups; the tab shows the soonest
 # Sorts an escalation with no running clock (every clock "on change") after those with one.
 NO_CLOCK = datetime.max.replace(tzinfo=UTC)
 UNKNOWN_SEVERITY_RANK = len(Severity)
@@ -156,6 +159,8 @@ class Dashboard:
     hidden: int = 0
     unread_open: dict[str, int] = field(default_factory=dict)
     unread_awaiting: int = 0
+    # Open follow-ups the viewer owns (prevention actions, recovery gestures, check-ins), soonest first.
+    follow_ups: tuple[tuple[FollowUpView, EscalationSnapshot], ...] = ()
 
     @property
     def open_total(self) -> int:
@@ -183,6 +188,10 @@ class HomeDashboard:
             rows = queries.worked_escalations(session, user_id, self.row_limit)
             read = [EscalationSnapshot.of(row, policy) for row in rows]
             counted = queries.count_worked_by_status(session) if len(rows) >= self.row_limit else None
+            owned = [
+                (FollowUpView.of(follow_up), EscalationSnapshot.of(row, policy))
+                for follow_up, row in follow_up_store.open_owned_by(session, user_id, FOLLOW_UPS_READ)
+            ]
         # Slack is asked (for private ones only) after the session is closed: no connection waits on it.
         actor = Actor(user_id)
         visible = [esc for esc in read if self.changes.may_see(actor, esc)]
@@ -198,6 +207,7 @@ class HomeDashboard:
             hidden=len(read) - len(visible),
             unread_open=unread_open,
             unread_awaiting=unread_awaiting,
+            follow_ups=tuple((f, esc) for f, esc in owned if self.changes.may_see(actor, esc)),
         )
 
 
