@@ -113,7 +113,7 @@ def _serve_slack(settings: Settings) -> int:
     warroom = build_warroom(settings, db=db)
     app = build_bolt_app(warroom)
     jobs.install(warroom.clocks, warroom.flow, warroom.digest)
-    scheduler = jobs.build_scheduler(settings.sweep_seconds, warroom.policy.digest)
+    scheduler = jobs.build_scheduler(settings.sweep_seconds)
     scheduler.start()
     try:
         if settings.socket_mode and settings.slack_app_token:

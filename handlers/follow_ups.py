@@ -44,7 +44,7 @@ def add_action(
 ) -> None:
     """`/escalate action <what> @owner <date>` in the room (or naming the escalation). The room hears of
     it; once the room is archived, the person typing and the owner are told instead."""
-    request = parse_action(sub.raw_rest)
+    request = parse_action(sub.raw_rest, services.rooms.clock())
     if not request.what:
         raise InvalidChange(ACTION_USAGE)
     try:
@@ -64,7 +64,7 @@ def add_action(
     owner = request.owner_user_id or actor.user_id
     said = f"📋 Prevention action added to *{esc.public_id}* (its room is archived): {escape(request.what)}"
     respond(response_type="ephemeral", text=f"{said}. <@{owner}> is reminded before it is due.")
-    if owner != actor.user_id:
+    if owner != actor.user_id and services.rooms.changes.may_see(Actor(owner), outcome.escalation):
         services.gateway.post_message(
             owner, f"{said}. <@{actor.user_id}> made you its owner; you are reminded before it is due."
         )

@@ -96,7 +96,8 @@ def report_errors(submitted: ReportSubmission, now: datetime) -> dict[str, str]:
     errors |= {
         f"due_{n}": f"Pick a date within {MAX_DUE_YEARS} years."
         for n, action in enumerate(submitted.actions, start=1)
-        if action.due is not None and action.due > (now + timedelta(days=365 * MAX_DUE_YEARS)).date()
+        # A day short of the domain's limit: the picked day is due at 17:00 on the submitter's clock.
+        if action.due is not None and action.due >= (now + timedelta(days=365 * MAX_DUE_YEARS - 1)).date()
     }
     for block_id, lines in (("factors", submitted.contributing_factors), ("lessons", submitted.lessons)):
         if len(lines) > REVIEW_LIST_LIMIT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.vocabulary import Status
@@ -30,6 +30,13 @@ def claim_week(session: Session, week: str, worker: str, now: datetime, lease: t
         .execution_options(synchronize_session=False)
     )
     return taken.rowcount == 1
+
+
+def release_week(session: Session, week: str, worker: str) -> None:
+    """Give back a claim that did not post (Slack failed): the next look takes the week again."""
+    session.execute(
+        delete(Digest).where(Digest.week == week, Digest.claimed_by == worker, Digest.message_ts.is_(None))
+    )
 
 
 def mark_posted(session: Session, week: str, channel_id: str, ts: str) -> None:

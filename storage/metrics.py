@@ -104,12 +104,20 @@ def times_statement(period: Period, now: datetime, dialect: str) -> Select[Any]:
             times(E.first_customer_update_at, E.first_customer_update_at.is_not(None), "first_update_ms"),
             times(ended_at, ended_at.is_not(None), "resolution_ms"),
             times(at_now, ended_at.is_(None), "unresolved_age_ms"),
-            func.sum(E.promises_made).label("promises_made"),
+            # A promise whose time has not come is neither kept nor broken yet: not counted.
+            (func.sum(E.promises_made) - func.count().filter(_promise_pending(at_now))).label(
+                "promises_made"
+            ),
             func.sum(E.promises_kept).label("promises_kept"),
         )
         .where(*_opened_in(period))
         .group_by(E.severity)
     )
+
+
+def _promise_pending(now: Any) -> ColumnElement[bool]:
+    # Each customer update replaces the promise it answers, so the one on the row is the latest made.
+    return E.customer_update_promised_at > now
 
 
 def repeats_statement(period: Period, policy: Policy, dialect: str) -> Select[Any]:

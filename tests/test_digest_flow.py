@@ -8,8 +8,13 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 
-from bot.clocks.jobs import build_scheduler
-from bot.reports.digest import DigestService, week_of
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.clocks.jobs import DIGEST_LOOK_SECONDS, build_scheduler
+from bot.policy.loop import Weekday
+from bot.policy.model import load_policy
+from bot.reports.digest import DigestService, due_this_week, week_of
 from bot.sandbox.stack import wait_until
 from storage import digests as digest_store
 from storage.db import Database
@@ -17,6 +22,7 @@ from tests.room_steps import T0, clock_fixture, row, sev1_room, timed_fixture, u
 
 __all__ = ["clock_fixture", "timed_fixture"]
 CHANNEL = "C0ESCALATIONS"
+POLICY = load_policy(None)
 
 
 def _digests(sandbox) -> list[dict]:
@@ -31,11 +37,36 @@ def test_the_week_is_the_iso_week_on_the_digests_clock() -> None:
     assert week_of(sunday_night_utc, "Europe/Berlin") == "2026-W11", "already Monday in Berlin"
 
 
-def test_the_cron_fires_at_the_policys_day_and_hour(timed) -> None:
-    scheduler = build_scheduler(60, timed.warroom.policy.digest)
-    job = scheduler.get_job("post_weekly_digest")
-    wednesday = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
-    assert job.trigger.get_next_fire_time(None, wednesday) == datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+def test_this_weeks_digest_is_due_from_the_policys_day_and_hour() -> None:
+    monday_9 = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    assert due_this_week(datetime(2026, 3, 9, 8, 59, tzinfo=UTC), POLICY.digest) == monday_9
+    assert due_this_week(datetime(2026, 3, 15, 23, 0, tzinfo=UTC), POLICY.digest) == monday_9, "same week"
+    friday_5pm_berlin = POLICY.digest.model_copy(
+        update={"day": Weekday.FRIDAY, "hour": 17, "timezone": "Europe/Berlin"}
+    )
+    wednesday = datetime(2026, 3, 11, tzinfo=UTC)
+    assert due_this_week(wednesday, friday_5pm_berlin) == datetime(2026, 3, 13, 16, tzinfo=UTC)  # CET is +1
+
+
+def test_before_the_hour_nothing_is_posted_and_a_replica_back_late_still_posts(timed, clock) -> None:
+    clock.now = datetime(2026, 3, 9, 8, 55, tzinfo=UTC)
+    assert timed.warroom.digest.post_weekly() is None and not _digests(timed)
+    clock.now = datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # Wednesday: every replica was down on Monday
+    assert timed.warroom.digest.post_weekly() is not None and len(_digests(timed)) == 1
+
+
+def test_a_failed_post_gives_the_week_back_for_the_next_look(timed, clock) -> None:
+    clock.now = datetime(2026, 3, 9, 9, 5, tzinfo=UTC)
+    timed.fake.fail_next("chat.postMessage", error="internal_error", times=1)
+    with pytest.raises(SlackApiError):
+        timed.warroom.digest.post_weekly()
+    assert not _digests(timed)
+    assert timed.warroom.digest.post_weekly() is not None and len(_digests(timed)) == 1
+
+
+def test_the_scheduler_looks_every_few_minutes() -> None:
+    job = build_scheduler(60).get_job("post_weekly_digest")
+    assert job.trigger.interval.total_seconds() == DIGEST_LOOK_SECONDS
 
 
 def test_two_replicas_post_one_digest_with_its_chart_and_flags(timed, clock, db) -> None:

@@ -176,6 +176,7 @@ def test_bad_dates_and_huge_or_hostile_text_get_a_clear_answer(timed, clock) -> 
     assert "can't read" in command(timed, "action Fix it <@U0CHLOE|chloe> someday soonish", channel=room)
     assert "under 300 characters" in command(timed, "action " + "x" * 40_000, channel=room)
     assert "Usage" in command(timed, "action", channel=room)
+    assert "within 2 years" in command(timed, "action Fix it <@U0CHLOE|chloe> in 999 weeks", channel=room)
     assert not _follow_ups(timed)
 
     _add_action(

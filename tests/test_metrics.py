@@ -398,3 +398,16 @@ def test_the_message_stays_within_block_kit_limits_with_extreme_names() -> None:
     text = json.dumps(blocks)
     assert "<!here>" not in text and "<@U0ANA>" not in text
     assert len(fallback) <= limits.MESSAGE_TEXT
+
+
+def test_a_promise_whose_time_has_not_come_is_neither_kept_nor_broken(db: Database) -> None:
+    _load_history(db)
+    with db.session() as session:  # h8 (SEV-3, 2 of 2 kept) has just promised a third update, due later
+        row = session.query(Escalation).filter(Escalation.intake_key == "h8").one()
+        row.promises_made, row.customer_update_promised_at = 3, NOW + HOUR
+    assert _metrics(db).by_severity["SEV-3"].promises_kept == Share(2, 3), "2 kept of the 2 due, u5's 0 of 1"
+    with db.session() as session:  # its time passed with no update: now it is broken
+        session.query(Escalation).filter(Escalation.intake_key == "h8").one().customer_update_promised_at = (
+            NOW - HOUR
+        )
+    assert _metrics(db).by_severity["SEV-3"].promises_kept == Share(2, 4)

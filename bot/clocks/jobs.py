@@ -12,14 +12,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import delete, select
 
 from bot.clocks.sweep import ClockService
-from bot.policy.loop import DigestPolicy
 from bot.reports.digest import DigestService
 from bot.rooms.setup import WarRoomFlow
 from storage import claims
@@ -31,6 +28,9 @@ REMINDER_RETENTION = timedelta(days=30)
 # How often interrupted room set-ups are looked for: a crashed one resumes seconds after its lease lapses.
 RESUME_SECONDS = 3
 EVENT_RETENTION = timedelta(days=1)
+# How often each replica asks whether this week's digest is due and unposted: a cron job at the hour would
+# lose the week when the replica that claimed it died, or when every replica was restarting at that minute.
+DIGEST_LOOK_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def resume_unfinished_rooms() -> None:
 
 
 def post_weekly_digest() -> None:
-    """Post this week's digest, unless another replica has (cron job at the policy's day and hour)."""
+    """Post this week's digest once it is due, unless another replica has (interval job)."""
     digest = _services().digest
     if digest is not None and digest.post_weekly():
         log.info("weekly digest posted")
@@ -90,7 +90,7 @@ def prune_reminders() -> None:
     log.info("pruned %d old reminder claims and %d event ids", deleted, events)
 
 
-def build_scheduler(sweep_seconds: float, digest: DigestPolicy | None = None) -> BackgroundScheduler:
+def build_scheduler(sweep_seconds: float) -> BackgroundScheduler:
     """The scheduler with warroom's jobs; `start()` it after `install()`."""
     scheduler = BackgroundScheduler(
         timezone=UTC,
@@ -108,13 +108,11 @@ def build_scheduler(sweep_seconds: float, digest: DigestPolicy | None = None) ->
         next_run_time=utcnow(),
     )
     scheduler.add_job(prune_reminders, "cron", hour=3, minute=17, id="prune_reminders")
-    if digest is not None:
-        scheduler.add_job(
-            post_weekly_digest,
-            CronTrigger(day_of_week=digest.day.cron, hour=digest.hour, timezone=ZoneInfo(digest.timezone)),
-            id="post_weekly_digest",
-            # Every replica runs the job; the `digests` row makes one of them post. A replica that was down
-            # at the hour still posts once it is back the same day, if nobody did.
-            misfire_grace_time=int(timedelta(hours=12).total_seconds()),
-        )
+    scheduler.add_job(
+        post_weekly_digest,
+        "interval",
+        seconds=DIGEST_LOOK_SECONDS,
+        id="post_weekly_digest",
+        next_run_time=utcnow(),
+    )
     return scheduler

@@ -31,7 +31,7 @@ from bot.clocks.schedule import (
     sla_window,
 )
 from bot.core.vocabulary import Clock
-from bot.escalations.changes import ChangePipeline
+from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot
 from bot.followups.model import FollowUpView
 from bot.policy.model import Policy
@@ -110,7 +110,9 @@ class ClockService:
 
     def _claim(self, escalation_id: int, now: datetime) -> tuple[list[Reminder], EscalationSnapshot]:
         with self.db.session() as session:
-            row = repo.get_escalation(session, escalation_id)
+            # Locked, as every change locks it: a follow-up added meanwhile cannot have its reminder time
+            # overwritten by this sweep's older view of the row.
+            row = repo.get_escalation_for_update(session, escalation_id)
             assert row is not None
             owed = retime(session, row, self.policy, now)
             claimed = [r for r in owed.send if claims.claim_reminder(session, row.id, r, self.worker_id)]
@@ -198,16 +200,25 @@ class ClockService:
         if follow_up is None or not follow_up.is_open:  # done between the claim and now: nothing to say
             return 0
         text, blocks = build_follow_up_reminder(esc, follow_up, reminder.stage, now)
+        owner = follow_up.owner_user_id
+        if owner and esc.is_private and not self.changes.may_see(Actor(owner), esc):
+            owner = esc.ic_user_id  # no longer in the private room: its IC hears instead, nobody outside it
         channel: str | None = None
         try:
-            channel = self.gateway.open_dm(follow_up.owner_user_id) if follow_up.owner_user_id else None
-            channel = channel or esc.worked_in[0] or ""
-            posted = self.gateway.post_message(channel, text, blocks=blocks)
+            channel = self.gateway.open_dm(owner) if owner else esc.worked_in[0]
+            posted = self.gateway.post_message(channel or "", text, blocks=blocks)
             channel, ts = posted.channel, posted.ts
-        except Exception as exc:
-            found = None
-            if channel and not isinstance(exc, SlackApiError):  # no answer: Slack may have posted it
-                found = self.gateway.find_own_message(channel, esc.public_id, block_id=blocks[0]["block_id"])
+        except SlackApiError as exc:
+            # Slack said no (a deactivated owner, an archived room): trying every 30 s would not change
+            # that. The room hears it instead where it can; otherwise it is given up, and said in the log.
+            log.warning("follow-up reminder %s refused (%s)", reminder.key, slack_error(exc))
+            channel, ts = self._in_the_room(esc, text, blocks)
+        except Exception as exc:  # no answer: Slack may have posted it, so look before trying again
+            found = (
+                self.gateway.find_own_message(channel, esc.public_id, block_id=blocks[0]["block_id"])
+                if channel
+                else None
+            )
             if found is None:
                 log.warning(
                     "follow-up reminder %s not posted (%s); will retry", reminder.key, slack_error(exc)
@@ -216,8 +227,21 @@ class ClockService:
                 return 0
             ts = found
         with self.db.session() as session:
-            claims.mark_reminder_posted(session, esc.id, reminder, channel, ts)
+            claims.mark_reminder_posted(session, esc.id, reminder, channel or "", ts or "")
         return 1
+
+    def _in_the_room(
+        self, esc: EscalationSnapshot, text: str, blocks: list[dict]
+    ) -> tuple[str | None, str | None]:
+        channel, thread_ts = esc.worked_in
+        if channel is None or esc.archived_at is not None:
+            return None, None
+        try:
+            posted = self.gateway.post_message(channel, text, blocks=blocks, thread_ts=thread_ts)
+            return posted.channel, posted.ts
+        except Exception as exc:
+            log.warning("follow-up reminder for %s given up: %s", esc.public_id, slack_error(exc))
+            return None, None
 
     def _release(self, escalation_id: int, reminder: Reminder, now: datetime) -> None:
         # Give the claim back so a later sweep posts it: a lost reminder is worse than a late one.

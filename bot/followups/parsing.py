@@ -21,11 +21,10 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>]*)?>")
 _LEAD_WORDS = re.compile(r"^(?:by|due|on|before|until)\s+", re.I)
 _IN_SPAN = re.compile(r"^in\s+(\d{1,3})\s*(day|days|week|weeks|d|w)$", re.I)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# "… by Friday", "… due 2026-12-20", "… in 2 weeks" at the end, when no owner mention separates it.
-_TRAILING_DUE = re.compile(
-    r"\s+(?:(?:by|due|before|until)\s+(?P<after_word>[^,;]{2,30})|(?P<span>in\s+\d{1,3}\s*(?:days?|weeks?|d|w)))$",
-    re.I,
-)
+# Where a due date may start at the end, when no owner mention separates it: "… by Friday", "… due
+# 2026-12-20", "… in 2 weeks". Only words that read as a date are one ("before each release" is not).
+_DUE_WORD = re.compile(r"\s(?:by|due|before|until|on)\s+|\s(?=in\s+\d)", re.I)
+_TRAILING_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -37,19 +36,34 @@ class ActionRequest:
     due_text: str
 
 
-def parse_action(raw: str) -> ActionRequest:
-    """Split `Add sync-delete alerting <@U1|ana> 2026-12-20` into what, owner and due date."""
+def parse_action(raw: str, now: datetime) -> ActionRequest:
+    """Split `Add sync-delete alerting <@U1|ana> 2026-12-20` into what, owner and due date; without a
+    mention, the last words are the date only when they read as one ("… before each release by Friday"
+    is due Friday; "… before each release" has no date)."""
     mention = _MENTION.search(raw)
     if mention:
         what, due = raw[: mention.start()], raw[mention.end() :]
         owner: str | None = mention.group(1)
     else:
         what, due, owner = raw, "", None
-    trailing = _TRAILING_DUE.search(what) if not due.strip() else None
-    if trailing:
-        due = trailing.group("after_word") or trailing.group("span") or ""
-        what = what[: trailing.start()]
+    if not due.strip():
+        what, due = _split_trailing_due(what, now)
     return ActionRequest(readable(what).strip(" ,;:-"), owner, readable(due).strip(" ,;."))
+
+
+def _split_trailing_due(text: str, now: datetime) -> tuple[str, str]:
+    """(what, due) with the longest tail of `text` that reads as a date, or (text, "")."""
+    tail_starts = [m for m in _DUE_WORD.finditer(text) if len(text) - m.end() <= _TRAILING_WORDS]
+    for match in tail_starts:  # leftmost first: the longest tail that still reads as a date wins
+        tail = text[match.end() :] if match.group().strip() else text[match.start() :]
+        if tail.strip(" ,;.").isdigit():  # "plan the week by 5" is not the 5th of the month
+            continue
+        try:
+            if parse_due(tail.strip(" ,;."), now) is not None:
+                return text[: match.start()], tail
+        except ValueError:
+            continue
+    return text, ""
 
 
 def parse_due(text: str, now: datetime, utc_offset_seconds: int = 0) -> datetime | None:

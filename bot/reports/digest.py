@@ -1,6 +1,6 @@
-"""The weekly digest: posted to `WARROOM_ESCALATIONS_CHANNEL` at the policy's day and hour (an APScheduler
-cron job on every replica), once per week across replicas (the `digests` row of that ISO week), with the
-chart; `warroom digest` posts one now.
+"""The weekly digest: posted to `WARROOM_ESCALATIONS_CHANNEL` once the policy's day and hour have come (an
+APScheduler interval job on every replica looks every few minutes), once per week across replicas (the
+`digests` row of that ISO week), with the chart; `warroom digest` posts one now.
 
 A replica that claimed the week and died before posting leaves a claim that lapses; the next one to look
 checks the channel for the digest before posting it, so a crash between the post and the record does not
@@ -14,12 +14,13 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from blocks.reports.digest import DIGEST_BLOCK, build_digest
 from bot.escalations.read_model import EscalationSnapshot
 from bot.followups.model import FollowUpView
+from bot.policy.loop import DigestPolicy, Weekday
 from bot.policy.model import Policy
 from bot.reports.chart import render_chart
 from bot.reports.flagging import red_flags_now
@@ -42,6 +43,14 @@ def week_of(now: datetime, zone: str) -> str:
     return f"{year}-W{week:02d}"
 
 
+def due_this_week(now: datetime, policy: DigestPolicy) -> datetime:
+    """When this ISO week's digest is due: the policy's day and hour on its clock (as UTC-aware)."""
+    local = now.astimezone(ZoneInfo(policy.timezone))
+    monday = (local - timedelta(days=local.weekday())).date()
+    day = monday + timedelta(days=list(Weekday).index(policy.day))
+    return datetime.combine(day, time(policy.hour), ZoneInfo(policy.timezone)).astimezone(now.tzinfo)
+
+
 @dataclass
 class DigestService:
     """Builds and posts the weekly digest."""
@@ -54,20 +63,27 @@ class DigestService:
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def post_weekly(self) -> str | None:
-        """The scheduled digest of this week, if this replica is the one to post it; the ts posted."""
+        """This week's digest, once its day and hour have come, if no replica has posted it yet; the ts
+        posted. Every replica asks every few minutes, so a replica that was down at the hour, or one that
+        died or failed mid-way (its claim lapses), is made up for within minutes."""
         if not self.channel:
-            log.info("no WARROOM_ESCALATIONS_CHANNEL: no weekly digest")
             return None
         now = self.clock()
+        if now < due_this_week(now, self.policy.digest):
+            return None
         week = week_of(now, self.policy.digest.timezone)
         with self.db.session() as session:
             if not digest_store.claim_week(session, week, self.worker_id, now, CLAIM_LEASE):
                 return None
-        ts = self.gateway.find_own_message(self.channel, f"· {week}", block_id=DIGEST_BLOCK)
-        ts = ts or self.post_now(week)
-        if ts:
-            with self.db.session() as session:
-                digest_store.mark_posted(session, week, self.channel, ts)
+        try:
+            ts = self.gateway.find_own_message(self.channel, f"· {week}", block_id=DIGEST_BLOCK)
+            ts = ts or self.post_now(week)
+        except Exception:
+            with self.db.session() as session:  # give the week back: the next look tries again
+                digest_store.release_week(session, week, self.worker_id)
+            raise
+        with self.db.session() as session:
+            digest_store.mark_posted(session, week, self.channel, ts or "")
         return ts
 
     def post_now(self, week: str | None = None) -> str | None:

@@ -25,7 +25,8 @@ from bot.followups.model import FollowUpView
 from bot.policy.model import Policy
 
 INTERNAL_UPDATE_KINDS = frozenset({"internal_update"})
-CUSTOMER_UPDATE_KINDS = frozenset({"customer_update", "draft_sent"})
+# A customer-facing draft marked as sent is recorded as a customer update; `draft_sent` is an internal one.
+CUSTOMER_UPDATE_KINDS = frozenset({"customer_update"})
 POSTED_UPDATE_KINDS = ("internal_update", "customer_update")  # what people wrote and posted themselves
 KEPT_PROMISE_KINDS = (FollowUpKind.RECOVERY, FollowUpKind.CHECK_IN)  # what "follow-through" is about
 # Around the blamed words, this many characters of context each side: enough to read, short enough for a card.
@@ -134,14 +135,21 @@ def _delayed_acknowledgment(esc: EscalationSnapshot, now: datetime) -> str | Non
 
 
 def _under_severity(esc: EscalationSnapshot, entries: Sequence[TimelineEntry]) -> str | None:
+    """Filed or opened below what the rules read, or lowered below it with no reason given. A downgrade
+    the IC explained (`/escalate severity SEV-3 customer has a workaround`) is a decision, not a flag."""
     suggested, filed = Severity.parse(esc.suggested_severity), Severity.parse(esc.severity)
     if suggested is None or filed is None:
         return None
-    if filed.rank > suggested.rank:
-        return f"Rules read {suggested}; filed as {filed}"
+    changes = [e for e in entries if e.kind == "severity_changed"]
     opened = _opened_at(entries)
+    if not changes and filed.rank > suggested.rank:
+        return f"Rules read {suggested}; filed as {filed}"
     if opened is not None and opened.rank > suggested.rank:
         return f"Rules read {suggested}; opened as {opened} ({filed} now)"
+    for change in changes:
+        lowered_to = Severity.parse(str(change.data.get("to") or ""))
+        if lowered_to is not None and lowered_to.rank > suggested.rank and ": " not in change.text:
+            return f"Rules read {suggested}; lowered to {lowered_to} with no reason given"
     return None
 
 
@@ -272,14 +280,19 @@ def _longest_gap(
     first = str(opened) if opened is not None else esc.severity
     periods = open_periods(esc, entries, now)
     worst: _Silence | None = None
+    # "Next update at 09:00" told to the customer: the silence until then is what they were promised.
+    promised = {entry.at: _promised(entry) for entry in entries if entry.kind in kinds}
     for number, (start, end) in enumerate(periods):
         updates = [entry.at for entry in entries if entry.kind in kinds and start < entry.at <= end]
         for quiet_from, quiet_to in pairwise([start, *updates, end]):
+            promise = promised.get(quiet_from)
             cuts = [quiet_from, *(at for at, _ in changes if quiet_from < at < quiet_to), quiet_to]
             for stretch_from, stretch_to in pairwise(cuts):
                 severity = _severity_at(stretch_from, first, changes)
                 cadence = cadence_of(severity)
                 if cadence is None or stretch_to <= cadence.allows_until(stretch_from):
+                    continue
+                if promise is not None and quiet_to <= promise:
                     continue
                 if worst is None or quiet_to - quiet_from > worst.length:
                     ongoing = esc.is_open and number == len(periods) - 1 and quiet_to == end
@@ -320,6 +333,14 @@ def _restarts_work(entry: TimelineEntry) -> bool:
     if entry.kind == "status_changed":
         return entry.data.get("from") in _CLOSED_STATES and entry.data.get("to") not in _CLOSED_STATES
     return entry.kind == "reopened"
+
+
+def _promised(entry: TimelineEntry) -> datetime | None:
+    promised_at = entry.data.get("promised_at")
+    try:
+        return datetime.fromisoformat(str(promised_at)) if promised_at else None
+    except ValueError:
+        return None
 
 
 def _opened_at(entries: Sequence[TimelineEntry]) -> Severity | None:

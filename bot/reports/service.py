@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.reports.recovery import build_recovery_plan
 from blocks.reports.report_modal import ReportSubmission
+from blocks.text import escape
 from bot.core.vocabulary import FollowUpKind
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor, ChangePipeline
@@ -178,7 +179,7 @@ class ReportService:
             owner = action.owner_user_id
             person = self.gateway.find_person(owner) if owner else None
             if owner and (person is None or person.is_bot or person.deleted):
-                notes.append(f"<@{owner}> can't own “{action.text}”: it is yours for now.")
+                notes.append(f"<@{owner}> can't own “{escape(action.text)}”: it is yours for now.")
                 owner = None
             actions.append((action, owner, _due_from_date(action.due, utc_offset_seconds, now)))
 
@@ -225,7 +226,9 @@ class ReportService:
             link = self._canvas(esc, title, markdown)
             if link:
                 return link, "canvas"
-        comment = f"📝 Post-incident report of {esc.public_id} (Markdown)."
+        # Numbered, so a lost answer finds this upload, never an earlier report's.
+        version = 1 + sum(1 for e in self.timeline_of(esc.id) if e.kind == "report_posted")
+        comment = f"📝 Post-incident report of {esc.public_id} (Markdown, version {version})."
         channel, thread_ts = esc.worked_in
         if not esc.archived_at and channel is not None:
             try:
@@ -315,7 +318,7 @@ class ReportService:
             f"{esc.public_id}-escalation-report.yaml",
             self.export(escalation_id),
             title,
-            f"🗂 {title}.",
+            f"🗂 {title}, as of {self.clock():%Y-%m-%d %H:%M:%S} UTC.",
         )
 
     def export_all_csv(self) -> str:
