@@ -76,7 +76,6 @@ def _export(args: argparse.Namespace) -> int:
 
 def _metrics(args: argparse.Namespace) -> int:
     from blocks.reports.metrics import metrics_text
-
     from bot.escalations.record import InvalidChange
     from bot.reports.chart import render_chart
 

@@ -51,7 +51,7 @@ def _nudges(sandbox: Sandbox, channel: str) -> list[str]:
     return [
         m["text"]
         for m in sandbox.fake.messages(channel)
-        if any(b.get("block_id") == "nudge" for b in m.get("blocks") or [])
+        if any(str(b.get("block_id")).startswith("nudge:") for b in m.get("blocks") or [])
     ]
 
 
@@ -89,6 +89,15 @@ def test_internal_update_warning_then_an_update_restarts_the_cadence(room, clock
     assert _sweep_at(sandbox, clock, 30) == 0, "the update restarted the clock: nothing is due at 30 min"
     assert _sweep_at(sandbox, clock, 52) == 1
     assert "Last update 25 min ago by <@U0ANA>" in _nudges(sandbox, esc.room_channel_id)[-1]
+
+
+def test_a_reminder_posted_but_unanswered_is_found_not_posted_again(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    sandbox.fake.drop_after_acting("chat.postMessage")  # Slack posts the warning, the answer is lost
+    assert _sweep_at(sandbox, clock, 25) == 1, "found in the room, so recorded as posted"
+    assert _sweep_at(sandbox, clock, 26) == 0
+    assert len([t for t in _nudges(sandbox, esc.room_channel_id) if "Internal update" in t]) == 1
 
 
 def test_overdue_reminders_repeat_at_the_cadence_not_every_sweep(room, clock) -> None:

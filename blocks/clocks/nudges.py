@@ -23,6 +23,7 @@ from bot.core.vocabulary import Clock, Role
 from bot.escalations.read_model import EscalationSnapshot
 
 SNOOZE = "nudge_snooze"
+NUDGE_BLOCK = "nudge:"
 SNOOZE_MINUTES = 10
 
 
@@ -121,12 +122,17 @@ def build_nudge(
     """The reminder message in the room: its text and the buttons that act on it."""
     text = truncate(nudge_text(esc, reminder, facts, now), limits.SECTION_TEXT)
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "block_id": "nudge", "text": mrkdwn(text, limits.SECTION_TEXT)}
+        {"type": "section", "block_id": nudge_block_id(reminder), "text": mrkdwn(text, limits.SECTION_TEXT)}
     ]
     buttons = _nudge_buttons(esc, reminder)
     if buttons:
         blocks.append({"type": "actions", "block_id": "nudge_actions", "elements": buttons})
     return text, blocks
+
+
+def nudge_block_id(reminder: Reminder) -> str:
+    """`nudge:internal:1772442000:due`: one per reminder, so a post whose answer was lost is found by it."""
+    return f"{NUDGE_BLOCK}{reminder.clock}:{int(reminder.due_at.timestamp())}:{reminder.stage}"
 
 
 def _nudge_buttons(esc: EscalationSnapshot, reminder: Reminder) -> list[dict[str, Any]]:

@@ -135,17 +135,29 @@ class ClockService:
         channel, thread_ts = esc.worked_in
         try:
             posted = self.gateway.post_message(channel or "", text, blocks=blocks, thread_ts=thread_ts)
+            ts = posted.ts
         except Exception as exc:
-            log.warning(
-                "reminder %s for %s not posted (%s); will retry",
-                reminder.key,
-                esc.public_id,
-                slack_error(exc),
+            # No answer (not a refusal): Slack may have posted it, so look for this very reminder first.
+            lost = channel and not isinstance(exc, SlackApiError)
+            found = (
+                self.gateway.find_own_message(
+                    channel or "", esc.public_id, thread_ts=thread_ts, block_id=blocks[0]["block_id"]
+                )
+                if lost
+                else None
             )
-            self._release(esc.id, reminder, now)
-            return 0
+            if found is None:
+                log.warning(
+                    "reminder %s for %s not posted (%s); will retry",
+                    reminder.key,
+                    esc.public_id,
+                    slack_error(exc),
+                )
+                self._release(esc.id, reminder, now)
+                return 0
+            ts = found
         with self.db.session() as session:
-            claims.mark_reminder_posted(session, esc.id, reminder, posted.channel, posted.ts)
+            claims.mark_reminder_posted(session, esc.id, reminder, channel or "", ts)
         if reminder.stage == "breach":
             # Through the one door: flagged once, on the timeline, and the card shows it.
             self.changes.change(
