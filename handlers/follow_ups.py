@@ -71,8 +71,7 @@ def add_action(
 
 
 def list_actions(services: Services, esc: EscalationSnapshot | None, actor: Actor, respond: Respond) -> None:
-    """The open follow-ups of one escalation (all of them, done ones too), or every open one `actor` may
-    see."""
+    """Every follow-up of one escalation (done ones too), or every open one `actor` may see."""
     now = services.rooms.clock()
     if esc is not None:
         items = [(follow_up, esc) for follow_up in services.follow_ups.of_escalation(esc.id)]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.core.vocabulary import FollowUpKind
 from bot.escalations.access import Permission
-from bot.escalations.changes import Actor, ChangePipeline, EscalationNotFound, Outcome
+from bot.escalations.changes import Actor, ChangePipeline, Outcome
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import InvalidChange, Record
 from bot.followups.model import FollowUpView
@@ -50,8 +50,8 @@ class FollowUpService:
         )
 
     def complete(self, follow_up_id: int, actor: Actor) -> tuple[bool, EscalationSnapshot]:
-        """Mark a follow-up done: its owner, whoever added it, or anyone who may change the escalation.
-        (done once, escalation after)."""
+        """Mark a follow-up done (its owner, whoever added it, or anyone who may change the escalation):
+        whether this click did it, and the escalation after."""
         with self.changes.db.session() as session:
             row = store.get(session, follow_up_id)
             if row is None:
@@ -90,12 +90,3 @@ class FollowUpService:
             else:
                 hidden += 1
         return FollowUpListing(items, hidden)
-
-    def escalation_of(self, follow_up_id: int) -> EscalationSnapshot:
-        """The escalation a follow-up belongs to."""
-        with self.changes.db.session() as session:
-            row = store.get(session, follow_up_id)
-            if row is None:
-                raise EscalationNotFound(follow_up_id)
-            escalation_id = row.escalation_id
-        return self.changes.get(escalation_id)

@@ -1,9 +1,9 @@
 """Closing the loop over the record and Slack: the recovery plan (shown, then accepted by a person), the
-post-incident report (a channel canvas where the workspace allows it, else a Markdown file), the seed 004
-export, the metrics with their chart, and red flags.
+review and the post-incident report (a channel canvas where the workspace allows it, else a Markdown file),
+the seed 004 export, and the metrics.
 
-The pure parts live beside this module (recovery, report, export, metrics, red_flags); this one reads the
-record once per request, asks Slack for names, and posts.
+The pure parts live beside this module (recovery, report, export, metrics); this one reads the record once
+per request, asks Slack for names, and posts. Red flags are read in `flagging` (the card, the digest).
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ from bot.followups.service import FollowUpService
 from bot.reports.export import escalation_report, export_csv, export_yaml
 from bot.reports.metrics import Metrics, parse_period
 from bot.reports.recovery import RecoveryPlan, implied, recovery_plan
-from bot.reports.red_flags import RedFlag, detect_red_flags
 from bot.reports.report import build_report, report_filename, report_title
 from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
-from storage import patterns as pattern_store
 from storage import repository as repo
 from storage.metrics import metrics_for
 
@@ -99,19 +97,6 @@ class ReportService:
         wanted = sorted(i for i in ids if i)
         found = self.gateway.in_parallel({u: (lambda u=u: self.gateway.person(u).name) for u in wanted})
         return {u: name for u, name in found.items() if isinstance(name, str)}
-
-    def red_flags(self, bundle: RecordBundle) -> tuple[RedFlag, ...]:
-        """Seed 001's red flags raised by this escalation now."""
-        with self.changes.db.session() as session:
-            in_pattern = bundle.escalation.id in pattern_store.memberships(session, [bundle.escalation.id])
-        return detect_red_flags(
-            bundle.escalation,
-            bundle.timeline,
-            bundle.follow_ups,
-            self.changes.policy,
-            self.clock(),
-            in_pattern=in_pattern,
-        )
 
     # --- recovery ------------------------------------------------------------------------------------
 
