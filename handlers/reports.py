@@ -67,7 +67,8 @@ def register(app: App, services: Services) -> None:
         actor = Actor(body["user"]["id"])
         if report_errors(submitted, services.rooms.clock()):
             return  # the form showed what to fix and stayed open (Bolt runs this lazy part regardless)
-        if not reports.first_submission(f"view:{view.get('id')}"):
+        view_id = view.get("id")  # Slack gives every opened view one
+        if view_id and not reports.first_submission(f"view:{view_id}"):
             return  # the same form submitted twice (a double click, a retry): its first submission counts
         with told_on_failure(by_dm(gateway, actor.user_id)):
             offset = gateway.person(actor.user_id).tz_offset_seconds

@@ -42,7 +42,10 @@ def _closed(sandbox, clock):
 
 
 def _modal(sandbox, esc) -> dict:
-    return open_modal(sandbox, "report", user="U0ANA", channel=esc.room_channel_id)
+    """`/escalate report` in the room: the review modal as Slack holds it (with the id it gave it)."""
+    opened = open_modal(sandbox, "report", user="U0ANA", channel=esc.room_channel_id)
+    held = [v for v in sandbox.fake.views.values() if v.get("callback_id") == opened["callback_id"]]
+    return held[-1]
 
 
 def _dm(sandbox, user: str) -> list[dict]:

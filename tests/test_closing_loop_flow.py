@@ -64,7 +64,10 @@ def _script(sandbox, clock):
 
 
 def _report_modal(sandbox, esc) -> dict:
-    return open_modal(sandbox, "report", user="U0ANA", channel=esc.room_channel_id)
+    """`/escalate report` in the room: the review modal as Slack holds it (with the id it gave it)."""
+    opened = open_modal(sandbox, "report", user="U0ANA", channel=esc.room_channel_id)
+    held = [v for v in sandbox.fake.views.values() if v.get("callback_id") == opened["callback_id"]]
+    return held[-1]
 
 
 def test_a_scripted_escalation_gets_a_report_whose_timeline_is_what_happened(timed, clock) -> None:
