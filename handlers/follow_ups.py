@@ -14,6 +14,7 @@ from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import InvalidChange
 from bot.followups.parsing import parse_action, parse_due
 from bot.services import Services
+from handlers.home import publish_home
 from handlers.replies import ack_only, actor_of, by_ephemeral, privately, told_on_failure
 
 ACTION_USAGE = (
@@ -30,6 +31,8 @@ def register(app: App, services: Services) -> None:
         actor = actor_of(body)
         with told_on_failure(by_ephemeral(gateway, body)):
             done, esc = services.follow_ups.complete(int(action["value"]), actor)
+            if (body.get("view") or {}).get("type") == "home":
+                publish_home(services, actor.user_id)  # the row goes, without reopening the tab
             if not done:
                 channel = (body.get("channel") or {}).get("id")
                 privately(
@@ -45,6 +48,8 @@ def add_action(
     """`/escalate action <what> @owner <date>` in the room (or naming the escalation). The room hears of
     it; once the room is archived, the person typing and the owner are told instead."""
     request = parse_action(sub.raw_rest, services.rooms.clock())
+    if request.problem:
+        raise InvalidChange(f"{request.problem} {ACTION_USAGE}")
     if not request.what:
         raise InvalidChange(ACTION_USAGE)
     try:
@@ -81,7 +86,8 @@ def list_actions(services: Services, esc: EscalationSnapshot | None, actor: Acto
     listing = services.follow_ups.open_for(actor)
     mine = [item for item in listing.items if item[0].owner_user_id == actor.user_id]
     others = [item for item in listing.items if item[0].owner_user_id != actor.user_id]
+    shown_total = listing.total - listing.hidden  # those past the read are counted, whoever's they are
     blocks = build_follow_up_list(
-        [*mine, *others], now, title="Open follow-ups (yours first)", hidden=listing.hidden
+        [*mine, *others], now, title="Open follow-ups (yours first)", total=shown_total, hidden=listing.hidden
     )
-    respond(response_type="ephemeral", text=f"{len(listing.items)} open follow-ups", blocks=blocks)
+    respond(response_type="ephemeral", text=f"{shown_total} open follow-ups", blocks=blocks)

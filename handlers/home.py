@@ -17,20 +17,25 @@ from handlers.replies import ack_only, by_dm, told_on_failure
 HOME_TAB = "home"
 
 
+def publish_home(services: Services, user_id: str) -> None:
+    """Draw a person's Home tab from the record as it is now."""
+    dashboard = HomeDashboard(services.escalations.changes).for_viewer(user_id)
+    services.gateway.publish_home(user_id, build_home_tab(dashboard))
+
+
 def register(app: App, services: Services) -> None:
     """Listen for the Home tab being opened and for its buttons."""
-    dashboards = HomeDashboard(services.escalations.changes)
     gateway, slow = services.gateway, services.background.listener
 
-    def publish_home(user_id: str) -> None:
-        gateway.publish_home(user_id, build_home_tab(dashboards.for_viewer(user_id)))
+    def publish_home_of(user_id: str) -> None:
+        publish_home(services, user_id)
 
     def publish_on_home_opened(event: dict) -> None:
         if event.get("tab", HOME_TAB) == HOME_TAB and event.get("user"):  # not the Messages tab
-            publish_home(event["user"])
+            publish_home_of(event["user"])
 
     def refresh_home_tab(body: dict) -> None:
-        publish_home(body["user"]["id"])
+        publish_home_of(body["user"]["id"])
 
     def open_intake_from_home(body: dict) -> None:
         caller = body["user"]["id"]

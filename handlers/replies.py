@@ -59,8 +59,9 @@ def privately(
 
 
 @contextmanager
-def told_on_failure(tell: Tell) -> Iterator[None]:
-    """Run a listener's work; a refused, invalid or failed change is told to the person, never raised."""
+def told_on_failure(tell: Tell, *, instead: str = OUR_FAULT) -> Iterator[None]:
+    """Run a listener's work; a refused, invalid or failed change is told to the person, never raised.
+    `instead` is what an unexpected failure says (where part of the work is already saved)."""
     try:
         yield
     except (InvalidChange, NotAllowed) as problem:
@@ -69,7 +70,7 @@ def told_on_failure(tell: Tell) -> Iterator[None]:
         tell(GONE)
     except Exception:
         log.exception("a listener failed")
-        tell(OUR_FAULT)
+        tell(instead)
 
 
 def by_dm(gateway: SlackGateway, user_id: str) -> Tell:

@@ -4,6 +4,7 @@ post-incident review (*Write the report*, `/escalate report` and its modal), `/e
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from slack_bolt import Ack, App, Respond
@@ -19,7 +20,15 @@ from bot.escalations.follow_through import FOLLOW_UP_TEXT_LIMIT, MAX_DUE_YEARS, 
 from bot.escalations.read_model import EscalationSnapshot
 from bot.reports.chart import render_chart
 from bot.services import Services
+from bot.slack.gateway import slack_error
 from handlers.replies import ack_only, actor_of, by_dm, by_ephemeral, told_on_failure
+
+REPORT_NOT_POSTED = (
+    "Your review is saved (root cause, lessons and any new prevention actions), but the report could not "
+    "be posted: Slack did not take it. Press *Write the report* on the card (or `/escalate report`) to post "
+    "it; the actions are recorded already, so leave the new-action fields empty."
+)
+log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
@@ -43,7 +52,10 @@ def register(app: App, services: Services) -> None:
                     f"are reminded to <@{plan.check_in_owner}>; `/escalate actions` lists them."
                 )
                 accepted.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
-                gateway.update_message(channel, message["ts"], note, blocks=accepted)
+                try:
+                    gateway.update_message(channel, message["ts"], note, blocks=accepted)
+                except Exception as exc:  # accepted and said in the room: only the plan's button stays
+                    log.warning("the accepted plan's message was not updated: %s", slack_error(exc))
 
     def open_report_from_card(body: dict, action: dict) -> None:
         with told_on_failure(by_ephemeral(gateway, body)):
@@ -75,6 +87,7 @@ def register(app: App, services: Services) -> None:
             notes = reports.record_review(submitted.escalation_id, actor, submitted, offset)
             for note in notes:
                 gateway.post_message(actor.user_id, f"⚠️ {note}")
+        with told_on_failure(by_dm(gateway, actor.user_id), instead=REPORT_NOT_POSTED):
             reports.post_report(submitted.escalation_id, actor)
 
     slow = services.background.listener
@@ -123,12 +136,8 @@ def chosen_gestures(body: dict) -> list[int] | None:
 
 
 def _open_report(services: Services, esc: EscalationSnapshot, trigger_id: str) -> None:
-    open_actions = sum(
-        1
-        for f in services.follow_ups.of_escalation(esc.id)
-        if f.kind == FollowUpKind.PREVENTION and f.is_open
-    )
-    services.gateway.open_view(trigger_id, build_report_modal(esc, open_actions))
+    recorded = [f for f in services.follow_ups.of_escalation(esc.id) if f.kind == FollowUpKind.PREVENTION]
+    services.gateway.open_view(trigger_id, build_report_modal(esc, recorded))
 
 
 def open_report_modal(services: Services, esc: EscalationSnapshot, actor: Actor, trigger_id: str) -> None:

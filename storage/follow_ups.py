@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.followups.model import DONE, OPEN
@@ -100,3 +100,8 @@ def open_owned_by(session: Session, user_id: str, limit: int) -> list[tuple[Foll
         .limit(limit)
     )
     return [(follow_up, escalation) for follow_up, escalation in session.execute(stmt)]
+
+
+def count_open(session: Session) -> int:
+    """How many follow-ups are open in all (a listing reads only the soonest)."""
+    return int(session.execute(select(func.count()).where(FollowUp.status == OPEN)).scalar_one())

@@ -5,6 +5,7 @@ the owner's reminder, a room archived by hand, an owner who cannot own anything,
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -156,3 +157,59 @@ def test_an_action_on_an_archived_escalation_is_confirmed_to_its_author_and_owne
 def test_unclear_commands_get_clear_answers(timed, clock) -> None:
     assert "choose 7d, 30d or 90d" in command(timed, "metrics 30d extra", channel="C0SUPPORT")
     assert "can't find *ESC-2026-999*" in command(timed, "actions ESC-2026-999", channel="C0SUPPORT")
+
+
+def test_a_report_slack_would_not_take_says_the_review_is_saved_and_the_form_lists_its_actions(
+    timed, clock
+) -> None:
+    esc = _closed(timed, clock)
+    timed.fake.fail_next("conversations.canvases.create", error="internal_error")
+    timed.fake.fail_next("files.getUploadURLExternal", error="internal_error")
+    submit(timed, _modal(timed, esc), {"root_cause": "A bad migration", **ACTION}, user="U0ANA")
+    wait_until(lambda: any("Your review is saved" in m["text"] for m in _dm(timed, "U0ANA")))
+    assert row(timed, esc.id).root_cause == "A bad migration" and len(_follow_ups(timed)) == 1
+    note = next(b for b in _modal(timed, esc)["blocks"] if b.get("block_id") == "note")["text"]["text"]
+    assert "already recorded" in note and "Add a row-count check" in note
+
+
+def test_an_accepted_plan_whose_message_cannot_be_edited_is_not_reported_as_failed(timed, clock) -> None:
+    esc = _closed(timed, clock)
+    timed.slack.slash_command("recovery", user_id="U0ANA", channel_id=esc.room_channel_id)
+    plan = wait_until(
+        lambda: next(
+            (
+                m
+                for m in timed.fake.messages(esc.room_channel_id)
+                if "recovery.accept" in json.dumps(m.get("blocks"))
+            ),
+            None,
+        )
+    )
+    timed.fake.fail_next("chat.update", error="internal_error", times=5)
+    timed.slack.button(
+        "recovery.accept", str(esc.id), user_id="U0ANA", channel_id=esc.room_channel_id, message_ts=plan["ts"]
+    )
+    wait_until(lambda: [c for c in timed.fake.calls_to("chat.update") if c.params.get("ts") == plan["ts"]])
+    time.sleep(0.3)  # a failure would be told right after the refused edit, in the same listener
+    assert events(timed, esc.id, "recovery_planned")
+    told = json.dumps([*timed.fake.ephemerals, *_dm(timed, "U0ANA")])
+    assert "did not go through" not in told
+
+
+def test_every_open_follow_up_is_counted_past_the_read(timed, clock) -> None:
+    esc = sev1_room(timed)
+    with timed.warroom.db.session() as session:
+        session.add_all(
+            FollowUp(
+                escalation_id=esc.id,
+                kind="prevention",
+                text=f"Action {n}",
+                owner_user_id="U0ANA",
+                due_at=T0 + timedelta(days=1 + n % 30),
+                status="open",
+                created_at=T0,
+            )
+            for n in range(505)
+        )
+    listed = command(timed, "actions", user="U0ANA", channel="C0SUPPORT")
+    assert "505 open follow-ups" in listed and "485 more not shown" in listed

@@ -35,11 +35,26 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
         ("Get sign-off by security team", "Get sign-off by security team", None, ""),
         ("Plan the week by 5", "Plan the week by 5", None, ""),
         ("Tell <!channel> about <https://x.example|it>", "Tell @channel about it", None, ""),
+        ("Fix it tomorrow", "Fix it", None, "tomorrow"),
+        ("Rotate keys :key:", "Rotate keys :key:", None, ""),  # emoji codes stay whole
+        (":warning: add alert <@U0CHLOE|chloe> tomorrow", ":warning: add alert", "U0CHLOE", "tomorrow"),
+        ("\u200b <@U0CHLOE|chloe> tomorrow", "", "U0CHLOE", "tomorrow"),  # nothing to do: usage
     ],
 )
 def test_what_who_and_when(typed: str, what: str, owner: str | None, due: str) -> None:
     request = parse_action(typed, NOW)
     assert (request.what, request.owner_user_id, request.due_text) == (what, owner, due)
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("Fix <@U0ANA|ana> and <@U0BEN|ben>", "One owner per action"),
+        ("Fix it <!subteam^S0ENG|eng> by friday", "A user group can't own an action"),
+    ],
+)
+def test_what_cannot_be_meant_says_so(typed: str, problem: str) -> None:
+    assert parse_action(typed, NOW).problem.startswith(problem)
 
 
 @pytest.mark.parametrize(

@@ -214,7 +214,7 @@ def _follow_ups(dashboard: Dashboard) -> list[dict[str, Any]]:
         block["accessory"] = button("Mark done", MARK_DONE, str(follow_up.id))
         blocks.append(block)
     if len(owned) > FOLLOW_UPS_SHOWN:
-        more = f"…and {len(owned) - FOLLOW_UPS_SHOWN} more: `/escalate actions` lists them all."
+        more = f"…and {len(owned) - FOLLOW_UPS_SHOWN} more of yours, due later (`/escalate actions`)."
         blocks.append(_context("follow_ups_more", more))
     blocks.append({"type": "divider", "block_id": "follow_ups_end"})
     return blocks

@@ -5,6 +5,7 @@ new prevention actions with owners and due dates. Reading it back (pure)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,13 +13,15 @@ from typing import Any
 from blocks import limits
 from blocks.form_fields import choice_input, element_state, selected_of, text_input, text_of, user_input
 from blocks.rooms.update_modals import which_escalation
-from blocks.text import mrkdwn, plain
+from blocks.text import escape_within, mrkdwn, plain
 from bot.core.text import clean
 from bot.core.vocabulary import RootCause
 from bot.escalations.read_model import EscalationSnapshot
+from bot.followups.model import FollowUpView
 
 REPORT_MODAL = "report_modal"
 NEW_ACTIONS = 3
+RECORDED_SHOWN = 10
 TEXT_MAX = 3_000
 ACTION_MAX = 300
 HORIZONS = {"immediate": "Immediate", "long_term": "Long-term improvement"}
@@ -56,19 +59,19 @@ class ReportSubmission:
     actions: tuple[NewAction, ...]
 
 
-def build_report_modal(esc: EscalationSnapshot, open_actions: int = 0) -> dict[str, Any]:
-    """The review modal for `esc`, prefilled with what the record already says."""
+def build_report_modal(esc: EscalationSnapshot, recorded: Sequence[FollowUpView] = ()) -> dict[str, Any]:
+    """The review modal for `esc`, prefilled with what the record already says, and the prevention actions
+    already recorded listed (so nobody types them again)."""
+    note = (
+        "Submitting posts the post-incident report in the room (seed 001's template, with the real timeline)."
+    )
+    if recorded:
+        listed = "\n".join(f"• {escape_within(f.text, 200)}" for f in recorded[:RECORDED_SHOWN])
+        more = f"\n…and {len(recorded) - RECORDED_SHOWN} more" if len(recorded) > RECORDED_SHOWN else ""
+        note += f"\n*Prevention actions already recorded* (they stay as they are):\n{listed}{more}"
     blocks: list[dict[str, Any]] = [
         which_escalation(esc),
-        {
-            "type": "section",
-            "block_id": "note",
-            "text": mrkdwn(
-                "Submitting posts the post-incident report in the room (seed 001's template, with the real "
-                f"timeline). {open_actions} prevention action(s) already recorded stay as they are.",
-                limits.SECTION_TEXT,
-            ),
-        },
+        {"type": "section", "block_id": "note", "text": mrkdwn(note, limits.SECTION_TEXT)},
         choice_input(
             "category", "Root-cause category", CATEGORIES, initial=esc.root_cause_category, optional=True
         ),

@@ -23,23 +23,37 @@ _IN_SPAN = re.compile(r"^in\s+(\d{1,3})\s*(day|days|week|weeks|d|w)$", re.I)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Where a due date may start at the end, when no owner mention separates it: "… by Friday", "… due
 # 2026-12-20", "… in 2 weeks". Only words that read as a date are one ("before each release" is not).
-_DUE_WORD = re.compile(r"\s(?:by|due|before|until|on)\s+|\s(?=in\s+\d)", re.I)
+_DUE_WORD = re.compile(
+    r"\s(?:by|due|before|until|on)\s+"
+    r"|\s(?=in\s+\d|(?:today|tomorrow|next\s+week|(?:next\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*$)",
+    re.I,
+)
+_ENDS_IN_EMOJI = re.compile(r":[a-z0-9_+'-]+:\s*$")
+_GROUP = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|[^<>]*)?>")
+# Punctuation around what was typed, but not the colons of an emoji code (`:fire:`).
+_EDGES = " ,;-\t\n"
 _TRAILING_WORDS = 30
 
 
 @dataclass(frozen=True)
 class ActionRequest:
-    """What `/escalate action` was asked: the action in plain words, its owner, the due date as typed."""
+    """What `/escalate action` was asked: the action in plain words, its owner, the due date as typed;
+    `problem` says what cannot be right (two owners, a group as the owner)."""
 
     what: str
     owner_user_id: str | None
     due_text: str
+    problem: str | None = None
 
 
 def parse_action(raw: str, now: datetime) -> ActionRequest:
     """Split `Add sync-delete alerting <@U1|ana> 2026-12-20` into what, owner and due date; without a
     mention, the last words are the date only when they read as one ("… before each release by Friday"
     is due Friday; "… before each release" has no date)."""
+    if len(_MENTION.findall(raw)) > 1:
+        return ActionRequest("", None, "", "One owner per action: name one person.")
+    if _GROUP.search(raw):
+        return ActionRequest("", None, "", "A user group can't own an action: name one person.")
     mention = _MENTION.search(raw)
     if mention:
         what, due = raw[: mention.start()], raw[mention.end() :]
@@ -48,7 +62,12 @@ def parse_action(raw: str, now: datetime) -> ActionRequest:
         what, due, owner = raw, "", None
     if not due.strip():
         what, due = _split_trailing_due(what, now)
-    return ActionRequest(readable(what).strip(" ,;:-"), owner, readable(due).strip(" ,;."))
+    words = readable(what).strip(_EDGES)
+    if not _ENDS_IN_EMOJI.search(words):
+        words = words.rstrip(":")  # "Alert on deletes:" before the owner, not the end of `:fire:`
+    if not any(ch.isalnum() for ch in words):  # a zero-width space, or punctuation alone, is no action
+        words = ""
+    return ActionRequest(words, owner, readable(due).strip(" ,;."))
 
 
 def _split_trailing_due(text: str, now: datetime) -> tuple[str, str]:

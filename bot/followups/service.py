@@ -24,6 +24,7 @@ class FollowUpListing:
 
     items: list[tuple[FollowUpView, EscalationSnapshot]]
     hidden: int
+    total: int  # every open one, those past the read limit too (counted, never named)
 
 
 @dataclass
@@ -80,6 +81,7 @@ class FollowUpService:
                 (FollowUpView.of(follow_up), EscalationSnapshot.of(escalation, self.changes.policy))
                 for follow_up, escalation in store.open_everywhere(session, LIST_LIMIT)
             ]
+            total = store.count_open(session)
         seen: dict[int, bool] = {}
         items, hidden = [], 0
         for follow_up, esc in pairs:
@@ -89,4 +91,4 @@ class FollowUpService:
                 items.append((follow_up, esc))
             else:
                 hidden += 1
-        return FollowUpListing(items, hidden)
+        return FollowUpListing(items, hidden, total)
