@@ -94,7 +94,7 @@ def _open_home(sandbox: Sandbox, user: str, tab: str = "home") -> dict[str, Any]
     return view
 
 
-def _click(sandbox: Sandbox, action_id: str, user: str) -> None:
+def _click(sandbox: Sandbox, action_id: str, user: str, value: str = "home") -> None:
     """`user` presses a button on their Home tab."""
     payload = {
         "type": "block_actions",
@@ -110,7 +110,7 @@ def _click(sandbox: Sandbox, action_id: str, user: str) -> None:
                 "type": "button",
                 "action_id": action_id,
                 "block_id": "home_actions",
-                "value": "home",
+                "value": value,
                 "action_ts": _ts(),
             }
         ],
@@ -375,3 +375,23 @@ def test_my_follow_ups_are_on_my_home_tab_with_mark_done(home: tuple[Sandbox, Co
     )
     assert line["accessory"]["action_id"] == "follow_up_done"
     assert "follow_ups_header" not in _said(_open_home(sandbox, IC)), "only the owner's own"
+
+
+def test_mark_done_on_the_home_tab_redraws_it_without_the_follow_up(
+    home: tuple[Sandbox, ControlledClock],
+) -> None:
+    sandbox, _clock = home
+    escalation_id = _create(sandbox, "k-done", "Initech", "SEV-2")
+    added = sandbox.warroom.follow_ups.add(
+        escalation_id, Actor(IC), FollowUpKind.PREVENTION, "Add the guard", OUTSIDER, None
+    )
+    assert "follow_ups_header" in _said(_open_home(sandbox, OUTSIDER))
+    follow_up_id = next(
+        e.data["follow_up_id"]
+        for e in sandbox.warroom.service.timeline(escalation_id)
+        if e.kind == "follow_up_added"
+    )
+    before = len(_published(sandbox, OUTSIDER))
+    _click(sandbox, "follow_up_done", OUTSIDER, str(follow_up_id))
+    redrawn = wait_until(lambda: _published(sandbox, OUTSIDER)[before:])[-1].params["view"]
+    assert "follow_ups_header" not in _said(redrawn) and added.changed
