@@ -31,13 +31,13 @@ from typing import Any
 
 from measure import percentile, verdict  # benchmarks/ is on the path when a script runs
 from scratch_db import scratch_database
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
 
 from bot.core.vocabulary import FollowUpKind, Status
 from bot.policy.model import Policy, default_policy
 from bot.reports.metrics import PERIOD_CHOICES, compute_metrics, parse_period
-from storage.db import Database
+from storage.db import Database, answers
 from storage.metrics import load_metrics_inputs, repeats_statement, times_statement
 from storage.migrate import upgrade
 from storage.models import Customer, Escalation, FollowUp
@@ -288,17 +288,6 @@ def bench(url: str, described: str, days: float, args: argparse.Namespace) -> li
     return medians
 
 
-def _postgres_reachable(url: str) -> bool:
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -317,7 +306,7 @@ def main() -> None:
     args = parser.parse_args()
     targets: list[str | None] = [args.database_url] if args.database_url else [None]
     if not args.database_url:
-        if _postgres_reachable(POSTGRES_URL):
+        if answers(POSTGRES_URL):
             targets.append(POSTGRES_URL)
         else:
             print(f"PostgreSQL not reachable at {POSTGRES_URL}: SQLite only")

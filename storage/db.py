@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -61,6 +61,20 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+
+
+def answers(url: str, timeout_seconds: int = 2) -> bool:
+    """Whether the database at `url` answers a query within the timeout (PostgreSQL: is it up at all)."""
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": timeout_seconds})
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+        return True
+    except Exception:  # any reason it does not answer is the same answer
+        return False
 
 
 def _make_sqlite_transactions_immediate(engine: Engine) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.sandbox.stack import Sandbox
-from storage.db import Base, Database
+from storage.db import Base, Database, answers
 from storage.migrate import upgrade
 
 POSTGRES_URL = os.environ.get(
@@ -20,14 +20,7 @@ REQUIRE_POSTGRES = os.environ.get("WARROOM_REQUIRE_POSTGRES") == "1"
 
 
 def _postgres_reachable() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+    return answers(POSTGRES_URL)
 
 
 @pytest.fixture(scope="session")
