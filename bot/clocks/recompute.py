@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.clocks.schedule import ClockInputs, FollowUpDue, Plan, due_times, follow_up_reminders_end, plan
+from bot.clocks.schedule import ClockInputs, FollowUpDue, Plan, due_times, follow_up_last_due, plan
 from bot.core.vocabulary import Clock
 from bot.policy.model import Policy
 from storage import follow_ups
@@ -65,8 +65,7 @@ def _follow_ups_due(
     session: Session, escalation_id: int, policy: Policy, now: datetime
 ) -> tuple[FollowUpDue, ...]:
     # Only follow-ups still owed a reminder: once the last overdue one is past, the card and the digest
-    # keep showing it, but the room is not told again (and a pruned claim cannot make it say it twice).
-    # One more `overdue_every` of grace, so a sweep that was down when the last one came due still sends it.
-    oldest_due = now - (follow_up_reminders_end(now, policy) - now) - policy.follow_ups.overdue_every
+    # keep showing it, but its owner is not told again (and a pruned claim cannot make it say it twice).
+    oldest_due = follow_up_last_due(now, policy)
     rows = follow_ups.open_with_due_dates(session, escalation_id, oldest_due)
     return tuple(FollowUpDue(row.id, row.due_at, row.created_at) for row in rows if row.due_at is not None)

@@ -230,9 +230,11 @@ def follow_up_schedule(follow_up: FollowUpDue, policy: Policy) -> Iterator[Remin
         yield Reminder(clock, due_at, f"overdue:{n}", due_at + n * rules.overdue_every)
 
 
-def follow_up_reminders_end(due_at: datetime, policy: Policy) -> datetime:
-    """When a follow-up due at `due_at` has had its last reminder."""
-    return due_at + policy.follow_ups.overdue_reminders * policy.follow_ups.overdue_every
+def follow_up_last_due(now: datetime, policy: Policy) -> datetime:
+    """The earliest due time of a follow-up still owed a reminder at `now`: one whose last overdue reminder
+    came, give or take one interval of grace (a sweep that was down then still sends it), is done with."""
+    rules = policy.follow_ups
+    return now - (rules.overdue_reminders + 1) * rules.overdue_every
 
 
 def _latest_owed(reminders: Iterator[Reminder], now: datetime, upcoming: list[datetime]) -> Reminder | None:

@@ -212,11 +212,11 @@ class ClockService:
         if follow_up is None or not follow_up.is_open:  # done between the claim and now: nothing to say
             return 0
         text, blocks = build_follow_up_reminder(esc, follow_up, reminder.stage, now)
-        owner = follow_up.owner_user_id
-        if owner and esc.is_private and not self.changes.may_see(Actor(owner), esc):
-            owner = esc.ic_user_id  # no longer in the private room: its IC hears instead, nobody outside it
         channel: str | None = None
         try:
+            owner = follow_up.owner_user_id
+            if owner and esc.is_private and not self.changes.may_see(Actor(owner), esc):
+                owner = esc.ic_user_id  # no longer in the private room: its IC hears, nobody outside it
             channel = self.gateway.open_dm(owner) if owner else esc.worked_in[0]
             posted = self.gateway.post_message(channel or "", text, blocks=blocks)
             channel, ts = posted.channel, posted.ts
