@@ -9,6 +9,7 @@ from typing import Any
 
 from blocks import limits
 from blocks.text import button, escape, escape_within, mrkdwn, slack_date, truncate, user
+from bot.core.vocabulary import DraftKind
 from bot.drafting.draft import Draft
 from bot.drafting.lint import Finding
 from bot.drafting.lint_rules import CUSTOMER_FACING
@@ -212,7 +213,8 @@ def _actions(view: DraftView) -> dict[str, Any]:
             "block_id": "draft_sent",
             "elements": [
                 mrkdwn(
-                    f"✅ Marked as sent by {user(view.sent_by)} {slack_date(view.sent_at)}",
+                    f"✅ {'Call made' if view.draft.kind == DraftKind.PHONE else 'Marked as sent'} by "
+                    f"{user(view.sent_by)} {slack_date(view.sent_at)}",
                     limits.CONTEXT_TEXT,
                 )
             ],
@@ -220,7 +222,9 @@ def _actions(view: DraftView) -> dict[str, Any]:
     value = str(view.draft_id)
     buttons = []
     if view.draft.kind in CUSTOMER_FACING:
-        buttons.append(button("Mark as sent", MARK_SENT, value, "primary"))
+        # A phone guide is not sent: the call is made.
+        label = "Mark the call done" if view.draft.kind == DraftKind.PHONE else "Mark as sent"
+        buttons.append(button(label, MARK_SENT, value, "primary"))
     buttons += [
         button("Regenerate", REGENERATE, value),
         button("Shorter", SHORTER, value),

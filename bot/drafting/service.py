@@ -19,12 +19,12 @@ from blocks.drafting.drafts import (
     draft_fallback_text,
     kind_label,
 )
+from bot.core.vocabulary import DraftKind
 from bot.drafting.claude import ClaudeDrafter, UnusableDraft
 from bot.drafting.context import DraftContext
 from bot.drafting.draft import Draft
 from bot.drafting.grounding import build_context
 from bot.drafting.lint import Finding, lint_draft
-from bot.drafting.lint_rules import CUSTOMER_FACING
 from bot.drafting.restyle import RESTYLERS
 from bot.drafting.templates import render_template
 from bot.escalations.access import Permission
@@ -224,12 +224,9 @@ class DraftService:
         with self.db.session() as session:
             row = self._draft_row(session, draft_id)
             escalation_id, kind, subject = row.escalation_id, row.kind, row.subject
-        summary = f"Sent the {kind_label(kind)}" + (f": {subject}" if subject else "")
-        self.changes.change(
-            escalation_id,
-            actor,
-            lambda record: record.draft_sent(draft_id, summary, customer_facing=kind in CUSTOMER_FACING),
-        )
+        verb = "Called the customer, with the" if kind == DraftKind.PHONE else "Sent the"
+        summary = f"{verb} {kind_label(kind)}" + (f": {subject}" if subject else "")
+        self.changes.change(escalation_id, actor, lambda record: record.draft_sent(draft_id, summary, kind))
         with self.db.session() as session:
             row = self._draft_row(session, draft_id)
             view, channel, ts = self._view(session, row), row.channel_id, row.message_ts

@@ -15,12 +15,14 @@ from bot.core.vocabulary import (
     SETTABLE_STATUSES,
     UPDATE_CLOCKS,
     Clock,
+    DraftKind,
     Role,
     RoomKind,
     Severity,
     Status,
     label_of,
 )
+from bot.drafting.lint_rules import CUSTOMER_FACING
 from bot.escalations.access import Permission
 from bot.escalations.closing import ClosingTheLoop
 from bot.escalations.follow_through import FollowThrough
@@ -99,8 +101,11 @@ class Record(ClosingTheLoop, FollowThrough):
         label = label_of(Status, row.status)
         self.say(f"📣 *Update* from <@{self.actor}> ({label}): {escape(text)}")
 
-    def customer_updated(self, text: str, promised_at: datetime | None = None) -> None:
-        """The customer was updated; `promised_at` (the next update promised) then drives its clock."""
+    def customer_updated(
+        self, text: str, promised_at: datetime | None = None, *, channel: str | None = None
+    ) -> None:
+        """The customer was updated (`channel`: email, call…, when known); `promised_at` (the next update
+        promised) then drives its clock."""
         if promised_at is not None and promised_at <= self.now:
             raise InvalidChange("The next update you promised is in the past; pick a later time.")
         self.require_open(or_resolved=True)
@@ -113,18 +118,27 @@ class Record(ClosingTheLoop, FollowThrough):
         row.last_customer_update_at, row.last_customer_update_by = self.now, self.actor
         row.customer_update_promised_at, row.customer_snoozed_until = promised_at, None
         data = {"promised_at": promised_at.isoformat()} if promised_at else {}
+        if channel:
+            data["channel"] = channel
         self.record("customer_update", text or "Customer updated", **data)
         promise = f" Next update promised {slack_date(promised_at)}." if promised_at else ""
         said = f": {escape(text)}" if text else ""
         self.say(f"📨 <@{self.actor}> updated {escape(row.customer.name)}{said}.{promise}")
 
-    def draft_sent(self, draft_id: int, summary: str, customer_facing: bool) -> bool:
-        """A person sent a draft: recorded once however many clicks; a customer-facing one is a customer
-        update. False if it was already marked as sent."""
+    def draft_sent(self, draft_id: int, summary: str, kind: str) -> bool:
+        """A person sent a draft (or, for a phone guide, made the call): recorded once however many clicks.
+        What it records follows what it was: an acknowledgment is also the first response; a phone guide
+        is a call with the customer; an email-like draft is a customer update (its clock restarts); a
+        social post is a public statement, not an update to the account; an internal one is just sent.
+        False if it was already marked."""
         if not repo.mark_draft_sent(self.session, draft_id, self.actor or "", self.now):
             return False
-        if customer_facing:
-            self.customer_updated(summary)
+        if kind == DraftKind.ACK and self.row.acknowledged_at is None and Status(self.row.status).is_open:
+            self.acknowledge()
+        if kind == DraftKind.SOCIAL:
+            self.record("social_posted", summary, draft_id=draft_id)
+        elif kind in CUSTOMER_FACING:
+            self.customer_updated(summary, channel="call" if kind == DraftKind.PHONE else "email")
         else:
             self.record("draft_sent", summary, draft_id=draft_id)
         return True
