@@ -55,8 +55,9 @@ def register(app: App, services: Services) -> None:
         with told_on_failure(by_ephemeral(gateway, body)):
             actor = actor_of(body)
             esc = services.rooms.may(int(action["value"]), actor, Permission.CHANGE)
-            channel, thread_ts = esc.worked_in
-            drafts.write(esc, "update", actor.user_id, channel_id=channel or "", thread_ts=thread_ts)
+            # In the card's own thread, wherever the card is: the room's top level stays for people.
+            channel = esc.card_channel_id or esc.worked_in[0] or ""
+            drafts.write(esc, "update", actor.user_id, channel_id=channel, thread_ts=esc.card_ts)
 
     def mark_draft_sent(body: dict, action: dict) -> None:
         with told_on_failure(by_ephemeral(gateway, body)):

@@ -209,6 +209,17 @@ def test_the_card_button_drafts_a_customer_update(sandbox_templates: Sandbox) ->
     wait_until(lambda: _draft_rows(sandbox) and _draft_rows(sandbox)[0].message_ts)
     row = _draft_rows(sandbox)[0]
     assert row.kind == "update" and row.requested_by == "U0ANA"
+    assert row.thread_ts == esc.card_ts, "in the card's thread, not at the room's top level"
+    [draft] = wait_until(lambda: _finished_drafts(sandbox, esc.room_channel_id, esc.card_ts))
+    sandbox.slack.button(
+        "draft_regenerate",
+        str(row.id),
+        user_id="U0ANA",
+        channel_id=esc.room_channel_id,
+        message_ts=draft["ts"],
+    )
+    wait_until(lambda: len(_draft_rows(sandbox)) == 2 and _draft_rows(sandbox)[1].message_ts)
+    assert _draft_rows(sandbox)[1].thread_ts == esc.card_ts, "the regenerated one stays in that thread"
 
 
 # --- Claude through the fake Anthropic API -----------------------------------------------------

@@ -237,10 +237,12 @@ class DraftService:
         return view
 
     def redo(self, draft_id: int, actor: Actor, style: str | None = None) -> DraftView | None:
-        """Regenerate a draft (optionally shorter or more formal) in the same thread."""
+        """Regenerate a draft (optionally shorter or more formal) in its thread: the one it was drafted in,
+        or the draft's own thread when it stood at the room's top level."""
         with self.db.session() as session:
             row = self._draft_row(session, draft_id)
-            escalation_id, kind, channel, thread = row.escalation_id, row.kind, row.channel_id, row.thread_ts
+            escalation_id, kind, channel = row.escalation_id, row.kind, row.channel_id
+            thread = row.thread_ts or row.message_ts
         esc = self.changes.get(escalation_id)
         self.changes.check(actor, esc, Permission.CHANGE)
         return self.write(
