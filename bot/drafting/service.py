@@ -296,7 +296,7 @@ class DraftService:
             return []
         try:
             if thread_ts:
-                messages = self.gateway.thread(channel, thread_ts, limit=ROOM_HISTORY)
+                messages = self.gateway.thread_latest(channel, thread_ts, limit=ROOM_HISTORY)
             else:
                 messages = list(reversed(self.gateway.history(channel, limit=ROOM_HISTORY)))
         except SlackApiError as exc:

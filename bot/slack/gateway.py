@@ -9,6 +9,7 @@ the in-memory seam (`bot.sandbox.in_memory.InMemoryWebClient`) in-process.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -26,6 +27,7 @@ from bot.slack.conversations import ConversationCalls
 from bot.slack.people import PeopleCalls
 
 log = logging.getLogger(__name__)
+THREAD_PAGE = 200  # replies per conversations.replies page when a thread is read to its end
 __all__ = ["Person", "Posted", "SlackGateway", "build_web_client", "error_code", "slack_error"]
 
 
@@ -83,6 +85,18 @@ class SlackGateway(ConversationCalls, PeopleCalls):
         """A thread's parent and up to `limit` replies, oldest first."""
         page = self.client.conversations_replies(channel=channel, ts=ts, limit=limit)
         return list(page.get("messages") or [])
+
+    def thread_latest(self, channel: str, ts: str, limit: int) -> list[dict[str, Any]]:
+        """A thread's parent and its latest `limit` replies, oldest first (Slack pages a thread from its
+        start, so a long one is read to its end)."""
+
+        def page(cursor: str | None) -> Any:
+            return self.client.conversations_replies(channel=channel, ts=ts, limit=THREAD_PAGE, cursor=cursor)
+
+        messages = self._pages(page, "messages")
+        parent = next(iter(messages), None)
+        latest = deque(messages, maxlen=limit)
+        return ([parent] if parent else []) + list(latest)
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """One message, top-level or a thread reply (conversations.replies answers for both); None if
