@@ -166,7 +166,7 @@ def test_build_context_takes_the_facts_from_the_record():
     )
     assert ctx.customer_tenure == "4 years"
     assert ctx.contacts_so_far == 8
-    assert ctx.customer_update_cadence == "every 2 h"
+    assert ctx.customer_update_cadence == "every 2 hours"
     assert ctx.timeline == timeline
     assert ctx.recent_messages == ("Restore test looks clean", "x" * 400)
     assert ctx.now == NOW
@@ -220,7 +220,12 @@ def test_next_update_uses_the_promised_time_when_set(promised, due, expected, sh
 
 @pytest.mark.parametrize(
     ("severity", "cadence"),
-    [("SEV-1", "every 2 h"), ("SEV-2", "every 4 h"), ("SEV-3", "every 1 day"), ("SEV-4", None)],
+    [
+        ("SEV-1", "every 2 hours"),
+        ("SEV-2", "every 4 hours"),
+        ("SEV-3", "every business day"),
+        ("SEV-4", None),
+    ],
 )
 def test_cadence_per_severity(severity, cadence):
     assert build_context(make_esc(severity=severity), [], [], POLICY, NOW).customer_update_cadence == cadence

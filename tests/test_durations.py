@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.durations import format_duration, humanize_duration, parse_duration
+from bot.core.durations import cadence_in_words, format_duration, humanize_duration, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -111,3 +111,20 @@ def test_canonical_text_round_trips(text):
 )
 def test_humanize_reads_naturally(td, expected):
     assert humanize_duration(td) == expected
+
+
+@pytest.mark.parametrize(
+    ("span", "business_days", "words"),
+    [
+        (timedelta(days=1), False, "daily"),
+        (timedelta(days=1), True, "every business day"),
+        (timedelta(days=2), True, "every 2 business days"),
+        (timedelta(hours=1), False, "every hour"),
+        (timedelta(hours=2), False, "every 2 hours"),
+        (timedelta(minutes=30), False, "every 30 minutes"),
+        (timedelta(hours=1, minutes=30), False, "every 1 hour 30 minutes"),
+        (timedelta(weeks=1), False, "weekly"),
+    ],
+)
+def test_cadences_read_as_words_a_customer_would_write(span, business_days, words) -> None:
+    assert cadence_in_words(span, business_days=business_days) == words

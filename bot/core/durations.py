@@ -77,6 +77,32 @@ def humanize_duration(td: timedelta) -> str:
     return " ".join(parts)
 
 
+_WORD_UNITS: tuple[tuple[int, str], ...] = (
+    (604_800, "week"),
+    (86_400, "day"),
+    (3_600, "hour"),
+    (60, "minute"),
+)
+_EVERY_ONE = {604_800: "weekly", 86_400: "daily", 3_600: "every hour", 60: "every minute"}
+
+
+def cadence_in_words(td: timedelta, *, business_days: bool = False) -> str:
+    """How often, as a customer reads it: `daily`, `every 2 hours`, `every 30 minutes`, `weekly`, `every
+    business day`, `every 2 business days` (never "every 1 day" or "2 h")."""
+    seconds = abs(int(td.total_seconds()))
+    if business_days and seconds % 86_400 == 0 and seconds:
+        days = seconds // 86_400
+        return "every business day" if days == 1 else f"every {days} business days"
+    if seconds in _EVERY_ONE:
+        return _EVERY_ONE[seconds]
+    parts = []
+    for unit, word in _WORD_UNITS:
+        amount, seconds = divmod(seconds, unit)
+        if amount:
+            parts.append(f"{amount} {word}{'' if amount == 1 else 's'}")
+    return "every " + " ".join(parts) if parts else "continuously"
+
+
 def _checked(td: timedelta, shown: str) -> timedelta:
     if td <= timedelta(0):
         raise ValueError(f"{shown} is not a duration: it must be longer than zero")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.durations import humanize_duration
+from bot.core.durations import cadence_in_words
 from bot.drafting.context import DraftContext
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
 from bot.escalations.severity import is_strategic
@@ -54,7 +54,9 @@ def build_context(
         ic_name=ic_name,
         company_name=company_name,
         next_customer_update_at=esc.customer_update_promised_at or esc.customer_update_due_at,
-        customer_update_cadence=f"every {humanize_duration(cadence.default)}" if cadence else None,
+        customer_update_cadence=(
+            cadence_in_words(cadence.default, business_days=cadence.business_days) if cadence else None
+        ),
         timeline=tuple(timeline),
         recent_messages=tuple(m[:_MESSAGE_LIMIT] for m in room_messages if m.strip()),
         brief_target=brief_target,
