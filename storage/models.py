@@ -60,6 +60,12 @@ class Escalation(Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), nullable=False, index=True)
     contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_timezone: Mapped[str | None] = mapped_column(String(64))  # an IANA zone, checked at intake
+    # What customer-facing drafts call the problem (the title is the internal summary), and how the
+    # customer feels (calm, disappointed, angry, threatening): the tone of every draft follows it.
+    customer_wording: Mapped[str | None] = mapped_column(String(300))
+    customer_mood: Mapped[str | None] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     tried: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -269,6 +275,14 @@ class Draft(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     sent_by: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The next update the draft promises the customer: once sent, the customer clock holds us to it.
+    promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Posting to the customer's Slack Connect channel: claimed once (posted_by, posting_started_at),
+    # then where it went; a claim without a ts is looked for in the channel before posting again.
+    posted_by: Mapped[str | None] = mapped_column(String(32))
+    posting_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_channel_id: Mapped[str | None] = mapped_column(String(32))
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class SlackEvent(Base):

@@ -20,9 +20,12 @@ from blocks.form_fields import (
     user_input,
 )
 from blocks.text import escape, mrkdwn, plain, truncate
-from bot.core.vocabulary import EscalationType, Tier, label_of
+from bot.core.vocabulary import EscalationType, Mood, Tier, label_of
+from bot.core.zones import zone_options
+from bot.escalations.customer_words import WORDING_MAX
 from bot.escalations.intake import (
     CUSTOMER_MAX,
+    EMAIL_MAX,
     SHORT_ANSWER_MAX,
     SUMMARY_MAX,
     WORKAROUND_ANSWERS,
@@ -138,7 +141,25 @@ def build_intake_modal(
             action_id=filled,
             optional=True,
             max_length=CUSTOMER_MAX,
-            placeholder="Who at the customer, e.g. David Okafor (drafts greet them by name)",
+            placeholder="Who at the customer, e.g. Dr. Amara Nwosu (drafts greet them by name)",
+        ),
+        text_input(
+            "contact_email",
+            "Contact's email",
+            draft.contact_email,
+            action_id=filled,
+            optional=True,
+            max_length=EMAIL_MAX,
+            placeholder="For the Open in email button, e.g. amara@brookvale.org",
+        ),
+        choice_input(
+            "contact_timezone",
+            "Contact's time zone",
+            zone_options(draft.contact_timezone),
+            action_id=filled,
+            initial=draft.contact_timezone,
+            optional=True,
+            hint="Drafts promise times in it; unknown, they use the incident commander's.",
         ),
         text_input(
             "summary",
@@ -149,6 +170,24 @@ def build_intake_modal(
             max_length=SUMMARY_MAX,
             placeholder="One line: what is wrong, for whom (press Enter to look for it elsewhere)",
             dispatch=True,
+        ),
+        text_input(
+            "customer_wording",
+            "In the customer's words",
+            draft.customer_wording,
+            action_id=filled,
+            optional=True,
+            max_length=WORDING_MAX,
+            placeholder="The problem as the customer would say it, e.g. your grades are disappearing",
+        ),
+        choice_input(
+            "customer_mood",
+            "How does the customer feel?",
+            {mood.value: mood.label for mood in Mood},
+            action_id=read,
+            initial=draft.customer_mood,
+            optional=True,
+            hint="Drafts take their tone from it.",
         ),
         choice_input(
             "severity",
@@ -295,6 +334,10 @@ def read_intake_form(view: dict[str, Any]) -> IntakeForm:
     return IntakeForm(
         customer=text_of(view, "customer"),
         contact_name=text_of(view, "contact_name"),
+        contact_email=text_of(view, "contact_email"),
+        contact_timezone=selected_of(view, "contact_timezone"),
+        customer_wording=text_of(view, "customer_wording"),
+        customer_mood=selected_of(view, "customer_mood"),
         summary=text_of(view, "summary"),
         severity=selected_of(view, "severity"),
         escalation_type=selected_of(view, "escalation_type"),

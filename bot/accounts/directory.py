@@ -10,10 +10,9 @@ import csv
 import io
 import re
 import unicodedata
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,14 +21,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from bot.core.text import clean
 from bot.core.vocabulary import Tier
-from bot.escalations.intake import parse_amount
+from bot.core.zones import known_zone
+from bot.escalations.intake import EMAIL, EMAIL_MAX, parse_amount
 
 Format = Literal["csv", "yaml"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ACCOUNTS = 50_000
 NAME_MAX = TEXT_MAX = 120
-EMAIL_MAX = 254
 MAX_ALIASES = MAX_CONTACTS = 50
 KEY_MAX = 255  # customer_aliases.alias_key and customers.name_key
 
@@ -41,7 +40,6 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL_LINK = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 def account_key(name: str) -> str:
@@ -96,21 +94,15 @@ def _name(value: Any) -> str:
 
 def _email(value: Any) -> str | None:
     text = _text(value, EMAIL_MAX)
-    if text is not None and not _EMAIL.match(text):
+    if text is not None and not EMAIL.match(text):
         raise ValueError(f"{_quote(text)} is not an email address")
     return text
 
 
-@cache
-def _zones_by_folded_name() -> dict[str, str]:
-    return {zone.casefold(): zone for zone in zoneinfo.available_timezones()}
-
-
 def _zone(value: Any) -> str | None:
-    """The IANA zone spelled `value`, case folded ('europe/berlin' is Europe/Berlin). Looked up in the
-    list of zones rather than loaded, so no text (such as '../x') ever reaches the file system."""
+    """The IANA zone spelled `value`, case folded ('europe/berlin' is Europe/Berlin)."""
     text = _text(value, 64)
-    zone = _zones_by_folded_name().get(text.casefold()) if text else None
+    zone = known_zone(text)
     if text and zone is None:
         raise ValueError(f"{_quote(text)} is not an IANA time zone like Europe/Berlin or America/New_York")
     return zone

@@ -1,4 +1,5 @@
-"""The words of the domain, defined once: severity, status, clock, tier, type, room kind, draft kind, role.
+"""The words of the domain, defined once: severity, status, clock, tier, type, room kind, mood, draft kind,
+role.
 
 Each is a `StrEnum`, so a member equals the plain string stored in the database and sent to Slack
 (`Status.RESOLVED == "resolved"`), and `label` is the one place a word is spelled for people.
@@ -155,6 +156,24 @@ class RootCause(_Word):
     PROCESS = "process"
     PEOPLE = "people"
     EXTERNAL = "external"
+
+
+class Mood(_Word):
+    """How the customer feels (seed 000's emotional state): the tone every draft takes follows it."""
+
+    CALM = "calm"
+    DISAPPOINTED = "disappointed"
+    ANGRY = "angry"
+    THREATENING = "threatening"  # to leave, go public, call the CEO or a lawyer
+
+    @property
+    def label(self) -> str:
+        return {
+            "calm": "Calm",
+            "disappointed": "Disappointed, let down",
+            "angry": "Angry, frustrated",
+            "threatening": "Threatening to leave or go public",
+        }[self.value]
 
 
 class DraftKind(_Word):

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from bot.core.text import clean
+from bot.core.vocabulary import Mood
+from bot.core.zones import known_zone
+from bot.escalations.customer_words import WORDING_MAX, in_customer_words
 from bot.escalations.severity import Account
 
 # Field limits of the modal; the prefill cuts its guesses to the same lengths.
@@ -26,6 +29,9 @@ WORKAROUND_ANSWERS: dict[str, bool | None] = {"yes": True, "no": False, "unsure"
 # The largest ARR worth believing (a trillion dollars), and the most users the database column holds.
 ARR_MAX = 10**12
 USERS_MAX = 2**31 - 1
+EMAIL_MAX = 254
+# An email address as a person types one; nothing with spaces or angle brackets gets into a mailto link.
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 # What the ARR field accepts: one amount, optionally with "$" and a unit ("180k", "$1.2M").
 _BARE_AMOUNT = re.compile(
@@ -41,6 +47,10 @@ class IntakeDraft:
     text: str = ""
     customer: str | None = None
     contact_name: str | None = None
+    contact_email: str | None = None
+    contact_timezone: str | None = None
+    customer_wording: str = ""
+    customer_mood: str | None = None
     tier: str | None = None
     arr: int | None = None
     users_affected: int | None = None
@@ -69,6 +79,10 @@ class Intake:
     escalation_type: str
     severity: str | None
     contact_name: str | None = None
+    contact_email: str | None = None
+    contact_timezone: str | None = None
+    customer_wording: str = ""
+    customer_mood: str | None = None
     tier: str | None = None
     arr: int | None = None
     users_affected: int | None = None
@@ -105,6 +119,10 @@ def draft_from_intake(intake: Intake) -> IntakeDraft:
         text=intake.description,
         customer=intake.customer,
         contact_name=intake.contact_name,
+        contact_email=intake.contact_email,
+        contact_timezone=intake.contact_timezone,
+        customer_wording=intake.customer_wording,
+        customer_mood=intake.customer_mood,
         tier=intake.tier,
         arr=intake.arr,
         users_affected=intake.users_affected,
@@ -132,6 +150,10 @@ def draft_from_form(form: IntakeForm) -> IntakeDraft:
         text=form.description,
         customer=" ".join(form.customer.split()) or None,
         contact_name=" ".join(form.contact_name.split()) or None,
+        contact_email=form.contact_email.strip() or None,
+        contact_timezone=known_zone(form.contact_timezone),
+        customer_wording=" ".join(form.customer_wording.split()),
+        customer_mood=Mood.parse(form.customer_mood) and form.customer_mood,
         tier=form.tier,
         arr=_lenient(form.arr, parse_amount),
         users_affected=_lenient(form.users_affected, parse_count),
@@ -192,6 +214,10 @@ class IntakeForm:
 
     customer: str = ""
     contact_name: str = ""
+    contact_email: str = ""
+    contact_timezone: str | None = None
+    customer_wording: str = ""
+    customer_mood: str | None = None
     summary: str = ""
     escalation_type: str | None = None
     severity: str | None = None
@@ -238,12 +264,23 @@ def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | Non
     )
     if not form.escalation_type:
         errors["escalation_type"] = "Pick the kind of escalation."
+    email = form.contact_email.strip()
+    if email and (len(email) > EMAIL_MAX or not EMAIL.match(email)):
+        errors["contact_email"] = "Enter one email address, like david@acme.com, or leave it empty."
+    wording = " ".join(form.customer_wording.split())
+    if len(wording) > WORDING_MAX:
+        errors["customer_wording"] = f"Keep it under {WORDING_MAX} characters: drafts use it in a sentence."
     if errors:
         return None, errors
     return (
         Intake(
             customer=customer,
             contact_name=" ".join(form.contact_name.split())[:CUSTOMER_MAX] or None,
+            contact_email=email or None,
+            contact_timezone=known_zone(form.contact_timezone),
+            # Left empty, the problem is told in the words the rules make of the summary.
+            customer_wording=wording or in_customer_words(summary, customer),
+            customer_mood=form.customer_mood if Mood.parse(form.customer_mood) else None,
             summary=summary[:SUMMARY_MAX],
             escalation_type=form.escalation_type or "technical",
             severity=form.severity,
@@ -272,6 +309,8 @@ def _cleaned(form: IntakeForm) -> IntakeForm:
         form,
         customer=clean(form.customer, CUSTOMER_MAX * 2),
         contact_name=clean(form.contact_name, CUSTOMER_MAX * 2),
+        contact_email=clean(form.contact_email, EMAIL_MAX * 2),
+        customer_wording=clean(form.customer_wording, WORDING_MAX * 4),
         summary=clean(form.summary, SUMMARY_MAX * 2),
         arr=clean(form.arr, 64),
         users_affected=clean(form.users_affected, 64),

@@ -8,6 +8,7 @@ import re
 
 from bot.core.text import clean
 from bot.core.vocabulary import EscalationType, Tier
+from bot.escalations.customer_words import in_customer_words, read_mood
 from bot.escalations.intake import CUSTOMER_MAX, SUMMARY_MAX, IntakeDraft, parse_count, scale_amount
 from bot.escalations.situations import most_telling, read_situation
 from bot.policy.model import Policy
@@ -138,15 +139,18 @@ def parse_free_text(text: str, policy: Policy) -> IntakeDraft:
             users_affected = parse_count(users.group("count"))
         except ValueError:
             users_affected = None
+    summary = without_customer(summary_sentence(text, policy), customer)
     return IntakeDraft(
         text=text.strip(),
         customer=customer,
         contact_name=contact,
+        customer_wording=in_customer_words(summary, customer),
+        customer_mood=read_mood(text).value,
         tier=tier,
         arr=arr,
         users_affected=users_affected,
         escalation_type=reading.escalation_type or EscalationType.TECHNICAL.value,
-        summary=without_customer(summary_sentence(text, policy), customer),
+        summary=summary,
         public_exposure=Flag.PUBLIC_EXPOSURE in reading.flags,
         regulatory=Flag.REGULATORY in reading.flags,
     )

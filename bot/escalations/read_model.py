@@ -43,6 +43,10 @@ class EscalationSnapshot:
     is_private: bool
     tier: str | None = None
     contact_name: str | None = None
+    contact_email: str | None = None
+    contact_timezone: str | None = None
+    customer_wording: str | None = None
+    customer_mood: str | None = None
     arr_at_risk: int | None = None
     users_affected: int | None = None
     description: str = ""

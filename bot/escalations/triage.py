@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.accounts.service import AccountDirectory, AccountProfile
 from bot.escalations.claude_triage import ClaudeTriage
+from bot.escalations.customer_words import in_customer_words
 from bot.escalations.intake import Intake, IntakeDraft, account_of
 from bot.escalations.prefill import parse_free_text, without_customer
 from bot.escalations.severity import SeveritySuggestion, TriageOpinion, suggest_severity
@@ -88,18 +89,28 @@ class IntakeTriage:
 
 
 def with_account(draft: IntakeDraft, account: AccountProfile | None) -> IntakeDraft:
-    """`draft` with what the directory knows filled into the fields still empty (never over typed ones)."""
+    """`draft` with what the directory knows filled into the fields still empty (never over typed ones):
+    the contact named on the form (else the account's first), with their email and time zone."""
     if account is None:
         return draft
-    contact = account.contacts[0].name if account.contacts else None
+    named = (draft.contact_name or "").casefold()
+    contact = next((c for c in account.contacts if c.name.casefold() == named), None)
+    if contact is None and not named and account.contacts:
+        contact = account.contacts[0]
     csm = account.csm if account.csm and _USER_ID.match(account.csm) else None
     customer = account.name
+    summary = without_customer(draft.summary, customer) if draft.summary else draft.summary
+    # The wording the rules made from the old summary follows the account's name; a typed one stays.
+    derived = draft.customer_wording == in_customer_words(draft.summary, draft.customer)
     return replace(
         draft,
         customer=customer,
-        summary=without_customer(draft.summary, customer) if draft.summary else draft.summary,
+        summary=summary,
+        customer_wording=in_customer_words(summary, customer) if derived else draft.customer_wording,
         tier=draft.tier or (account.tier.value if account.tier else None),
         arr=draft.arr if draft.arr is not None else account.arr,
-        contact_name=draft.contact_name or contact,
+        contact_name=draft.contact_name or (contact.name if contact else None),
+        contact_email=draft.contact_email or (contact.email if contact else None),
+        contact_timezone=draft.contact_timezone or (contact.timezone if contact else None),
         csm_user_id=draft.csm_user_id or csm,
     )
