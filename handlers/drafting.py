@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
-from blocks.drafting.drafts import MARK_SENT, MORE_FORMAL, REGENERATE, SHORTER
+from blocks.drafting.drafts import (
+    COPY_EMAIL,
+    MARK_SENT,
+    MORE_FORMAL,
+    OPEN_EMAIL,
+    POST_TO_CUSTOMER,
+    REGENERATE,
+    SHORTER,
+)
+from blocks.drafting.sending import POST_MODAL, build_email_copy, build_post_modal, read_post_modal
 from blocks.escalations.triage_card import DRAFT_UPDATE
 from bot.drafting.requests import CAPABILITIES, parse_mention
+from bot.drafting.sending import placeholders_in
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor
 from bot.services import Services
-from handlers.replies import ack_only, actor_of, by_ephemeral, told_on_failure
+from handlers.replies import ack_only, actor_of, by_dm, by_ephemeral, privately, told_on_failure
 
 OUTSIDE = (
     "I draft inside an escalation: mention me in its war room or in its triage card's thread. "
@@ -75,9 +85,56 @@ def register(app: App, services: Services) -> None:
         with told_on_failure(by_ephemeral(gateway, body)):
             drafts.redo(int(action["value"]), actor_of(body), style="formal")
 
+    def copy_as_email(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(gateway, body)):
+            actor = actor_of(body)
+            letter = drafts.sending.letter(int(action["value"]), actor)
+            blocks = build_email_copy(letter.to, letter.subject, letter.body)
+            privately(gateway, actor.channel_id, actor.user_id, "The draft as an email to copy", blocks)
+
+    def open_post_form(body: dict, action: dict) -> None:
+        with told_on_failure(by_ephemeral(gateway, body)):
+            row, channel = drafts.sending.check_post(int(action["value"]), actor_of(body))
+            name = gateway.channel_name(channel) or "the customer's channel"
+            gateway.open_view(body["trigger_id"], build_post_modal(row.id, row.body, name))
+
+    def check_post_form(ack: Ack, view: dict) -> None:
+        try:
+            _, text = read_post_modal(view)
+        except ValueError:
+            ack()
+            return
+        errors = post_errors(text)
+        ack(response_action="errors", errors=errors) if errors else ack()
+
+    def post_to_customer(body: dict, view: dict) -> None:
+        try:
+            draft_id, text = read_post_modal(view)
+        except ValueError:
+            return
+        if post_errors(text):
+            return  # the form said what to fix and stayed open (Bolt runs this lazy part regardless)
+        actor = Actor(body["user"]["id"])
+        with told_on_failure(by_dm(gateway, actor.user_id)):
+            drafts.sending.post_to_customer(draft_id, actor, text.strip())
+
     app.event("app_mention")(ack=ack_only, lazy=[slow(draft_on_mention)])
     app.action(DRAFT_UPDATE)(ack=ack_only, lazy=[slow(draft_update_button)])
     app.action(MARK_SENT)(ack=ack_only, lazy=[slow(mark_draft_sent)])
     app.action(REGENERATE)(ack=ack_only, lazy=[slow(regenerate_draft)])
     app.action(SHORTER)(ack=ack_only, lazy=[slow(shorten_draft)])
     app.action(MORE_FORMAL)(ack=ack_only, lazy=[slow(formalise_draft)])
+    app.action(OPEN_EMAIL)(ack_only)  # the link opens the mail program; there is nothing to record yet
+    app.action(COPY_EMAIL)(ack=ack_only, lazy=[slow(copy_as_email)])
+    app.action(POST_TO_CUSTOMER)(ack=ack_only, lazy=[open_post_form])
+    app.view(POST_MODAL)(ack=check_post_form, lazy=[slow(post_to_customer)])
+
+
+def post_errors(text: str) -> dict[str, str]:
+    """What stops a confirmed post from going to the customer: nothing written, or gaps left to fill."""
+    if not text.strip():
+        return {"text": "Write the message first."}
+    gaps = placeholders_in(text)
+    if gaps:
+        return {"text": f"Fill in {', '.join(gaps[:4])} first: the customer would read them as written."}
+    return {}

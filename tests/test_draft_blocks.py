@@ -308,6 +308,9 @@ def test_long_paragraphs_are_not_cut_inside_an_html_entity():
 # ---------------------------------------------------------------------------------------------------------
 
 
+ARTICLES = {"update": "a", "brief": "an", "apology": "an", "social": "a"}
+
+
 @pytest.mark.parametrize(
     ("kind", "so_far", "expected_body"),
     [
@@ -322,7 +325,7 @@ def test_drafting_placeholder(kind, so_far, expected_body):
     assert_valid(blocks)
     assert (
         blocks[0]["elements"][0]["text"]
-        == f"✍️ Claude is drafting a *{KIND_LABELS[kind]}* for *ESC-2026-007*…"
+        == f"✍️ Claude is drafting {ARTICLES[kind]} *{KIND_LABELS[kind]}* for *ESC-2026-007*…"
     )
     if expected_body is None:
         assert block_ids(blocks) == ["drafting"]

@@ -14,7 +14,7 @@ from bot.drafting.lint_rules import KINDS, RULES
 
 CUSTOMER = "Acme Corp"
 CONTACT = "David Okafor"
-GOOD = "Hi David,\n\nOur migration corrupted your reports, and I own that. I'll update you by 3:00 PM UTC."
+GOOD = "Hi David,\n\nOur migration corrupted your reports, and I own that. I'll update you by 3:00 PM today."
 
 
 def rules(text: str, kind: str = "update", **names) -> set[str]:
@@ -57,7 +57,7 @@ def test_the_seed_000_example_response_passes():
 
 
 def test_expressed_triggers_nothing():
-    text = "Hi David, you expressed real frustration, and you were right to. I'll update you by 3:00 PM UTC."
+    text = "Hi David, you expressed real frustration, and you were right to. I'll update you by 3 PM today."
     assert lint_draft("update", text, customer=CUSTOMER, contact_name=CONTACT) == []
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.drafting.context import BRIEF_TARGETS, DraftContext, format_update_time, placeholder
+from bot.drafting.context import BRIEF_TARGETS, DraftContext, placeholder
 from bot.drafting.draft import Draft
 from bot.drafting.lint import (
     check_blame,
@@ -18,6 +18,7 @@ from bot.drafting.lint import (
     word_count,
 )
 from bot.drafting.lint_rules import CUSTOMER_FACING, KINDS
+from bot.drafting.promise import format_promise
 from bot.drafting.templates import recovery_options, render_template
 from bot.escalations.read_model import TimelineEntry
 from tests.factories import make_snapshot
@@ -59,8 +60,10 @@ OKAFOR = DraftContext(
     ic_name="Maya Chen",
     timeline=(
         TimelineEntry(at(95), "created", "ESC-2026-001 opened as SEV-1", "U1"),
-        TimelineEntry(at(95), "ic_assigned", "<@U2> is incident commander", "U1"),
-        TimelineEntry(at(40), "note", "DB team found pre-migration backups for all 6 months", "U3"),
+        TimelineEntry(at(95), "role_assigned", "<@U2> is incident commander", "U1"),
+        TimelineEntry(
+            at(40), "internal_update", "DB team found pre-migration backups for all 6 months", "U3"
+        ),
     ),
     recent_messages=("Restore test on one month of reports looks clean",),
     now=NOW,
@@ -82,6 +85,8 @@ ACME = DraftContext(
 EXPORT = DraftContext(
     escalation=make_snapshot(
         public_id="ESC-2026-003",
+        created_at=NOW - timedelta(hours=26),
+        started="Friday",
         customer="Initech",
         contact_name="Priya",
         severity="SEV-2",
@@ -226,8 +231,8 @@ def test_lint_flags_a_deliberately_bad_draft():
 @pytest.mark.parametrize("ctx", SITUATIONS.values(), ids=SITUATIONS.keys())
 def test_the_contact_or_customer_is_named(ctx, kind):
     body = render_template(kind, ctx).body
-    if kind in CUSTOMER_FACING and ctx.first_name:
-        assert ctx.first_name in body
+    if kind in CUSTOMER_FACING and ctx.salutation_name:
+        assert ctx.salutation_name in body
     else:
         assert ctx.escalation.customer in body
 
@@ -282,15 +287,19 @@ def test_a_promised_update_time_appears(kind):
 
 
 def test_update_time_formatting():
-    assert format_update_time(NEXT_UPDATE, NOW) == "3:00 PM UTC"
-    assert format_update_time(NEXT_UPDATE + timedelta(days=1), NOW) == "3:00 PM UTC tomorrow"
-    assert format_update_time(NEXT_UPDATE + timedelta(days=3), NOW) == "3:00 PM UTC on Friday 6 March"
+    assert format_promise(NEXT_UPDATE, NOW, "UTC") == "3:00 PM UTC today"
+    assert format_promise(NEXT_UPDATE + timedelta(days=1), NOW, "UTC") == "3:00 PM UTC tomorrow"
+    assert format_promise(NEXT_UPDATE + timedelta(days=3), NOW, "UTC") == "3:00 PM UTC on Friday 6 March"
+    # 15:00 UTC on 3 March is 10:00 in New York and 00:00 on 4 March in Tokyo.
+    assert format_promise(NEXT_UPDATE, NOW, "America/New_York") == "10:00 AM New York time today"
+    assert format_promise(NEXT_UPDATE, NOW, "Asia/Tokyo") == "12:00 AM Tokyo time tomorrow"
 
 
 def test_brief_and_summary_use_the_real_timeline():
     brief = render_template("brief", EXPORT).body
     assert "Last update to customer: 08:00 UTC: Update sent: cause found in the export paging" in brief
-    assert "Time in queue: 1 d 2 h since 2 Mar 11:00 UTC; 3 contacts with support" in brief
+    # The customer has waited since Friday (the intake's "when did it start"), not since the escalation.
+    assert "Time in queue: 4 d 4 h (since Fri 09:00 UTC); 3 contacts with support" in brief
     assert "• Reproduced on a test account with 12,000 rows" in brief
     summary = render_template("summary", OKAFOR).body
     assert "DB team found pre-migration backups for all 6 months" in summary

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -170,10 +169,14 @@ def test_mark_as_sent_records_a_customer_update_and_restarts_the_customer_clock(
         )
     )
     sandbox.bolt.listener_runner.listener_executor.submit(lambda: None).result()
+    [draft] = _draft_rows(sandbox)
     with sandbox.warroom.db.session() as session:
         row = session.get(Escalation, esc.id)
         assert row.last_customer_update_by == "U0DAVE" and row.last_customer_update_at is not None
-        assert row.customer_update_due_at == row.last_customer_update_at + timedelta(hours=2)  # SEV-1 cadence
+        # The draft promised its next update: once sent, the customer clock holds us to that time.
+        assert draft.promised_at is not None and draft.promised_at > row.last_customer_update_at
+        assert draft.promised_at.minute % 15 == 0
+        assert row.customer_update_promised_at == row.customer_update_due_at == draft.promised_at
     kinds = [e.kind for e in sandbox.warroom.service.timeline(esc.id)]
     assert kinds.count("customer_update") == 1
 

@@ -186,7 +186,7 @@ def test_build_context_leaves_unknowns_unknown():
     ctx = build_context(esc, [], [], POLICY, NOW)
     facts = ctx.escalation
     assert facts.contact_name is None
-    assert ctx.first_name is None
+    assert ctx.salutation_name is None
     assert ctx.addressee == "Okafor Analytics team"
     assert (facts.tier, facts.arr_at_risk, facts.users_affected) == (None, None, None)
     assert (ctx.customer_tenure, ctx.contacts_so_far) == (None, None)
@@ -200,12 +200,13 @@ def test_build_context_leaves_unknowns_unknown():
 @pytest.mark.parametrize(
     ("promised", "due", "expected", "shown"),
     [
-        (None, CREATED + timedelta(hours=2), CREATED + timedelta(hours=2), "4:05 PM UTC"),
+        # Due 4:05: the quarter hour before it still leaves time to write, so the promise is 4:00.
+        (None, CREATED + timedelta(hours=2), CREATED + timedelta(hours=2), "4:00 PM UTC today"),
         (
             NOW + timedelta(minutes=30),
             CREATED + timedelta(hours=2),
             NOW + timedelta(minutes=30),
-            "3:30 PM UTC",
+            "3:30 PM UTC today",
         ),
         (NOW + timedelta(days=1), None, NOW + timedelta(days=1), "3:00 PM UTC tomorrow"),
         (None, None, None, "[next update time]"),
@@ -242,7 +243,13 @@ def test_build_context_passes_names_and_target_through():
         company_name="Acme Cloud",
         brief_target="security",
     )
-    assert (ctx.escalation.contact_name, ctx.first_name, ctx.ic_name, ctx.company_name, ctx.brief_target) == (
+    assert (
+        ctx.escalation.contact_name,
+        ctx.salutation_name,
+        ctx.ic_name,
+        ctx.company_name,
+        ctx.brief_target,
+    ) == (
         "David Okafor",
         "David",
         "Maya Chen",
@@ -319,3 +326,24 @@ def test_shorter_leaves_short_drafts_alone(body):
 def test_restylers_by_name():
     assert RESTYLERS["formal"] is more_formal
     assert RESTYLERS["shorter"] is shorter
+
+
+@pytest.mark.parametrize(
+    ("contact", "greeted"),
+    [
+        ("David Okafor", "David"),
+        ("Dr. Amara Nwosu", "Dr. Nwosu"),
+        ("dr Amara Nwosu", "Dr. Nwosu"),
+        ("Maria de la Cruz", "Maria"),
+        ("Mrs Maria de la Cruz", "Mrs. de la Cruz"),
+        ("Professor Lee Chang", "Professor Chang"),
+        ("Ms. Jane van Dijk", "Ms. van Dijk"),
+        ("Sir John Hale", "Sir John"),
+        ("Amara", "Amara"),
+        ("Dr.", None),
+    ],
+)
+def test_salutations_keep_a_title_with_the_family_name(contact, greeted):
+    ctx = build_context(make_esc(contact_name=contact), [], [], POLICY, NOW)
+    assert ctx.salutation_name == greeted
+    assert ctx.addressee == (greeted or "Okafor Analytics team")

@@ -50,6 +50,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations_replies": ("channels:history", "groups:history"),  # a card thread's messages for drafts
     "conversations_join": ("channels:join",),
     "users_info": ("users:read",),  # the caller's time zone for "next update at 14:30"
+    "conversations_info": ("channels:read", "groups:read"),  # the customer's Slack Connect channel's name
     "conversations_list": ("channels:read", "groups:read"),  # types=public_channel,private_channel
     "conversations_members": ("channels:read", "groups:read"),  # who is in a room: who may act
     "usergroups_list": ("usergroups:read",),  # WARROOM_MANAGERS_GROUP given as a handle

@@ -9,7 +9,7 @@ import pytest
 
 from blocks import limits
 from blocks.clocks.nudges import SNOOZE, ClockFacts, build_nudge, nudge_text
-from blocks.escalations.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, POST_UPDATE
+from blocks.escalations.triage_card import ACKNOWLEDGE, CUSTOMER_UPDATED, DRAFT_UPDATE, POST_UPDATE
 from blocks.text import slack_date
 from bot.clocks.schedule import CLOCKS, SLA_CLOCKS
 from bot.sandbox.block_kit_rules import validate_message_blocks
@@ -134,6 +134,16 @@ def test_customer_overdue_nudge():
     assert "🚨 Customer update overdue by 2 h 10 min" in text
 
 
+def test_an_overdue_customer_nudge_offers_a_new_time_in_the_contacts_zone():
+    # 12 minutes late: the new time is 30 minutes ahead, on the quarter hour, written in Tokyo's time.
+    now = CUSTOMER_DUE + timedelta(minutes=12)
+    esc = make_esc(contact_timezone="Asia/Tokyo")
+    text = nudge_text(esc, reminder("customer", CUSTOMER_DUE, "overdue:1"), facts("customer"), now)
+    # Due 16:05 UTC, now 16:17: 16:47 rounds up to 17:00 UTC, 2 AM in Tokyo, where it is already 3 March.
+    assert "such as *2:00 AM Tokyo time today*" in text
+    assert "*Draft customer update* writes it in" in text
+
+
 # ---------------------------------------------------------------------------------------------------------
 # SLA warnings and breaches
 # ---------------------------------------------------------------------------------------------------------
@@ -210,7 +220,11 @@ def test_breach_without_a_known_window_says_the_sla():
             "customer",
             "overdue:1",
             {},
-            [("Customer updated", CUSTOMER_UPDATED, "7"), ("Snooze 10 min", SNOOZE, "7:customer")],
+            [
+                ("Customer updated", CUSTOMER_UPDATED, "7"),
+                ("Draft customer update", DRAFT_UPDATE, "7"),
+                ("Snooze 10 min", SNOOZE, "7:customer"),
+            ],
         ),
         ("first_response", "warning", {}, [("Acknowledge", ACKNOWLEDGE, "7")]),
         ("first_response", "breach", {}, [("Acknowledge", ACKNOWLEDGE, "7")]),

@@ -12,6 +12,7 @@ from blocks.escalations.triage_card import (
     CLAIM_ROLE,
     CONFIRM,
     CUSTOMER_UPDATED,
+    DRAFT_UPDATE,
     POST_UPDATE,
     REOPEN,
     severity_badge,
@@ -20,6 +21,7 @@ from blocks.text import button, escape, money, mrkdwn, slack_date, truncate, use
 from bot.clocks.schedule import Reminder
 from bot.core.durations import humanize_duration
 from bot.core.vocabulary import Clock, Role
+from bot.drafting.promise import format_promise, next_promise
 from bot.escalations.read_model import EscalationSnapshot
 
 SNOOZE = "nudge_snooze"
@@ -91,7 +93,8 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
             if esc.last_customer_update_at
             else f"{escape(esc.customer)} has not had an update from us yet."
         )
-        return f"{ic} {_when(Clock.CUSTOMER.label, reminder, now)} ({why}). {last}"
+        new_time = _new_time(esc, reminder, now)
+        return f"{ic} {_when(Clock.CUSTOMER.label, reminder, now)} ({why}). {last}{new_time}"
     window = humanize_duration(facts.window) if facts.window else "the SLA"
     name = Clock(reminder.clock).label
     if reminder.stage == "warning":
@@ -105,6 +108,20 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
     return (
         f"🚨 {name} SLA breached for *{esc.public_id}*: {window} ({esc.severity}) passed "
         f"{ago(reminder.due_at, now)}. Owner level for this severity: *{facts.owner_level}*. IC {ic}."
+    )
+
+
+def _new_time(esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> str:
+    """For a customer update already past due: the new time to offer, as drafts will offer it."""
+    if now - reminder.due_at < timedelta(minutes=1):  # due now, not yet overdue: the time still holds
+        return ""
+    promise = next_promise(reminder.due_at, now, esc.contact_timezone, esc.contact_timezone is not None)
+    if promise is None:
+        return ""
+    new = format_promise(promise.at, now, promise.zone)
+    return (
+        f" The time has passed: offer {escape(esc.customer)} a new one, such as *{new}*; "
+        "*Draft customer update* writes it in."
     )
 
 
@@ -144,7 +161,11 @@ def _nudge_buttons(esc: EscalationSnapshot, reminder: Reminder) -> list[dict[str
     if reminder.clock == Clock.INTERNAL:
         return [button("Post update", POST_UPDATE, value, "primary"), _snooze(esc, Clock.INTERNAL)]
     if reminder.clock == Clock.CUSTOMER:
-        return [button("Customer updated", CUSTOMER_UPDATED, value, "primary"), _snooze(esc, Clock.CUSTOMER)]
+        return [
+            button("Customer updated", CUSTOMER_UPDATED, value, "primary"),
+            button("Draft customer update", DRAFT_UPDATE, value),
+            _snooze(esc, Clock.CUSTOMER),
+        ]
     if reminder.clock == Clock.FIRST_RESPONSE and esc.acknowledged_at is None:
         return [button("Acknowledge", ACKNOWLEDGE, value, "primary")]
     return []

@@ -18,6 +18,9 @@ MARK_SENT = "draft_mark_sent"
 REGENERATE = "draft_regenerate"
 SHORTER = "draft_shorter"
 MORE_FORMAL = "draft_more_formal"
+OPEN_EMAIL = "draft_open_email"  # a link button: Slack still tells the app it was clicked
+COPY_EMAIL = "draft_copy_email"
+POST_TO_CUSTOMER = "draft_post_to_customer"
 
 KIND_LABELS = {
     "ack": "acknowledgment",
@@ -46,11 +49,26 @@ class DraftView:
     note: str | None = None
     sent_by: str | None = None
     sent_at: datetime | None = None
+    letter: bool = False  # a letter to the customer: it can be opened as an email or posted
+    email_link: str | None = None  # the `mailto:` link, when it fits in a button
+    customer_channel: str | None = None  # the account's Slack Connect channel, when it may be posted
+    customer_channel_name: str | None = None
+    posted_channel: str | None = None  # where it was posted, once it was
 
 
 def kind_label(kind: str) -> str:
     """`customer update`, `escalation brief`..."""
     return KIND_LABELS.get(kind, kind)
+
+
+def article(kind: str) -> str:
+    """ "an" before an executive apology, "a" before a customer update."""
+    return "an" if kind_label(kind)[:1] in "aeiou" else "a"
+
+
+def a_kind(kind: str) -> str:
+    """The kind with its article: "a customer update", "an executive apology"."""
+    return f"{article(kind)} {kind_label(kind)}"
 
 
 def build_drafting_placeholder(
@@ -61,7 +79,9 @@ def build_drafting_placeholder(
         {
             "type": "context",
             "block_id": "drafting",
-            "elements": [mrkdwn(f"✍️ {writer} is drafting a *{kind_label(kind)}* for *{public_id}*…", 300)],
+            "elements": [
+                mrkdwn(f"✍️ {writer} is drafting {article(kind)} *{kind_label(kind)}* for *{public_id}*…", 300)
+            ],
         }
     ]
     if so_far.strip():
@@ -208,19 +228,31 @@ def _checks(findings: Sequence[Finding]) -> dict[str, Any]:
 
 def _actions(view: DraftView) -> dict[str, Any]:
     if view.sent_at is not None:
+        done = "Marked as sent"
+        if view.draft.kind == DraftKind.PHONE:
+            done = "Call made"
+        elif view.posted_channel:
+            done = f"Posted to <#{view.posted_channel}>"
         return {
             "type": "context",
             "block_id": "draft_sent",
             "elements": [
-                mrkdwn(
-                    f"✅ {'Call made' if view.draft.kind == DraftKind.PHONE else 'Marked as sent'} by "
-                    f"{user(view.sent_by)} {slack_date(view.sent_at)}",
-                    limits.CONTEXT_TEXT,
-                )
+                mrkdwn(f"✅ {done} by {user(view.sent_by)} {slack_date(view.sent_at)}", limits.CONTEXT_TEXT)
             ],
         }
     value = str(view.draft_id)
     buttons = []
+    if view.letter:
+        if view.email_link:
+            email = button("Open in email", OPEN_EMAIL, value)
+            buttons.append({**email, "url": view.email_link})
+        else:  # too long for a link: the email as text to copy
+            buttons.append(button("Copy as email", COPY_EMAIL, value))
+        if view.customer_channel:
+            where = (
+                f"#{view.customer_channel_name}" if view.customer_channel_name else "the customer's channel"
+            )
+            buttons.append(button(f"Post to {where}", POST_TO_CUSTOMER, value))
     if view.draft.kind in CUSTOMER_FACING:
         # A phone guide is not sent: the call is made.
         label = "Mark the call done" if view.draft.kind == DraftKind.PHONE else "Mark as sent"

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.core.vocabulary import Mood
+from bot.drafting.promise import Promise, format_promise, next_promise
+from bot.escalations.customer_words import in_customer_words, read_mood
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
 
 BRIEF_TARGETS = ("engineering", "product", "security", "leadership")
@@ -19,20 +22,18 @@ FIXING_TEAMS = {
 }
 
 
+# Titles a salutation keeps with the family name ("Dr. Nwosu"); the second set is written without a dot.
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame", "rev", "capt"})
+TITLES_WITHOUT_DOT = frozenset({"miss", "professor", "sir", "dame"})
+# Where a family name starts when it has more than one word ("van Dijk", "de la Cruz", "bin Salleh").
+PARTICLES = frozenset(
+    {"van", "von", "de", "da", "del", "della", "di", "du", "le", "la", "bin", "al", "ter", "ten"}
+)
+
+
 def placeholder(label: str) -> str:
     """A visible gap for a fact the record lacks: `[next update time]`, never an invented value."""
     return f"[{label}]"
-
-
-def format_update_time(moment: datetime, now: datetime) -> str:
-    """`3:00 PM UTC`, with `tomorrow` or the date when it is not today."""
-    moment, now = moment.astimezone(UTC), now.astimezone(UTC)
-    text = moment.strftime("%I:%M %p UTC").lstrip("0")
-    if moment.date() == now.date():
-        return text
-    if moment.date() == now.date() + timedelta(days=1):
-        return f"{text} tomorrow"
-    return f"{text} on {moment:%A} {moment.day} {moment:%B}"
 
 
 def format_duration(delta: timedelta) -> str:
@@ -56,8 +57,12 @@ class DraftContext:
     customer_tenure: str | None = None
     contacts_so_far: int | None = None
     ic_name: str | None = None
+    reported_by_name: str | None = None  # who raised it in Slack (the escalation's caller)
+    waiting_since: datetime | None = None  # when the customer's problem started, from the intake
     company_name: str | None = None
-    next_customer_update_at: datetime | None = None
+    next_customer_update_at: datetime | None = None  # when the customer clock says the update is due
+    zone: str = "UTC"  # the zone promised times are written in: the contact's, else the IC's
+    contacts_zone: bool = False  # True when `zone` is the contact's own
     customer_update_cadence: str | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
     recent_messages: tuple[str, ...] = field(default_factory=tuple)
@@ -66,29 +71,56 @@ class DraftContext:
     now: datetime
 
     @property
-    def first_name(self) -> str | None:
-        """The contact's first name ("David" for "David Okafor"), or None."""
-        parts = (self.escalation.contact_name or "").split()
-        return parts[0] if parts else None
+    def salutation_name(self) -> str | None:
+        """How a letter greets the contact: "David" for David Okafor, "Dr. Nwosu" for Dr. Amara Nwosu (a
+        title goes with the family name, "Ms. van Dijk" with its particle); None without a name."""
+        words = (self.escalation.contact_name or "").split()
+        titled = bool(words) and words[0].rstrip(".").casefold() in TITLES
+        names = words[1:] if titled else words
+        if not names:
+            return None
+        if not titled:
+            return names[0]
+        bare = words[0].rstrip(".").casefold()
+        title = bare.capitalize() + ("" if bare in TITLES_WITHOUT_DOT else ".")
+        if bare in ("sir", "dame"):  # these go with the given name: "Sir John"
+            return f"{title} {names[0]}"
+        start = next(
+            (i for i, name in enumerate(names[1:], 1) if name.casefold() in PARTICLES), len(names) - 1
+        )
+        return f"{title} {' '.join(names[start:])}"
 
     @property
     def addressee(self) -> str:
-        """Who a customer message greets: the contact's first name, else the account's team."""
-        return self.first_name or f"{self.escalation.customer} team"
+        """Who a customer message greets: the contact by name, else the account's team."""
+        return self.salutation_name or f"{self.escalation.customer} team"
 
     @property
     def issue(self) -> str:
-        """The title as a phrase inside a sentence: "data export missing rows", "API returning 500 errors"."""
-        title = self.escalation.title.strip().rstrip(".!")
-        first = title.split(" ", 1)[0]
-        return title if first.isupper() or not first[:1].isupper() else title[:1].lower() + title[1:]
+        """The problem in the customer's words, as a phrase inside a sentence ("your grades are
+        disappearing"): the intake's wording, else what the rules make of the summary, never the summary."""
+        esc = self.escalation
+        return esc.customer_wording or in_customer_words(esc.title, esc.customer) or "the issue you reported"
+
+    @property
+    def mood(self) -> Mood:
+        """How the customer feels: as the intake says, else as the record's words tell."""
+        return Mood.parse(self.escalation.customer_mood) or read_mood(
+            f"{self.escalation.title}\n{self.escalation.description}"
+        )
+
+    @property
+    def promise(self) -> Promise | None:
+        """The next update this draft promises (future, on a quarter hour, in `zone`), or None."""
+        return next_promise(self.next_customer_update_at, self.now, self.zone, self.contacts_zone)
 
     @property
     def next_update(self) -> str:
-        """When the customer hears from us next ("3:00 PM UTC"), or `[next update time]`."""
-        if self.next_customer_update_at is None:
+        """When the customer hears from us next ("3:15 PM Berlin time today"), or `[next update time]`."""
+        promise = self.promise
+        if promise is None:
             return placeholder("next update time")
-        return format_update_time(self.next_customer_update_at, self.now)
+        return format_promise(promise.at, self.now, promise.zone)
 
     @property
     def team(self) -> str:

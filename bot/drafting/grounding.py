@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.durations import cadence_in_words
+from bot.core.zones import known_zone
 from bot.drafting.context import DraftContext
+from bot.drafting.since import started_at
 from bot.escalations.read_model import EscalationSnapshot, TimelineEntry
 from bot.escalations.severity import is_strategic
 from bot.policy.model import Policy
@@ -41,10 +43,13 @@ def build_context(
     now: datetime,
     *,
     ic_name: str | None = None,
+    ic_zone: str | None = None,
+    reported_by_name: str | None = None,
     company_name: str | None = None,
     brief_target: str = "engineering",
 ) -> DraftContext:
-    """The draft's facts: only what the record, timeline and room say; the rest stays unknown."""
+    """The draft's facts: only what the record, timeline and room say; the rest stays unknown. Promised
+    times are in the contact's zone, else the incident commander's (`ic_zone`), else UTC."""
     history = f"{esc.description}\n{esc.tried}"
     cadence = policy.for_severity(esc.severity).customer_update
     return DraftContext(
@@ -52,6 +57,10 @@ def build_context(
         customer_tenure=customer_tenure(history),
         contacts_so_far=contacts_so_far(history),
         ic_name=ic_name,
+        reported_by_name=reported_by_name,
+        waiting_since=started_at(esc.started, esc.created_at) if esc.started else None,
+        zone=known_zone(esc.contact_timezone) or known_zone(ic_zone) or "UTC",
+        contacts_zone=known_zone(esc.contact_timezone) is not None,
         company_name=company_name,
         next_customer_update_at=esc.customer_update_promised_at or esc.customer_update_due_at,
         customer_update_cadence=(

@@ -1,11 +1,15 @@
 """The internal seed templates: the escalation brief to another team (seed 003) and the catch-up summary
 for someone joining the room. Neither is sent to the customer, so only blame, jargon and length apply.
+
+Both tell the record's story (`bot.drafting.story`): the updates, customer updates, status and severity
+changes and captured messages, never warroom's own bookkeeping of the drafts it made.
 """
 
 from __future__ import annotations
 
 from bot.drafting.context import BRIEF_TARGETS, DraftContext, placeholder
 from bot.drafting.draft import Draft
+from bot.drafting.story import last_customer_update, story_lines, time_in_queue, waited
 from bot.drafting.template_wording import and_then, bullets, join_paragraphs
 
 # Seed 003 speaks in Critical/High/Medium; SEV-3 and SEV-4 both read as Medium to another team.
@@ -32,8 +36,7 @@ SUMMARY_NEXT: dict[str, str] = {
 def _customer_communication(ctx: DraftContext) -> list[str]:
     """The brief's customer-communication lines: last update sent, what they expect, escalation risk."""
     esc = ctx.escalation
-    sent = [entry for entry in ctx.timeline if "customer" in entry.kind]
-    last = f"{ctx.clock(sent[-1].at)}: {sent[-1].text}" if sent else ""
+    last = last_customer_update(ctx)
     risks = [
         name
         for flag, name in ((esc.public_exposure, "public exposure"), (esc.regulatory, "regulatory"))
@@ -50,6 +53,16 @@ def _customer_communication(ctx: DraftContext) -> list[str]:
             else placeholder("will they escalate further, and when?")
         ),
     ]
+
+
+def reported_by(ctx: DraftContext) -> str:
+    """Who raised it and for whom: "Maya Chen (Slack), for David Okafor at Acme (ESC-2026-001)". The
+    person who raised it, not the incident commander (who is only the same person when they raised it);
+    unknown, it is whoever sends the brief, as in seed 003."""
+    esc = ctx.escalation
+    who = f"{ctx.reported_by_name} (Slack)" if ctx.reported_by_name else placeholder("your name")
+    whom = f"{esc.contact_name} at {esc.customer}" if esc.contact_name else esc.customer
+    return f"{who}, for {whom} ({esc.public_id})"
 
 
 def brief(ctx: DraftContext) -> Draft:
@@ -75,14 +88,14 @@ def brief(ctx: DraftContext) -> Draft:
         f"Customers affected: {esc.customer}{tier}; {users}",
         f"Workflow impact: {esc.title}",
         f"Revenue at risk: {arr}",
-        f"Time in queue: {ctx.time_in_queue or placeholder('how long this has been an issue')}",
+        f"Time in queue: {time_in_queue(ctx)}",
     ]
-    context = ctx.timeline_lines(6) + [f"Room: “{message[:200]}”" for message in ctx.recent_messages[-2:]]
+    context = story_lines(ctx, 6) + [f"Room: “{message[:200]}”" for message in ctx.recent_messages[-2:]]
     details = f"{esc.title}. {placeholder('what they see, since when, who is affected')}"
     tried = ctx.tried_items or [placeholder("troubleshooting step and result")]
     body = join_paragraphs(
         f"*ESCALATION: {esc.title}*\nSeverity: {level} ({esc.severity})\nTarget team: {target.title()}\n"
-        f"Reported by: {ctx.ic_name or placeholder('your name')} ({esc.public_id})\nDate: {ctx.now:%Y-%m-%d}",
+        f"Reported by: {reported_by(ctx)}\nDate: {ctx.now:%Y-%m-%d}",
         "*Impact*\n" + bullets(impact, "• "),
         f"*Issue description*\n{esc.description.strip() or details}",
         "*What's been tried*\n" + bullets(tried, "• "),
@@ -100,13 +113,17 @@ def summary(ctx: DraftContext) -> Draft:
     story = esc.description.strip()
     ic = ctx.ic_name or f"nobody yet, {placeholder('assign an incident commander')}"
     latest = [f"“{message[:200]}”" for message in ctx.recent_messages[-3:]]
+    # Who raised it and how long the customer has waited, when the record knows: said once, briefly.
+    raised = f" Raised by {ctx.reported_by_name}." if ctx.reported_by_name else ""
+    wait = waited(ctx)
+    waiting = f" The customer has been waiting {wait}." if wait else ""
     body = join_paragraphs(
         f"*Catching up on {esc.public_id}: {esc.customer}*",
         f"*What happened:* {esc.title.rstrip('.')}. {story}",
         f"*Current status:* {esc.severity} ({esc.severity_label}), {esc.status.title()}. "
-        f"Incident commander: {ic}.",
+        f"Incident commander: {ic}.{raised}{waiting}",
         "*What's been done*\n"
-        + bullets(ctx.timeline_lines(8) or [placeholder("nothing on the timeline yet")], "• "),
+        + bullets(story_lines(ctx, 8) or [placeholder("nothing on the timeline yet")], "• "),
         f"*What's next:* next customer update due {ctx.next_update}{and_then(ctx)}. "
         f"Then: {SUMMARY_NEXT.get(esc.status, 'agree the next step in the room')}.",
         "*Latest in the room*\n" + bullets(latest, "• ") if latest else "",

@@ -1,16 +1,23 @@
 """The seeds' quality checks for drafts, as pure functions: what a person should fix before anything is sent.
 
 The rules themselves (kinds, rule table, phrase lists, patterns, word limits) are data in
-`bot.drafting.lint_rules`. Phrases match as whole words, case-insensitively, with curly apostrophes
-straightened, so "press" never matches "expressed".
+`bot.drafting.lint_rules`; the checks for what a reader notices (subject, greeting, names, promised times,
+cadences, a pasted internal note) live in `bot.drafting.lint_reader`. Phrases match as whole words,
+case-insensitively, with curly apostrophes straightened, so "press" never matches "expressed".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from datetime import datetime
 
+from bot.drafting.lint_reader import (
+    check_subject_length,
+    check_title_only_greeting,
+    reader_findings,
+    reader_zone,
+)
 from bot.drafting.lint_rules import (
     BE_FORMS,
     BLAME_PHRASES,
@@ -35,6 +42,7 @@ from bot.drafting.lint_rules import (
     SOCIAL_PUBLIC_HEADING,
     TIME_WORDS,
     UPDATE_WORDS,
+    Finding,
 )
 
 # split_social knows the headings by how a line starts, whatever markup a writer wraps them in; any line
@@ -42,15 +50,6 @@ from bot.drafting.lint_rules import (
 _PUBLIC, _PRIVATE = SOCIAL_PUBLIC_HEADING.lower(), "private"
 # A word holds at least one letter or digit: bullets and dashes alone are not words.
 _WORD = re.compile(r"\S*[A-Za-z0-9]\S*")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing wrong with a draft."""
-
-    rule: str
-    message: str
-    excerpt: str = ""
 
 
 # --- text helpers -------------------------------------------------------------------------------------
@@ -290,14 +289,27 @@ _CUSTOMER_FACING: tuple[Callable[[str], list[Finding]], ...] = (
 
 
 def lint_draft(
-    kind: str, text: str, *, customer: str | None, contact_name: str | None, coaching: str | None = None
+    kind: str,
+    text: str,
+    *,
+    customer: str | None,
+    contact_name: str | None,
+    coaching: str | None = None,
+    subject: str | None = None,
+    internal_note: str | None = None,
+    now: datetime | None = None,
+    zone: str | None = None,
 ) -> list[Finding]:
     """Everything in `text` (a draft of `kind`) that breaks the seeds' rules, in RULES order.
 
-    Customer-facing kinds get every rule; the internal brief and summary only blame, jargon and length.
+    Customer-facing kinds get every rule; the internal brief and summary only blame, jargon and length
+    (and the subject's length, which any kind with a `subject` gets). `internal_note` is the internal
+    summary a customer draft must not copy; with `now`, promised times are also checked for having passed,
+    read in `zone` (an IANA name, UTC when None) unless the draft names their zone.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown draft kind {kind!r}; expected one of {', '.join(KINDS)}")
+    tz = reader_zone(zone)
     checks = list(_EVERY_KIND)
     findings: list[Finding] = []
     if kind in CUSTOMER_FACING:
@@ -306,11 +318,21 @@ def lint_draft(
         # A social draft is two messages: each opens on its own, and only the DM owes an update time.
         public, private = split_social(text) if kind == "social" else ("", text)
         for part in (public, private):
-            findings += check_dismissive_opening(part) if part else []
+            findings += check_dismissive_opening(part) + check_title_only_greeting(part) if part else []
         findings += check_next_update(private) if private or kind != "social" else []
+        findings += reader_findings(
+            text,
+            subject,
+            customer=customer,
+            contact_name=contact_name,
+            internal_note=internal_note,
+            now=now,
+            zone=tz,
+        )
     for check in checks:
         findings += check(text)
     findings += check_length(kind, text, coaching)
+    findings += check_subject_length(subject) if subject is not None else []
     order = list(RULES)
     return sorted(findings, key=lambda finding: order.index(finding.rule))
 

@@ -14,18 +14,21 @@ from sqlalchemy.exc import IntegrityError
 
 from blocks.drafting.drafts import (
     DraftView,
+    a_kind,
     build_draft_message,
     build_drafting_placeholder,
     draft_fallback_text,
-    kind_label,
 )
-from bot.core.vocabulary import DraftKind
+from bot.core.zones import zone_name
 from bot.drafting.claude import ClaudeDrafter, UnusableDraft
 from bot.drafting.context import DraftContext
 from bot.drafting.draft import Draft
 from bot.drafting.grounding import build_context
 from bot.drafting.lint import Finding, lint_draft
+from bot.drafting.lint_rules import CUSTOMER_FACING
+from bot.drafting.promise import format_promise
 from bot.drafting.restyle import RESTYLERS
+from bot.drafting.sending import LETTER_KINDS, DraftSending, email_link
 from bot.drafting.templates import render_template
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor, ChangePipeline, EscalationNotFound
@@ -37,17 +40,59 @@ from bot.slack.gateway import SlackGateway, slack_error
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Draft as DraftRow
+from storage.models import Escalation as EscalationRow
 
 log = logging.getLogger(__name__)
 ROOM_HISTORY = 30
 
 
+def internal_note(ctx: DraftContext) -> str:
+    """What the team wrote for itself: a customer-facing draft should not copy long passages of it."""
+    esc = ctx.escalation
+    updates = [entry.text for entry in ctx.timeline if entry.kind == "internal_update"]
+    return "\n".join([esc.title, esc.description, esc.tried, esc.business_impact, *updates])
+
+
 def lint_of(draft: Draft, ctx: DraftContext) -> list[Finding]:
-    """The quality findings of a draft, for its kind and customer."""
+    """The quality findings of a draft, for its kind and customer, read in the zone its times are in."""
     esc = ctx.escalation
     return lint_draft(
-        draft.kind, draft.body, customer=esc.customer, contact_name=esc.contact_name, coaching=draft.coaching
+        draft.kind,
+        draft.body,
+        customer=esc.customer,
+        contact_name=esc.contact_name,
+        coaching=draft.coaching,
+        subject=draft.subject,
+        internal_note=internal_note(ctx),
+        now=ctx.now,
+        zone=ctx.zone,
     )
+
+
+def timing_note(ctx: DraftContext) -> str | None:
+    """What the person should know about the promised time: a new one because the clock is past, and
+    whose zone it is in when the contact's is unknown; None when there is nothing to say."""
+    promise = ctx.promise
+    if promise is None:
+        return None
+    notes = []
+    if promise.new_time:
+        notes.append(
+            f"The customer update was due {format_promise(promise.due_at, ctx.now, promise.zone)}; "
+            f"this draft offers a new time, {ctx.next_update}."
+        )
+    if not promise.contacts_zone:
+        notes.append(
+            f"The contact's time zone is unknown, so times are in {zone_name(promise.zone, ctx.now)} "
+            "(the incident commander's); add it to the account directory to write them in theirs."
+        )
+    return " ".join(notes) or None
+
+
+def shared_channel(esc: EscalationRow) -> str | None:
+    """The account's Slack Connect channel from the directory, where drafts may be posted; never for a
+    private escalation, whose words stay in its room (the shared channel holds colleagues outside it)."""
+    return None if esc.is_private else esc.customer.slack_connect_channel
 
 
 def claude_unavailable(exc: Exception) -> str:
@@ -63,6 +108,12 @@ def claude_unavailable(exc: Exception) -> str:
     else:
         reason = "its answer was not a usable draft"
     return f"Claude is unavailable right now ({reason}), so this is the seed template draft instead."
+
+
+def revision_failed(exc: Exception) -> str:
+    """One line saying Claude's first draft is shown because its revision failed."""
+    reason = claude_unavailable(exc).split("(", 1)[1].split(")", 1)[0]
+    return f"Claude could not revise this draft ({reason}), so this is its first draft: see the checks."
 
 
 def _is_claude_failure(exc: Exception) -> bool:
@@ -151,7 +202,7 @@ class DraftService:
         writer = f"Claude ({self.drafter.model})" if self.drafter else "warroom"
         placeholder = self.gateway.post_message(
             channel_id,
-            f"Drafting a {kind_label(kind)}…",
+            f"Drafting {a_kind(kind)}…",
             blocks=build_drafting_placeholder(esc.public_id, kind, writer),
             thread_ts=thread_ts,
         )
@@ -161,17 +212,24 @@ class DraftService:
             self._stream_to(where, esc, kind, writer, text)
 
         draft, findings, note, revised = self._compose(kind, ctx, style, show_progress)
+        customer_facing = kind in CUSTOMER_FACING
+        note = (
+            " ".join(part for part in (note, timing_note(ctx) if customer_facing else None) if part) or None
+        )
+        promise = ctx.promise if customer_facing else None
         with self.db.session() as session:
-            row = self._draft_row(session, draft_id)
+            row = self.draft_row(session, draft_id)
             row.writer, row.note, row.revised = draft.source, note, revised
+            row.promised_at = promise.at if promise else None
             row.subject, row.body, row.coaching = draft.subject, draft.body, draft.coaching
             row.options, row.recommendation = list(draft.options), draft.recommendation
             row.findings = [{"rule": f.rule, "message": f.message, "excerpt": f.excerpt} for f in findings]
             row.channel_id, row.message_ts = where
-            said = f"Drafted a {kind_label(kind)} ({draft.source})"
+            said = f"Drafted {a_kind(kind)} ({draft.source})"
             event = Event("draft", said, {"draft_id": draft_id})
             repo.add_event(session, esc.id, event, requested_by, at=self.clock())
-        view = DraftView(draft_id, esc.public_id, draft, tuple(findings), requested_by, note)
+        with self.db.session() as session:
+            view = self._view(session, self.draft_row(session, draft_id))
         self.gateway.update_message(
             where[0], where[1], draft_fallback_text(view), blocks=build_draft_message(view)
         )
@@ -190,16 +248,24 @@ class DraftService:
 
             try:
                 draft = self.drafter.draft(kind, ctx, stream, style=style)
-                findings = lint_of(draft, ctx)
-                if not findings:
-                    return draft, findings, None, False
-                revised = self.drafter.draft(kind, ctx, stream, style=style, revise=(draft, findings))
-                return revised, lint_of(revised, ctx), None, True
             except Exception as exc:
                 if not _is_claude_failure(exc):
                     raise
                 log.warning("Claude draft failed: %s", type(exc).__name__)
                 note = claude_unavailable(exc)
+            else:
+                findings = lint_of(draft, ctx)
+                if not findings:
+                    return draft, findings, None, False
+                try:
+                    revised = self.drafter.draft(kind, ctx, stream, style=style, revise=(draft, findings))
+                except Exception as exc:
+                    if not _is_claude_failure(exc):
+                        raise
+                    # Claude's first draft stands, with what the checks found: better than the template.
+                    log.warning("Claude revision failed: %s", type(exc).__name__)
+                    return draft, findings, revision_failed(exc), False
+                return revised, lint_of(revised, ctx), None, True
         draft = render_template(kind, ctx)
         if style in RESTYLERS:
             draft = RESTYLERS[style](draft)
@@ -212,23 +278,25 @@ class DraftService:
             self.gateway.update_message(
                 where[0],
                 where[1],
-                f"Drafting a {kind_label(kind)}…",
+                f"Drafting {a_kind(kind)}…",
                 blocks=build_drafting_placeholder(esc.public_id, kind, writer, text),
             )
         except SlackApiError as exc:  # a missed intermediate edit is harmless; the final one matters
             log.info("streaming edit failed: %s", slack_error(exc))
 
+    @property
+    def sending(self) -> DraftSending:
+        """Marking drafts sent and posting them to the customer."""
+        return DraftSending(self)
+
     def mark_sent(self, draft_id: int, actor: Actor) -> DraftView:
-        """A person sent it: who and when are recorded once, however many clicks on however many replicas;
-        a customer-facing draft is a customer update and restarts the customer clock."""
+        """A person sent it (see `DraftSending.mark_sent`)."""
+        return self.sending.mark_sent(draft_id, actor)
+
+    def refresh(self, draft_id: int) -> DraftView:
+        """The stored draft, shown again where it was posted (sent, posted: its buttons change)."""
         with self.db.session() as session:
-            row = self._draft_row(session, draft_id)
-            escalation_id, kind, subject = row.escalation_id, row.kind, row.subject
-        verb = "Called the customer, with the" if kind == DraftKind.PHONE else "Sent the"
-        summary = f"{verb} {kind_label(kind)}" + (f": {subject}" if subject else "")
-        self.changes.change(escalation_id, actor, lambda record: record.draft_sent(draft_id, summary, kind))
-        with self.db.session() as session:
-            row = self._draft_row(session, draft_id)
+            row = self.draft_row(session, draft_id)
             view, channel, ts = self._view(session, row), row.channel_id, row.message_ts
         if channel and ts:
             self.gateway.update_message(
@@ -236,11 +304,17 @@ class DraftService:
             )
         return view
 
+    def customer_channel(self, escalation_id: int) -> str | None:
+        """The Slack Connect channel a draft of this escalation may be posted to, or None."""
+        with self.db.session() as session:
+            esc = repo.get_escalation(session, escalation_id)
+            return shared_channel(esc) if esc else None
+
     def redo(self, draft_id: int, actor: Actor, style: str | None = None) -> DraftView | None:
         """Regenerate a draft (optionally shorter or more formal) in its thread: the one it was drafted in,
         or the draft's own thread when it stood at the room's top level."""
         with self.db.session() as session:
-            row = self._draft_row(session, draft_id)
+            row = self.draft_row(session, draft_id)
             escalation_id, kind, channel = row.escalation_id, row.kind, row.channel_id
             thread = row.thread_ts or row.message_ts
         esc = self.changes.get(escalation_id)
@@ -255,7 +329,7 @@ class DraftService:
             parent_id=draft_id,
         )
 
-    def _draft_row(self, session: Any, draft_id: int) -> DraftRow:
+    def draft_row(self, session: Any, draft_id: int) -> DraftRow:
         row = session.get(DraftRow, draft_id)
         if row is None:
             raise EscalationNotFound(draft_id)  # a draft outlives nothing but its escalation
@@ -263,7 +337,6 @@ class DraftService:
 
     def _view(self, session: Any, row: DraftRow) -> DraftView:
         esc = repo.get_escalation(session, row.escalation_id)
-        public_id = esc.public_id if esc else "?"
         draft = Draft(
             kind=row.kind,
             subject=row.subject,
@@ -274,18 +347,35 @@ class DraftService:
             source=row.writer,
         )
         findings = tuple(Finding(f["rule"], f["message"], f.get("excerpt", "")) for f in row.findings)
+        letter = row.kind in LETTER_KINDS and row.writer != "pending"
+        shared = shared_channel(esc) if esc and letter else None
         return DraftView(
-            row.id, public_id, draft, findings, row.requested_by, row.note, row.sent_by, row.sent_at
+            row.id,
+            esc.public_id if esc else "?",
+            draft,
+            findings,
+            row.requested_by,
+            row.note,
+            row.sent_by,
+            row.sent_at,
+            email_link=email_link(esc.contact_email, row.subject, row.body) if esc and letter else None,
+            letter=letter,
+            customer_channel=shared,
+            customer_channel_name=self.gateway.channel_name(shared) if shared else None,
+            posted_channel=row.posted_channel_id if row.posted_ts else None,
         )
 
     def _context(self, esc: EscalationSnapshot, brief_target: str) -> DraftContext:
+        ic = self.gateway.person(esc.ic_user_id) if esc.ic_user_id else None
         return build_context(
             esc,
             self.escalations.timeline(esc.id),
             self._room_messages(esc),
             self.changes.policy,
             self.clock(),
-            ic_name=self._name(esc.ic_user_id),
+            ic_name=ic.name if ic else "someone",
+            ic_zone=ic.tz if ic else None,
+            reported_by_name=self._name(esc.caller_user_id),
             company_name=self.settings.company_name,
             brief_target=brief_target,
         )

@@ -6,7 +6,24 @@ No sentence promises a fix time: while the cause or fix is open, `no_eta` says s
 
 from __future__ import annotations
 
-from bot.drafting.context import DraftContext
+from bot.core.vocabulary import Mood
+from bot.drafting.context import DraftContext, placeholder
+
+SUBJECT_MAX = 77  # a subject a mail client shows whole: under 78 characters
+# What the customer is told the status means, in a subject line.
+STATUS_IN_SUBJECT: dict[str, str] = {
+    "investigating": "we're still on it",
+    "identified": "we've found the cause",
+    "monitoring": "a fix is in place",
+    "resolved": "fixed, please confirm",
+    "closed": "closed on our side",
+}
+# What each status change did, as a customer reads it in "What we've done".
+MILESTONES: dict[str, str] = {
+    "identified": "Found the cause of the problem.",
+    "monitoring": "Applied a fix, and started watching it closely.",
+    "resolved": "Confirmed the fix on our side.",
+}
 
 # What the customer is told about each status, in the words of the team that is fixing it.
 STATUS_NOW: dict[str, str] = {
@@ -34,6 +51,54 @@ def join_paragraphs(*paragraphs: str) -> str:
 def bullets(items: list[str], mark: str = "- ") -> str:
     """One `mark`-prefixed line per item."""
     return "\n".join(mark + item for item in items)
+
+
+def subject_line(head: str, ctx: DraftContext, tail: str = "") -> str:
+    """`head` + the problem in the customer's words + `tail`, the problem cut at a word so the whole line
+    stays under 78 characters."""
+    room = SUBJECT_MAX - len(head) - len(tail)
+    issue = ctx.issue[:1].upper() + ctx.issue[1:] if head.endswith(": ") or not head else ctx.issue
+    if len(issue) > room:
+        issue = issue[: max(room - 1, 0)].rsplit(" ", 1)[0].rstrip(",;:-") + "…"
+    return f"{head}{issue}{tail}"[:SUBJECT_MAX]
+
+
+def feeling(ctx: DraftContext) -> str:
+    """A sentence for how the customer feels (seed 000: meet the emotion before the facts); "" when calm."""
+    if ctx.mood == Mood.ANGRY:
+        return " You're right to be angry about this, and I'm not going to pretend otherwise."
+    if ctx.mood == Mood.DISAPPOINTED:
+        return " You expected better from us, and you had every right to."
+    if ctx.mood == Mood.THREATENING:
+        # Seed 000: never name the threat; show what is at stake is understood, and who owns it.
+        return f" I understand what's at stake for {ctx.escalation.customer}, and this has my full attention."
+    return ""
+
+
+def owned_by_someone_senior(ctx: DraftContext) -> bool:
+    """True when the account warrants a senior person's call: a SEV-1, a strategic account, a threat."""
+    return ctx.escalation.severity == "SEV-1" or ctx.strategic or ctx.mood == Mood.THREATENING
+
+
+def late_promise(ctx: DraftContext) -> str:
+    """Owning a promised update that is late ("I said you'd hear from me by …"); "" when none is."""
+    promised = ctx.escalation.customer_update_promised_at
+    if promised is None or promised > ctx.now or not ctx.escalation.is_open:
+        return ""
+    return " I promised you an update sooner than this, and I'm sorry I'm late with it."
+
+
+def milestones(ctx: DraftContext) -> list[str]:
+    """What we have done, as the customer reads it: the status changes on the record, in order, else a
+    visible gap for the person to fill (internal notes never go to the customer)."""
+    done = [f"Brought in our {ctx.team} team."]
+    for entry in ctx.timeline:
+        to = str(entry.data.get("to") or "") if entry.kind == "status_changed" else ""
+        if to in MILESTONES and MILESTONES[to] not in done:
+            done.append(MILESTONES[to])
+    if len(done) == 1:
+        done.append(placeholder("what we've done since the last update, in the customer's terms"))
+    return done
 
 
 def empathy(ctx: DraftContext) -> str:

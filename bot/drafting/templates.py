@@ -10,21 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.core.vocabulary import Mood
 from bot.drafting.context import DraftContext, placeholder
 from bot.drafting.draft import Draft
 from bot.drafting.internal_templates import brief, summary
 from bot.drafting.lint_rules import SOCIAL_PRIVATE_HEADING, SOCIAL_PUBLIC_HEADING
 from bot.drafting.template_wording import (
+    STATUS_IN_SUBJECT,
     and_then,
     bullets,
     empathy,
+    feeling,
     history,
     join_paragraphs,
+    late_promise,
+    milestones,
     no_eta,
+    owned_by_someone_senior,
     status_next,
     status_now,
+    subject_line,
 )
 
+# Seed 000's underlying need behind each emotional state: what the coaching tells the agent to meet.
+NEEDS: dict[Mood, str] = {
+    Mood.CALM: "speed and clarity, meaning one person who owns this and a time they can hold you to.",
+    Mood.DISAPPOINTED: "fairness, meaning you own the broken expectation plainly and show what changes now.",
+    Mood.ANGRY: "acknowledgment first, then speed, meaning one owner and a time to hold you to.",
+    Mood.THREATENING: "control, meaning a senior owner, a plan with dates, and no defensiveness.",
+}
 # Stage directions in the phone script, and the sign-off of the seed 000 response.
 PAUSE = "(pause — let them respond)"
 SIGNATURE = f"{placeholder('your name')} | {placeholder('your role')} | Direct: {placeholder('direct line')}"
@@ -37,33 +51,38 @@ def _ack(ctx: DraftContext) -> Draft:
     esc = ctx.escalation
     urgent = "[URGENT] " if esc.severity in ("SEV-1", "SEV-2") else ""
     where = [f"We've brought in our {ctx.team} team.", status_now(ctx)]
+    senior = (
+        " If it helps to talk it through, I can set up a call with our team today."
+        if owned_by_someone_senior(ctx)
+        else ""
+    )
     body = join_paragraphs(
         f"Hi {ctx.addressee},",
         f"I'm {placeholder('your name')}, {placeholder('your role')}, and I'm personally handling this "
         f"escalation for {esc.customer}.",
-        empathy(ctx) + history(ctx),
+        empathy(ctx) + feeling(ctx) + history(ctx),
         "Here's where we are:\n" + bullets([*where, f"I'll update you by {ctx.next_update}{and_then(ctx)}."]),
-        f"You have one contact for this: me, at {placeholder('email')} or {placeholder('direct line')}. "
-        "I'll stay on this until you tell me it works again for your team.",
+        f"You have one contact for this: me, at {placeholder('email')} or {placeholder('direct line')}."
+        f"{senior} I'll stay on this until you tell me it works again for your team.",
         placeholder("your name"),
     )
-    return Draft("ack", f"{urgent}We're on it: {esc.title}", body)
+    return Draft("ack", subject_line(f"{urgent}We're on it: ", ctx), body)
 
 
 def _update(ctx: DraftContext) -> Draft:
     esc = ctx.escalation
-    done = ctx.progress_items[:4] or [placeholder("what we've done since the last update")]
     body = join_paragraphs(
         f"Hi {ctx.addressee},",
-        f"Here's where things stand on the issue you raised: {ctx.issue}.",
-        f"Current status: {esc.status.title()}. {status_now(ctx)}",
-        "What we've done:\n" + bullets(done),
+        f"Here's where things stand on {ctx.issue}.{late_promise(ctx)}{feeling(ctx)}",
+        f"Current status: {esc.status_label}. {status_now(ctx)}",
+        "What we've done:\n" + bullets(milestones(ctx)),
         "Next steps:\n" + bullets([status_next(ctx), no_eta(ctx)] if no_eta(ctx) else [status_next(ctx)]),
         f"Next update: by {ctx.next_update}{and_then(ctx)}.",
         f"Questions? Call me directly at {placeholder('direct line')}.",
         placeholder("your name"),
     )
-    return Draft("update", f"Update on {esc.title}: {esc.status.title()}", body)
+    tail = f" ({STATUS_IN_SUBJECT.get(esc.status, esc.status_label.lower())})"
+    return Draft("update", subject_line("Update: ", ctx, tail), body)
 
 
 def _resolution(ctx: DraftContext) -> Draft:
@@ -71,9 +90,9 @@ def _resolution(ctx: DraftContext) -> Draft:
     early = esc.status not in ("monitoring", "resolved", "closed")
     contacts = f", and that it took {ctx.contacts_so_far} contacts to get here" if ctx.repeat_contacts else ""
     body = join_paragraphs(
-        f"[Send once the fix is confirmed; the record still says {esc.status.title()}.]" if early else "",
+        f"[Send once the fix is confirmed; the record still says {esc.status_label}.]" if early else "",
         f"Hi {ctx.addressee},",
-        f"I'm glad to confirm that we've fixed the problem you reported: {ctx.issue}.",
+        f"I'm glad to tell you that we've fixed the problem you reported ({ctx.issue}).",
         f"What happened: {placeholder('brief explanation of the cause')}\n"
         f"What we did: {placeholder('what fixed it')}\n"
         f"Preventing recurrence: {placeholder('what we are changing so this does not happen again')}",
@@ -84,7 +103,7 @@ def _resolution(ctx: DraftContext) -> Draft:
         "Thank you for working through this with us.",
         placeholder("your name"),
     )
-    return Draft("resolution", f"Resolved: {esc.title}", body)
+    return Draft("resolution", subject_line("Fixed: ", ctx), body)
 
 
 def _apology(ctx: DraftContext) -> Draft:
@@ -93,9 +112,9 @@ def _apology(ctx: DraftContext) -> Draft:
     worse = f" Your team also had to contact us {ctx.contacts_so_far} times, which made it worse."
     plan = [status_now(ctx), placeholder("process change"), placeholder("prevention measure")]
     body = join_paragraphs(
-        f"{ctx.addressee},",
+        f"Dear {ctx.addressee},",
         f"I'm {placeholder('executive name')}, {placeholder('title')} at {ctx.company}, and I'm writing to "
-        f"you personally about what happened: {ctx.issue}.",
+        f"you personally about what happened ({ctx.issue}).",
         f"First, I'm sorry. {trust}This is not acceptable, and I take full responsibility."
         + (worse if ctx.repeat_contacts else ""),
         "I've reviewed the situation with our team, and here's what we're doing:\n"
@@ -154,7 +173,7 @@ def recovery_options(ctx: DraftContext) -> tuple[tuple[str, ...], str]:
 
 def _response(ctx: DraftContext) -> Draft:
     esc = ctx.escalation
-    name = ctx.first_name or esc.customer
+    name = ctx.salutation_name or esc.customer
     options, recommendation = recovery_options(ctx)
     worse = f" And the {ctx.contacts_so_far} conversations you've had without a fix make it worse."
     closing = (
@@ -163,6 +182,7 @@ def _response(ctx: DraftContext) -> Draft:
     body = join_paragraphs(
         f"{ctx.addressee},",
         empathy(ctx)
+        + feeling(ctx)
         + (worse if ctx.repeat_contacts else "")
         + " I'm not going to ask you to explain this again: I've read the full history, and I understand"
         f" what's at stake for {esc.customer}.",
@@ -186,8 +206,8 @@ def _response(ctx: DraftContext) -> Draft:
     )
     regulatory = " Regulatory flag: bring in compliance before you say anything about data handling."
     coaching = join_paragraphs(
-        f"What {name} wants beyond the fix: acknowledgment, speed and control, meaning proof that one person "
-        "owns this and a date they can hold you to.",
+        f"{name} is {ctx.mood.label.lower().split(',')[0]}. What they want beyond the fix: "
+        + NEEDS[ctx.mood],
         f"The subject line uses {name}'s name and signals ownership; it breaks the pattern of generic "
         f"support emails. The opening names the impact{contacts}, not only the original issue, which shows "
         "you read the history. “I'm not going to ask you to explain this again” removes the top "
@@ -198,7 +218,7 @@ def _response(ctx: DraftContext) -> Draft:
         + (tenure if ctx.customer_tenure else ""),
         "Landmines: a stock apology as the opening, arguing about blame or contract terms, passive voice "
         "(“mistakes were made”), and offers nobody has approved."
-        + (public if esc.public_exposure else "")
+        + (public if esc.public_exposure or ctx.mood == Mood.THREATENING else "")
         + (regulatory if esc.regulatory else ""),
         f"Recovery: {recommendation}",
     )
@@ -211,13 +231,13 @@ def _response(ctx: DraftContext) -> Draft:
 
 def _phone(ctx: DraftContext) -> Draft:
     esc = ctx.escalation
-    name, when = ctx.first_name or placeholder("contact name"), ctx.next_update
+    name, when = ctx.salutation_name or placeholder("contact name"), ctx.next_update
     repeat = f" (they've contacted us {ctx.contacts_so_far} times)" if ctx.repeat_contacts else ""
     handling = [
         "Stop talking and let them finish.",
         "Then: “You're right to be upset. What matters most now?”",
     ]
-    if esc.public_exposure:
+    if esc.public_exposure or ctx.mood == Mood.THREATENING:
         handling.append(
             "If they mention going public or to the CEO: “I understand. I'd like the chance to fix this with "
             "you first, and I'll keep you informed at every step.”"
@@ -243,7 +263,7 @@ def _phone(ctx: DraftContext) -> Draft:
         "Before you dial\n" + bullets(prepare),
         f"Opening\n“{name}, this is {placeholder('your name')} from {ctx.company}. I'm calling because I'm "
         f"personally taking ownership of this issue ({ctx.issue}).”\n{PAUSE}",
-        f"Acknowledge\n“{empathy(ctx)}{history(ctx)}”\n{PAUSE}",
+        f"Acknowledge\n“{empathy(ctx)}{feeling(ctx)}{history(ctx)}”\n{PAUSE}",
         "If they interrupt\n" + bullets(handling),
         f"Ownership and next step\n“Here's what happens next. {now_and_eta} I'll call you back by {when} "
         f"with what we've found.”\n{PAUSE}",
@@ -253,7 +273,7 @@ def _phone(ctx: DraftContext) -> Draft:
 
 
 def _social(ctx: DraftContext) -> Draft:
-    name = ctx.first_name or ctx.escalation.customer
+    name = ctx.salutation_name or ctx.escalation.customer
     public = (
         f"{name}, I'm sorry. This isn't the experience you deserve from us, and I'm looking into it "
         "personally. I've sent you a DM so we can sort out the details privately. "

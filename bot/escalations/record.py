@@ -125,11 +125,20 @@ class Record(ClosingTheLoop, FollowThrough):
         said = f": {escape(text)}" if text else ""
         self.say(f"📨 <@{self.actor}> updated {escape(row.customer.name)}{said}.{promise}")
 
-    def draft_sent(self, draft_id: int, summary: str, kind: str) -> bool:
+    def draft_sent(
+        self,
+        draft_id: int,
+        summary: str,
+        kind: str,
+        *,
+        promised_at: datetime | None = None,
+        channel: str | None = None,
+    ) -> bool:
         """A person sent a draft (or, for a phone guide, made the call): recorded once however many clicks.
         What it records follows what it was: an acknowledgment is also the first response; a phone guide
         is a call with the customer; an email-like draft is a customer update (its clock restarts); a
         social post is a public statement, not an update to the account; an internal one is just sent.
+        `promised_at` is the next update the draft promised, `channel` where it went (email unless said).
         False if it was already marked."""
         if not repo.mark_draft_sent(self.session, draft_id, self.actor or "", self.now):
             return False
@@ -138,7 +147,8 @@ class Record(ClosingTheLoop, FollowThrough):
         if kind == DraftKind.SOCIAL:
             self.record("social_posted", summary, draft_id=draft_id)
         elif kind in CUSTOMER_FACING:
-            self.customer_updated(summary, channel="call" if kind == DraftKind.PHONE else "email")
+            sent_by = "call" if kind == DraftKind.PHONE else channel or "email"
+            self.customer_updated(summary, promised_at, channel=sent_by)
         else:
             self.record("draft_sent", summary, draft_id=draft_id)
         return True

@@ -75,6 +75,7 @@ class Person:
     tz_offset_seconds: int = 0
     is_bot: bool = False  # an app's bot user (or Slackbot): never a role holder
     deleted: bool = False  # a deactivated account
+    tz: str | None = None  # their IANA time zone, as Slack has it
 
 
 class GatewayCore:

@@ -108,6 +108,14 @@ class ConversationCalls(GatewayCore):
         """Archive a channel; one already archived is fine."""
         self.ok_if(("already_archived",), lambda: self.client.conversations_archive(channel=channel))
 
+    def channel_name(self, channel: str) -> str | None:
+        """A channel's name ("ext-acme"), or None when Slack will not say."""
+        try:
+            return str(self.client.conversations_info(channel=channel)["channel"]["name"])
+        except (SlackApiError, KeyError) as exc:
+            log.info("no name for channel %s: %s", channel, exc)
+            return None
+
     def open_dm(self, user_id: str) -> str:
         """The id of the bot's DM with a person (opened if new)."""
         return str(self.client.conversations_open(users=user_id)["channel"]["id"])

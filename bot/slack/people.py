@@ -39,6 +39,7 @@ class PeopleCalls(GatewayCore):
             int(user.get("tz_offset") or 0),
             is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
             deleted=bool(user.get("deleted")),
+            tz=user.get("tz") or None,
         )
         with self._lock:
             self._people[user_id] = found

@@ -1,0 +1,179 @@
+"""One click from sent: a draft as an email to open (a `mailto:` link), or posted to the customer's Slack
+Connect channel after a person clicks, and the record told either way.
+
+The bot never sends to a customer by itself: *Open in email* only opens the person's mail program, and
+*Post to #ext-…* posts only what a person confirmed in the form it opens, as that person's update.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import update
+
+from blocks.drafting.drafts import DraftView, kind_label
+from blocks.drafting.sending import build_customer_post, posted_marker
+from bot.core.vocabulary import DraftKind
+from bot.escalations.access import Permission
+from bot.escalations.changes import Actor
+from bot.escalations.record_core import InvalidChange
+from bot.slack.gateway import error_code
+from storage.models import Draft as DraftRow
+
+if TYPE_CHECKING:
+    from bot.drafting.service import DraftService
+
+log = logging.getLogger(__name__)
+
+URL_MAX = 3_000  # a Block Kit button's url
+# Kinds written as a letter to the customer: an email or a post in their channel. A phone guide is a
+# call, a social draft a public reply elsewhere.
+LETTER_KINDS = frozenset(
+    {DraftKind.ACK, DraftKind.UPDATE, DraftKind.RESOLUTION, DraftKind.APOLOGY, DraftKind.RESPONSE}
+)
+# A post claimed this long ago without a ts died between claiming and posting: look, then post.
+POSTING_STALE = timedelta(minutes=2)
+PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]")
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The `[your name]`-style gaps still in `text`, each once, in order."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(text)))
+
+
+def email_link(to: str | None, subject: str | None, body: str) -> str | None:
+    """A `mailto:` link that opens the draft in the person's mail program (RFC 6068), or None when it
+    would not fit in a button (Slack allows 3,000 characters)."""
+    query = [f"subject={quote(subject, safe='')}"] if subject else []
+    query.append(f"body={quote(body.replace(chr(10), chr(13) + chr(10)), safe='')}")
+    link = f"mailto:{quote(to or '', safe='@')}?{'&'.join(query)}"
+    return link if len(link) <= URL_MAX else None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A draft as an email: to whom (when the record knows), the subject and the body."""
+
+    to: str | None
+    subject: str | None
+    body: str
+
+
+@dataclass
+class DraftSending:
+    """Marks drafts sent and posts them to the customer's channel, through the drafts' service."""
+
+    drafts: DraftService
+
+    def mark_sent(self, draft_id: int, actor: Actor, *, channel: str | None = None) -> DraftView:
+        """A person sent it: who and when are recorded once, however many clicks on however many replicas;
+        a customer-facing draft is a customer update, and the next update it promised (still ahead)
+        becomes the customer clock."""
+        service = self.drafts
+        with service.db.session() as session:
+            row = service.draft_row(session, draft_id)
+            escalation_id, kind, subject, promised = row.escalation_id, row.kind, row.subject, row.promised_at
+        verb = "Called the customer, with the" if kind == DraftKind.PHONE else "Sent the"
+        summary = f"{verb} {kind_label(kind)}" + (f": {subject}" if subject else "")
+        ahead = promised if promised and promised > service.clock() else None
+        service.changes.change(
+            escalation_id,
+            actor,
+            lambda record: record.draft_sent(draft_id, summary, kind, promised_at=ahead, channel=channel),
+        )
+        return service.refresh(draft_id)
+
+    def letter(self, draft_id: int, actor: Actor) -> Letter:
+        """The draft as an email to copy, for someone who may see its escalation."""
+        service = self.drafts
+        with service.db.session() as session:
+            row = service.draft_row(session, draft_id)
+            escalation_id, subject, body = row.escalation_id, row.subject, row.body
+        esc = service.changes.get(escalation_id)
+        service.changes.check(actor, esc, Permission.VIEW)
+        return Letter(esc.contact_email, subject, body)
+
+    def check_post(self, draft_id: int, actor: Actor) -> tuple[DraftRow, str]:
+        """The draft and the customer channel it may be posted to by `actor`; InvalidChange says why not."""
+        service = self.drafts
+        with service.db.session() as session:
+            row = service.draft_row(session, draft_id)
+            session.expunge(row)
+        esc = service.changes.get(row.escalation_id)
+        service.changes.check(actor, esc, Permission.CHANGE)
+        channel = service.customer_channel(esc.id)
+        if channel is None:
+            raise InvalidChange(f"{esc.customer} has no Slack Connect channel in the account directory.")
+        if row.kind not in LETTER_KINDS:
+            raise InvalidChange(f"A {kind_label(row.kind)} is not posted to the customer.")
+        if row.sent_at is not None:
+            raise InvalidChange(f"<@{row.sent_by}> already marked this draft as sent.")
+        return row, channel
+
+    def post_to_customer(self, draft_id: int, actor: Actor, text: str) -> DraftView:
+        """Post what the person confirmed to the customer's channel, once: a double click, a second replica
+        or a retry after a lost answer finds the claim or the post instead of posting again."""
+        service = self.drafts
+        row, channel = self.check_post(draft_id, actor)
+        if row.posted_ts is None and not self._claim(draft_id, actor.user_id, row.posting_started_at):
+            raise InvalidChange("Someone is posting this draft to the customer right now.")
+        ts = row.posted_ts or (row.posting_started_at and self._find_post(channel, draft_id))
+        if not ts:
+            ts = self._post(channel, draft_id, actor, text)
+        with service.db.session() as session:
+            stored = service.draft_row(session, draft_id)
+            stored.posted_channel_id, stored.posted_ts = channel, ts
+        return self.mark_sent(draft_id, actor, channel="slack_connect")
+
+    def _claim(self, draft_id: int, user_id: str, seen: datetime | None) -> bool:
+        """Take the post: unclaimed, or claimed longer than POSTING_STALE ago by someone who never posted."""
+        service, now = self.drafts, self.drafts.clock()
+        claimable = (
+            DraftRow.posting_started_at.is_(None) if seen is None else DraftRow.posting_started_at == seen
+        )
+        if seen is not None and now - seen < POSTING_STALE:
+            return False
+        with service.db.session() as session:
+            taken = session.execute(
+                update(DraftRow)
+                .where(DraftRow.id == draft_id, DraftRow.posted_ts.is_(None), claimable)
+                .values(posted_by=user_id, posting_started_at=now)
+            )
+            return taken.rowcount == 1
+
+    def _post(self, channel: str, draft_id: int, actor: Actor, text: str) -> str:
+        gateway = self.drafts.gateway
+        sender = gateway.person(actor.user_id).name
+        blocks = build_customer_post(draft_id, text, sender)
+        try:
+            return gateway.post_message(channel, text, blocks=blocks).ts
+        except SlackApiError as exc:
+            if error_code(exc) in ("not_in_channel", "channel_not_found"):
+                self._release(draft_id)
+                raise InvalidChange(
+                    f"Invite warroom to <#{channel}> first, then press the button again."
+                ) from exc
+            raise
+        except Exception:
+            # The answer may be lost after Slack posted: look before anyone posts it again.
+            found = self._find_post(channel, draft_id)
+            if found:
+                return found
+            raise
+
+    def _find_post(self, channel: str, draft_id: int) -> str | None:
+        return self.drafts.gateway.find_own_message(channel, "", block_id=posted_marker(draft_id))
+
+    def _release(self, draft_id: int) -> None:
+        with self.drafts.db.session() as session:
+            session.execute(
+                update(DraftRow)
+                .where(DraftRow.id == draft_id, DraftRow.posted_ts.is_(None))
+                .values(posted_by=None, posting_started_at=None)
+            )
