@@ -338,3 +338,17 @@ def test_a_long_card_thread_grounds_the_draft_in_its_latest_messages(sandbox_cla
     room = data[data.index("<room_messages>") : data.index("</room_messages>")]
     assert "Thread note 250" in room and "Thread note 230" in room, "the latest replies"
     assert "Thread note 001" not in room and "Thread note 200" not in room, "not the oldest"
+
+
+def test_a_failed_revision_keeps_claudes_first_draft_with_its_findings(sandbox_claude, claude) -> None:
+    sandbox = sandbox_claude
+    esc = _room(sandbox)
+    claude.reply_with(tool_input={"body": BAD_BODY})
+    claude.reply_with(tool_input={"subject": "no body"})  # not a usable draft: the revision failed
+    ts = _mention(sandbox, esc, "draft update")
+    [message] = wait_until(lambda: _finished_drafts(sandbox, esc.room_channel_id, ts))
+    [row] = _draft_rows(sandbox)
+    assert row.body == BAD_BODY and row.writer != "template" and not row.revised
+    assert {finding["rule"] for finding in row.findings} >= {"dismissive-opening", "promised-resolution-time"}
+    text = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "Claude could not revise this draft" in text and "Check before sending" in text

@@ -153,8 +153,10 @@ class DraftContext:
 
     @property
     def tried_items(self) -> list[str]:
-        """What has been tried, one item per line or semicolon, capitalised."""
-        items = (item.strip(" -•*.") for item in re.split(r"\n+|;\s*", self.escalation.tried))
+        """What has been tried, one item per line (per semicolon when it is all one line), capitalised:
+        "paused the sync; grades stayed" on its own line is one step and its result."""
+        tried = self.escalation.tried.strip()
+        items = (item.strip(" -•*.") for item in re.split(r"\n+" if "\n" in tried else r";\s*", tried))
         return [item[:1].upper() + item[1:] for item in items if item]
 
     @property

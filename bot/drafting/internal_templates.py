@@ -7,10 +7,11 @@ changes and captured messages, never warroom's own bookkeeping of the drafts it 
 
 from __future__ import annotations
 
+from blocks.text import truncate
 from bot.drafting.context import BRIEF_TARGETS, DraftContext, placeholder
 from bot.drafting.draft import Draft
 from bot.drafting.story import last_customer_update, story_lines, time_in_queue, waited
-from bot.drafting.template_wording import and_then, bullets, join_paragraphs
+from bot.drafting.template_wording import SUBJECT_MAX, and_then, bullets, join_paragraphs
 
 # Seed 003 speaks in Critical/High/Medium; SEV-3 and SEV-4 both read as Medium to another team.
 BRIEF_SEVERITY: dict[str, str] = {"SEV-1": "Critical", "SEV-2": "High", "SEV-3": "Medium", "SEV-4": "Medium"}
@@ -104,7 +105,7 @@ def brief(ctx: DraftContext) -> Draft:
         f"*What's needed*\n• {ASKS[target]}\n• Deadline: {deadline}",
         "*Supporting context*\n" + bullets(context or [placeholder("related tickets, threads, logs")], "• "),
     )
-    return Draft("brief", f"ESCALATION: {esc.title}", body)
+    return Draft("brief", truncate(f"ESCALATION: {esc.title}", SUBJECT_MAX), body)
 
 
 def summary(ctx: DraftContext) -> Draft:

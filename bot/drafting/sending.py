@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from blocks.drafting.drafts import DraftView, kind_label
 from blocks.drafting.sending import build_customer_post, posted_marker
+from blocks.text import escape_within
 from bot.core.vocabulary import DraftKind
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor
@@ -152,13 +153,13 @@ class DraftSending:
         sender = gateway.person(actor.user_id).name
         blocks = build_customer_post(draft_id, text, sender)
         try:
-            return gateway.post_message(channel, text, blocks=blocks).ts
-        except SlackApiError as exc:
+            # The notification text is escaped like the blocks: a pasted <!channel> notifies nobody.
+            return gateway.post_message(channel, escape_within(text, 300), blocks=blocks).ts
+        except SlackApiError as exc:  # Slack refused: nothing was posted, so the claim goes back
+            self._release(draft_id)
             if error_code(exc) in ("not_in_channel", "channel_not_found"):
-                self._release(draft_id)
-                raise InvalidChange(
-                    f"Invite warroom to <#{channel}> first, then press the button again."
-                ) from exc
+                invite = f"Invite warroom to <#{channel}> first, then press the button again."
+                raise InvalidChange(invite) from exc
             raise
         except Exception:
             # The answer may be lost after Slack posted: look before anyone posts it again.

@@ -32,7 +32,7 @@ def _as_said(entry: TimelineEntry) -> str:
 
 
 def _labelled(label: str) -> Callable[[TimelineEntry], str]:
-    return lambda entry: f"{label}: {entry.text}"
+    return lambda entry: f"{label}: {entry.text.removeprefix(f'{label}: ')}"
 
 
 # The kinds worth telling and how each reads. Not told: `draft`, `draft_sent` (an internal draft was

@@ -88,7 +88,8 @@ def _update(ctx: DraftContext) -> Draft:
 def _resolution(ctx: DraftContext) -> Draft:
     esc = ctx.escalation
     early = esc.status not in ("monitoring", "resolved", "closed")
-    contacts = f", and that it took {ctx.contacts_so_far} contacts to get here" if ctx.repeat_contacts else ""
+    took = f", and that it took you {ctx.contacts_so_far} contacts to get here"
+    contacts = took if ctx.repeat_contacts else ""
     body = join_paragraphs(
         f"[Send once the fix is confirmed; the record still says {esc.status_label}.]" if early else "",
         f"Hi {ctx.addressee},",
@@ -96,7 +97,7 @@ def _resolution(ctx: DraftContext) -> Draft:
         f"What happened: {placeholder('brief explanation of the cause')}\n"
         f"What we did: {placeholder('what fixed it')}\n"
         f"Preventing recurrence: {placeholder('what we are changing so this does not happen again')}",
-        f"I know this disrupted your team{contacts}, and I'm truly sorry. I'd like to talk about how we make "
+        f"I know this disrupted your team{contacts}. I'm truly sorry, and I'd like to talk about how we make "
         "this right. Would you have 15 minutes this week?",
         f"I'll check in with you by {ctx.next_update} to confirm everything works on your side. Until you "
         "confirm it, I'm keeping this open.",

@@ -1,0 +1,199 @@
+"""One click from sent (issue 12): *Open in email* carries the subject and body within a button's limits,
+*Post to #ext-…* posts only after a person confirms it, once, and records who sent it; a past-due clock
+gives a future promise in the contact's zone."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from bot.drafting.sending import URL_MAX, email_link
+from bot.escalations.changes import Actor
+from bot.escalations.record_core import NotAllowed
+from bot.sandbox.block_kit_rules import validate_message_blocks
+from bot.sandbox.stack import Sandbox, wait_until
+from storage.models import Draft, Escalation
+from tests.room_steps import STRANGER, clock_fixture, events, row, sev1_room, timed_fixture
+
+__all__ = ["clock_fixture", "timed_fixture"]
+
+
+def _write(sandbox: Sandbox, esc: Escalation, kind: str = "update") -> Any:
+    view = sandbox.warroom.drafts.write(
+        sandbox.warroom.changes.get(esc.id), kind, "U0ANA", channel_id=esc.room_channel_id, thread_ts=None
+    )
+    assert view is not None
+    return view
+
+
+def _message(sandbox: Sandbox, esc: Escalation, draft_id: int) -> dict[str, Any]:
+    with sandbox.warroom.db.session() as session:
+        ts = session.get(Draft, draft_id).message_ts
+    return next(m for m in sandbox.fake.messages(esc.room_channel_id) if m["ts"] == ts)
+
+
+def _buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        element["text"]["text"]: element
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+
+
+def _shared_channel(sandbox: Sandbox, esc: Escalation) -> str:
+    """The account directory gives Okafor Analytics a Slack Connect channel warroom is in."""
+    channel = sandbox.fake.add_channel("ext-okafor-analytics")
+    with sandbox.warroom.db.session() as session:
+        session.get(Escalation, esc.id).customer.slack_connect_channel = channel
+    return channel
+
+
+# --- Open in email ----------------------------------------------------------------------------------------
+
+
+def test_open_in_email_carries_the_subject_and_body_within_a_buttons_limits(timed, clock) -> None:
+    esc = sev1_room(timed, contact_name="David Okafor", contact_email="david@okafor.io")
+    view = _write(timed, esc)
+    message = _message(timed, esc, view.draft_id)
+    link = _buttons(message)["Open in email"]["url"]
+    assert len(link) <= URL_MAX and validate_message_blocks(message["blocks"]) == []
+    parts = urlsplit(link)
+    assert parts.scheme == "mailto" and parts.path == "david@okafor.io"
+    query = parse_qs(parts.query)
+    assert query["subject"] == [view.draft.subject] and len(view.draft.subject) < 78
+    assert query["body"] == [view.draft.body.replace("\n", "\r\n")]  # mail programs want CRLF
+    assert "Hi David," in query["body"][0]
+
+
+def test_a_draft_too_long_for_a_link_is_offered_as_an_email_to_copy(timed, clock) -> None:
+    assert email_link("a@b.co", "Subject", "word " * 700) is None  # ~3,500 characters once encoded
+    esc = sev1_room(timed)
+    written = _write(timed, esc, "response").draft_id
+    with timed.warroom.db.session() as session:
+        draft = session.get(Draft, written)
+        draft.body += "\n\n" + "More context for the customer. " * 80
+        draft_id = draft.id
+    view = timed.warroom.drafts.refresh(draft_id)
+    message = _message(timed, esc, draft_id)
+    assert view.email_link is None and "Copy as email" in _buttons(message)
+    timed.slack.button(
+        "draft_copy_email", str(draft_id), user_id="U0ANA", channel_id=esc.room_channel_id, message_ts="1"
+    )
+    [copy] = wait_until(lambda: [e for e in timed.fake.ephemerals if e.get("user") == "U0ANA"])
+    text = json.dumps(copy["blocks"], ensure_ascii=False)
+    assert "*Subject:*" in text and "More context for the customer." in text and "```" in text
+    assert validate_message_blocks(copy["blocks"]) == []
+
+
+# --- Post to #ext-… ----------------------------------------------------------------------------------------
+
+
+def _open_post_form(sandbox: Sandbox, esc: Escalation, draft_id: int, user: str = "U0ANA") -> dict[str, Any]:
+    before = len(sandbox.fake.calls_to("views.open"))
+    sandbox.slack.button(
+        "draft_post_to_customer", str(draft_id), user_id=user, channel_id=esc.room_channel_id, message_ts="1"
+    )
+    wait_until(lambda: len(sandbox.fake.calls_to("views.open")) > before)
+    return next(v for v in sandbox.fake.views.values() if v.get("callback_id") == "draft_post_modal")
+
+
+def test_post_to_the_customer_channel_posts_only_on_the_click_and_records_who_sent_it(timed, clock) -> None:
+    esc = sev1_room(timed, contact_name="David Okafor")
+    shared = _shared_channel(timed, esc)
+    view = _write(timed, esc)
+    assert _buttons(_message(timed, esc, view.draft_id))["Post to #ext-okafor-analytics"]
+    assert timed.fake.messages(shared) == [], "a draft is never sent by itself"
+
+    form = _open_post_form(timed, esc, view.draft_id)
+    assert timed.fake.messages(shared) == [], "opening the form posts nothing"
+    reply = timed.slack.view_submission(form, {}, user_id="U0ANA")  # as drafted: gaps like [your name]
+    assert "Fill in [" in reply.body and timed.fake.messages(shared) == []
+
+    final = view.draft.body.replace("[your name]", "Ana Lima").replace("[direct line]", "+1 555 0100")
+    final = final.replace(
+        "[what we've done since the last update, in the customer's terms]", "Restored 4 months"
+    )
+    final += "\n\n<!channel> <https://evil.example|click> & more"
+    for _ in range(2):  # a double click on the form's button
+        timed.slack.view_submission(form, {"text": final}, user_id="U0ANA")
+    [posted] = wait_until(lambda: timed.fake.messages(shared))
+    wait_until(lambda: row(timed, esc.id).last_customer_update_by == "U0ANA")
+    text = json.dumps(posted["blocks"], ensure_ascii=False)
+    assert "Hi David," in text and "Ana Lima" in text and "Sent by" in text
+    assert (
+        "&lt;!channel&gt;" in text
+        and "&lt;https://evil.example|click&gt;" in text
+        and "<!channel>" not in text
+    )
+    [update] = events(timed, esc.id, "customer_update")
+    assert update.actor_user_id == "U0ANA" and update.data["channel"] == "slack_connect"
+    wait_until(lambda: "Posted to <#" in json.dumps(_message(timed, esc, view.draft_id)["blocks"]))
+    assert len(timed.fake.messages(shared)) == 1
+
+
+def test_a_post_whose_answer_was_lost_is_found_not_repeated(timed, clock) -> None:
+    esc = sev1_room(timed)
+    shared = _shared_channel(timed, esc)
+    view = _write(timed, esc)
+    text = "Hi Okafor Analytics team, here is where things stand. Next update by 4:00 PM UTC today. Ana"
+    timed.fake.drop_after_acting("chat.postMessage")
+    try:
+        timed.warroom.drafts.sending.post_to_customer(view.draft_id, Actor("U0ANA"), text)
+    except Exception:  # the answer was lost after Slack posted; a retry must look first
+        clock.advance(minutes=3)
+        timed.warroom.drafts.sending.post_to_customer(view.draft_id, Actor("U0ANA"), text)
+    assert len(timed.fake.messages(shared)) == 1
+    assert len(events(timed, esc.id, "customer_update")) == 1
+
+
+def test_no_post_button_for_a_private_escalation_and_a_forged_click_is_refused(timed, clock) -> None:
+    esc = sev1_room(timed, escalation_type="security")
+    assert row(timed, esc.id).is_private
+    shared = _shared_channel(timed, esc)
+    view = _write(timed, esc)
+    assert not any(label.startswith("Post to") for label in _buttons(_message(timed, esc, view.draft_id)))
+    timed.slack.button(
+        "draft_post_to_customer",
+        str(view.draft_id),
+        user_id="U0ANA",
+        channel_id=esc.room_channel_id,
+        message_ts="1",
+    )
+    [refusal] = wait_until(lambda: [e for e in timed.fake.ephemerals if e.get("user") == "U0ANA"])
+    assert "no Slack Connect channel" in json.dumps(refusal)
+    assert timed.fake.messages(shared) == []
+    assert not [v for v in timed.fake.views.values() if v.get("callback_id") == "draft_post_modal"]
+
+
+def test_someone_outside_a_private_room_cannot_post_its_draft_nor_learn_it_exists(timed, clock) -> None:
+    esc = sev1_room(timed, escalation_type="security")
+    timed.fake.add_user(STRANGER, "eve", "Eve Stranger")
+    view = _write(timed, esc)
+    with pytest.raises(NotAllowed, match="can't find"):
+        timed.warroom.drafts.sending.post_to_customer(view.draft_id, Actor(STRANGER), "Hello")
+    with pytest.raises(NotAllowed, match="can't find"):
+        timed.warroom.drafts.sending.letter(view.draft_id, Actor(STRANGER))
+    assert not events(timed, esc.id, "customer_update")
+
+
+# --- Times --------------------------------------------------------------------------------------------------
+
+
+def test_a_past_due_clock_gives_a_future_promise_in_the_contacts_zone(timed, clock) -> None:
+    esc = sev1_room(timed, contact_name="Dr. Amara Nwosu", contact_timezone="Asia/Tokyo")
+    due = row(timed, esc.id).customer_update_due_at
+    clock.advance(
+        seconds=(due - clock.now + timedelta(minutes=47)).total_seconds()
+    )  # the customer update is 47 minutes late
+    view = _write(timed, esc)
+    with timed.warroom.db.session() as session:
+        promised = session.get(Draft, view.draft_id).promised_at
+    assert promised > clock.now + timedelta(minutes=15) and promised.minute % 15 == 0
+    assert "Tokyo time" in view.draft.body and "Hi Dr. Nwosu," in view.draft.body
+    assert "offers a new time" in (view.note or "")
+    assert not [f for f in view.findings if f.rule == "promised-time"]
