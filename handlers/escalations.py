@@ -145,6 +145,9 @@ def add_claude_reading(
         draft,
         escalation_type=opinion.escalation_type,
         users_affected=draft.users_affected or opinion.users_affected,
+        # Claude writes the customer's side better than the rules; the person still edits it.
+        customer_wording=opinion.customer_wording or draft.customer_wording,
+        customer_mood=opinion.mood or draft.customer_mood,
     )
     services.gateway.update_view(
         opened["id"], opened.get("hash"), intake_view(services, draft, source, caller, account)

@@ -396,3 +396,27 @@ def test_parse_opinion_rejects_a_non_object():
     for value in (None, "SEV-1", ["SEV-1"], 1):
         with pytest.raises(UnusableTriage, match="not an object"):
             parse_opinion(value, TEXT)
+
+
+@pytest.mark.parametrize(
+    ("wording", "mood", "expected"),
+    [
+        (
+            "the checkout failing for all of your stores.",
+            "angry",
+            ("the checkout failing for all of your stores", "angry"),
+        ),
+        (
+            "  two\nlines\x00 ",
+            "furious",
+            ("two lines", None),
+        ),  # cleaned to one line; an unknown mood is dropped
+        (42, None, (None, None)),
+        ("x" * 400, "threatening", ("x" * 300, "threatening")),
+    ],
+    ids=repr,
+)
+def test_claudes_customer_wording_and_mood_are_kept_clean_or_dropped(wording, mood, expected):
+    opinion = parse_opinion(answer(customer_wording=wording, mood=mood), TEXT)
+    assert (opinion.customer_wording, opinion.mood) == expected
+    assert opinion.severity == "SEV-1", "a bad wording or mood loses only itself"

@@ -169,6 +169,8 @@ READING = {
     "flags": ["regulatory"],
     "users_affected": 30,
     "reasons": ["Patient data shown to another practice: “showed names from the clinic across the street”"],
+    "customer_wording": "your appointment summary listing another practice's patients",
+    "mood": "disappointed",
 }
 
 
@@ -198,6 +200,8 @@ def test_claude_reading_updates_the_open_form_and_the_reasons_say_they_disagree(
     assert severity == "SEV-1"
     assert "Claude reads SEV-1" in hint and "The rules read SEV-3" in hint
     assert _block(updated, "escalation_type")["element"]["initial_option"]["value"] == "security"
+    assert _block(updated, "customer_wording")["element"]["initial_value"] == READING["customer_wording"]
+    assert _block(updated, "customer_mood")["element"]["initial_option"]["value"] == "disappointed"
     # Submitted untouched, the escalation is opened at what the form suggested, Claude's reading included.
     submit(sandbox, updated, {"customer": "Brightwell Dental"})
     settled(sandbox)
@@ -205,6 +209,7 @@ def test_claude_reading_updates_the_open_form_and_the_reasons_say_they_disagree(
         esc = session.execute(select(Escalation)).scalar_one()
         assert (esc.severity, esc.escalation_type) == ("SEV-1", "security")
         assert any(reason.startswith("Claude reads SEV-1") for reason in esc.severity_reasons)
+        assert (esc.customer_wording, esc.customer_mood) == (READING["customer_wording"], "disappointed")
 
 
 def test_a_failed_claude_reading_leaves_the_rules_suggestion(

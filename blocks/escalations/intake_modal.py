@@ -175,7 +175,7 @@ def build_intake_modal(
             "customer_wording",
             "In the customer's words",
             draft.customer_wording,
-            action_id=filled,
+            action_id=f"{filled}.claude" if source.opinion else filled,
             optional=True,
             max_length=WORDING_MAX,
             placeholder="The problem as the customer would say it, e.g. your grades are disappearing",

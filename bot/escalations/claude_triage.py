@@ -24,8 +24,10 @@ from pydantic import (
     WrapValidator,
 )
 
-from bot.core.vocabulary import SEVERITIES, EscalationType, Severity
+from bot.core.text import clean
+from bot.core.vocabulary import SEVERITIES, EscalationType, Mood, Severity
 from bot.drafting.claude import neutralise
+from bot.escalations.customer_words import WORDING_MAX
 from bot.escalations.severity import TriageOpinion
 from bot.policy.triage import Flag
 
@@ -87,6 +89,17 @@ The number of affected users when the customer text or the form facts state one 
 gives 9000); null when no number is given. Never estimate.
 </users_affected>
 
+<customer_wording>
+The problem as a letter to the customer would name it: at most 15 words, in the second person, without \
+the customer's company name, fitting a sentence like "Here's where things stand on ___", for example: \
+the gradebook sync deleting grades in 14 of your schools. Plain words, no blame, no promise.
+</customer_wording>
+
+<mood>
+How the customer feels, from their words: calm, disappointed (let down, misled), angry, or threatening \
+(to leave, go public, or bring in executives or lawyers).
+</mood>
+
 <reasons>
 Give 1 to 3 short reasons (at most 160 characters each). Each reason quotes, between “ and ”, the exact \
 words of the customer text it rests on, for example: Checkout fails for every user: “nobody can pay”.
@@ -128,6 +141,12 @@ _TOOL: dict[str, Any] = {
                 "maximum": MAX_USERS,
                 "description": "Stated in the text or facts; null when not stated",
             },
+            "customer_wording": {
+                "type": "string",
+                "maxLength": WORDING_MAX,
+                "description": "The problem in the customer's terms, second person, without their name",
+            },
+            "mood": {"type": "string", "enum": [str(m) for m in Mood]},
             "reasons": {
                 "type": "array",
                 "items": {"type": "string", "maxLength": MAX_REASON_CHARS},
@@ -176,6 +195,8 @@ class _ToolInput(BaseModel):
     escalation_type: EscalationType
     flags: Annotated[frozenset[Flag], BeforeValidator(_known_flags)] = frozenset()
     users_affected: _Count = None
+    customer_wording: Annotated[str | None, WrapValidator(_none_if_invalid)] = None
+    mood: Annotated[Mood | None, WrapValidator(_none_if_invalid)] = None
     reasons: list[Any]
 
 
@@ -239,7 +260,15 @@ def parse_opinion(tool_input: object, text: str) -> TriageOpinion:
         flags=frozenset(str(f) for f in parsed.flags),
         users_affected=parsed.users_affected,
         reasons=reasons,
+        customer_wording=_wording(parsed.customer_wording),
+        mood=str(parsed.mood) if parsed.mood else None,
     )
+
+
+def _wording(text: str | None) -> str | None:
+    """Claude's customer wording as the form shows it: one clean line within the field, or None."""
+    line = " ".join(clean(text or "", WORDING_MAX * 2).split()).strip(" .")
+    return line[:WORDING_MAX] or None
 
 
 def _clip(text: str, limit: int) -> str:

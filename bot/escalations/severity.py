@@ -36,6 +36,8 @@ class TriageOpinion:
     flags: frozenset[str]
     users_affected: int | None
     reasons: tuple[str, ...]
+    customer_wording: str | None = None  # the problem in the customer's terms, for the intake form
+    mood: str | None = None  # seed 000's emotional state, a `Mood` value
 
 
 @dataclass(frozen=True)
