@@ -79,6 +79,12 @@ def get_escalation(session: Session, escalation_id: int) -> Escalation | None:
     return session.get(Escalation, escalation_id)
 
 
+def is_customer_channel(session: Session, channel_id: str) -> bool:
+    """True when the account directory names `channel_id` as a customer's Slack Connect channel."""
+    found = session.execute(select(Customer.id).where(Customer.slack_connect_channel == channel_id).limit(1))
+    return found.first() is not None
+
+
 def get_escalation_for_update(session: Session, escalation_id: int) -> Escalation | None:
     """The escalation, locked against concurrent writers until the transaction ends (PostgreSQL)."""
     return session.execute(

@@ -16,8 +16,17 @@ from bot.escalations.changes import Actor
 from bot.escalations.record_core import NotAllowed
 from bot.sandbox.block_kit_rules import validate_message_blocks
 from bot.sandbox.stack import Sandbox, wait_until
-from storage.models import Draft, Escalation
-from tests.room_steps import STRANGER, clock_fixture, events, row, sev1_room, timed_fixture
+from storage.models import Customer, Draft, Escalation
+from tests.room_steps import (
+    SEV3_TEXT,
+    STRANGER,
+    clock_fixture,
+    events,
+    open_escalation,
+    row,
+    sev1_room,
+    timed_fixture,
+)
 
 __all__ = ["clock_fixture", "timed_fixture"]
 
@@ -197,3 +206,24 @@ def test_a_past_due_clock_gives_a_future_promise_in_the_contacts_zone(timed, clo
     assert "Tokyo time" in view.draft.body and "Hi Dr. Nwosu," in view.draft.body
     assert "offers a new time" in (view.note or "")
     assert not [f for f in view.findings if f.rule == "promised-time"]
+
+
+# --- The customer's channel is theirs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("known_by", ["directory", "slack"])
+def test_escalate_typed_in_a_customers_channel_never_puts_the_card_there(timed, clock, known_by) -> None:
+    shared = timed.fake.add_channel("ext-initech", members=["U0BEN", "U0ANA"], ext_shared=known_by == "slack")
+    if known_by == "directory":
+        with timed.warroom.db.session() as session:
+            session.add(Customer(name="Initech", name_key="initech", slack_connect_channel=shared))
+    esc = open_escalation(
+        timed, SEV3_TEXT, {"customer": "Initech", "ic": "U0ANA", "severity": "SEV-3"}, channel=shared
+    )
+    assert esc.card_channel_id and esc.card_channel_id != shared
+    assert timed.fake.messages(shared) == [], "no card, ARR or flags where the customer reads"
+    # A mention there is outside any escalation: the customer cannot ask for drafts or send them.
+    ts = timed.fake.add_message(shared, "U0BEN", "<@U0WARROOM> draft update")
+    timed.slack.mention("draft update", user_id="U0BEN", channel_id=shared, ts=ts)
+    wait_until(lambda: len(timed.fake.messages(shared)) > 1)
+    assert "I draft inside an escalation" in timed.fake.messages(shared)[-1]["text"]

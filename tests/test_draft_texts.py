@@ -100,7 +100,7 @@ What you're dealing with (grades disappearing from the gradebook in 14 of your s
 Here's where we are:
 - We've brought in our engineering team.
 - Our engineering team has found the cause and is working on the fix now.
-- I'll update you by 5:00 PM Berlin time today, and every 2 hours after that.
+- I'll update you by 6:00 PM Berlin time today, and every 2 hours after that.
 
 You have one contact for this: me, at [email] or [direct line]. If it helps to talk it through, I can set up a call with our team today. I'll stay on this until you tell me it works again for your team.
 
@@ -123,7 +123,7 @@ Next steps:
 - Finish and test the fix, and offer you a workaround in the meantime if we find one.
 - I can't give you a reliable fix time yet, and I won't guess; I'll tell you as soon as we have one.
 
-Next update: by 5:00 PM Berlin time today, and every 2 hours after that.
+Next update: by 6:00 PM Berlin time today, and every 2 hours after that.
 
 Questions? Call me directly at [direct line].
 
@@ -144,7 +144,7 @@ Preventing recurrence: [what we are changing so this does not happen again]
 
 I know this disrupted your team, and that it took you 3 contacts to get here. I'm truly sorry, and I'd like to talk about how we make this right. Would you have 15 minutes this week?
 
-I'll check in with you by 5:00 PM Berlin time today to confirm everything works on your side. Until you confirm it, I'm keeping this open.
+I'll check in with you by 6:00 PM Berlin time today to confirm everything works on your side. Until you confirm it, I'm keeping this open.
 
 Thank you for working through this with us.
 
@@ -164,7 +164,7 @@ I've reviewed the situation with our team, and here's what we're doing:
 2. [process change]
 3. [prevention measure]
 
-You'll hear from us by 5:00 PM Berlin time today with the next update, and I'd welcome the chance to talk with you directly. Would you be open to a call this week?
+You'll hear from us by 6:00 PM Berlin time today with the next update, and I'd welcome the chance to talk with you directly. Would you be open to a call this week?
 
 I intend to earn back your trust.
 
@@ -181,7 +181,7 @@ What you're dealing with (grades disappearing from the gradebook in 14 of your s
 
 I'm [your name], and I'm personally taking ownership of this case starting now. Here is what I'm committing to:
 
-By 5:00 PM Berlin time today: I'll send you an update on what we've found, what we're doing next, and who is doing it. Our engineering team has found the cause and is working on the fix now.
+By 6:00 PM Berlin time today: I'll send you an update on what we've found, what we're doing next, and who is doing it. Our engineering team has found the cause and is working on the fix now.
 
 Until we fix this, you'll hear from me every 2 hours. I can't give you a reliable fix time yet, and I won't guess; I'll tell you as soon as we have one.
 
@@ -196,7 +196,7 @@ Dr. Nwosu is angry. What they want beyond the fix: acknowledgment first, then sp
 
 The subject line uses Dr. Nwosu's name and signals ownership; it breaks the pattern of generic support emails. The opening names the impact and the 3 contacts without a fix, not only the original issue, which shows you read the history. “I'm not going to ask you to explain this again” removes the top frustration of escalated customers.
 
-The commitment is an update time (5:00 PM Berlin time today), not a fix time: never promise a resolution you can't guarantee. Fill in your name and a real direct line before you send it.
+The commitment is an update time (6:00 PM Berlin time today), not a fix time: never promise a resolution you can't guarantee. Fill in your name and a real direct line before you send it.
 
 The meeting offer moves the conversation from the ticket to what the disruption cost them.
 
@@ -209,7 +209,7 @@ Call guide: Brookvale Unified, Dr. Nwosu (ESC-2026-042)
 
 Before you dial
 - Have the full history open: Dr. Nwosu should not have to repeat anything (they've contacted us 3 times).
-- Know your next commitment: an update by 5:00 PM Berlin time today.
+- Know your next commitment: an update by 6:00 PM Berlin time today.
 - Goal: they feel heard, they know who owns this, and they know when they'll hear from you next.
 
 Opening
@@ -225,11 +225,11 @@ If they interrupt
 - Then: “You're right to be upset. What matters most now?”
 
 Ownership and next step
-“Here's what happens next. Our engineering team has found the cause and is working on the fix now. I can't give you a reliable fix time yet, and I won't guess; I'll tell you as soon as we have one. I'll call you back by 5:00 PM Berlin time today with what we've found.”
+“Here's what happens next. Our engineering team has found the cause and is working on the fix now. I can't give you a reliable fix time yet, and I won't guess; I'll tell you as soon as we have one. I'll call you back by 6:00 PM Berlin time today with what we've found.”
 (pause — let them respond)
 
 Close
-- Repeat the next update time back to them: 5:00 PM Berlin time today.
+- Repeat the next update time back to them: 6:00 PM Berlin time today.
 - Give them your direct line: [direct line].
 - “Thank you for talking this through with me, Dr. Nwosu.”"""
 
@@ -242,7 +242,7 @@ Hi Dr. Nwosu, [your name] here from Acme Cloud. Thanks for raising this. I've re
 
 Our engineering team has found the cause and is working on the fix now.
 
-I'll send you an update by 5:00 PM Berlin time today. If a call is easier, send me a good number and time, or call me at [direct line]."""
+I'll send you an update by 6:00 PM Berlin time today. If a call is easier, send me a good number and time, or call me at [direct line]."""
 
 EXPECTED["brief"] = """\
 Subject: ESCALATION: Brookvale Unified: gradebook sync deleting grades in 14 schools…
@@ -276,12 +276,12 @@ Environment: [browser, plan, account, feature flags]
 
 *Customer communication*
 • Last update to customer: 13:40 UTC (email): Sent the customer update: cause found
-• Customer expectation: next update by 5:00 PM Berlin time today
+• Customer expectation: next update by 5:02 PM Berlin time today
 • Escalation risk: [will they escalate further, and when?]
 
 *What's needed*
 • Investigate the root cause and give us a fix plan we can share with the customer
-• Deadline: before 5:00 PM Berlin time today, when we owe Brookvale Unified the next update
+• Deadline: before 5:02 PM Berlin time today, when we owe Brookvale Unified the next update
 
 *Supporting context*
 • 12:10 UTC: ESC-2026-042 opened as SEV-1
@@ -305,7 +305,7 @@ EXPECTED["summary"] = """\
 • 13:20 UTC: Status: Investigating → Identified
 • 13:40 UTC: Customer update (email): Sent the customer update: cause found
 
-*What's next:* next customer update due 5:00 PM Berlin time today, and every 2 hours after that. Then: ship and test the fix, and offer a workaround meanwhile.
+*What's next:* next customer update due 5:02 PM Berlin time today, and every 2 hours after that. Then: ship and test the fix, and offer a workaround meanwhile.
 
 *Latest in the room*
 • “Ben Ortiz: Dr. Nwosu called again, exams start at 8 tomorrow”"""

@@ -192,31 +192,30 @@ def test_build_context_leaves_unknowns_unknown():
     assert (ctx.customer_tenure, ctx.contacts_so_far) == (None, None)
     assert (ctx.ic_name, ctx.company_name) == (None, None)
     assert ctx.company == "[company]"
-    assert ctx.next_customer_update_at is None
-    assert ctx.next_update == "[next update time]"
+    assert ctx.next_customer_update_at == NOW + timedelta(hours=2)  # SEV-1's cadence, from now
+    assert ctx.next_update == "5:00 PM UTC today"
     assert ctx.recent_messages == ()
 
 
 @pytest.mark.parametrize(
-    ("promised", "due", "expected", "shown"),
+    ("severity", "promised", "due", "shown", "late"),
     [
-        # Due 4:05: the quarter hour before it still leaves time to write, so the promise is 4:00.
-        (None, CREATED + timedelta(hours=2), CREATED + timedelta(hours=2), "4:00 PM UTC today"),
-        (
-            NOW + timedelta(minutes=30),
-            CREATED + timedelta(hours=2),
-            NOW + timedelta(minutes=30),
-            "3:30 PM UTC today",
-        ),
-        (NOW + timedelta(days=1), None, NOW + timedelta(days=1), "3:00 PM UTC tomorrow"),
-        (None, None, None, "[next update time]"),
+        # SEV-1 (every 2 hours): the update drafted at 15:00 is the one due; the next is promised for 17:00.
+        ("SEV-1", None, CREATED + timedelta(hours=2), "5:00 PM UTC today", False),
+        ("SEV-1", NOW + timedelta(minutes=30), CREATED + timedelta(hours=2), "5:00 PM UTC today", False),
+        # The update was due at 14:05 (or promised for 14:30): late, and the next time is a new one.
+        ("SEV-1", None, NOW - timedelta(minutes=55), "5:00 PM UTC today", True),
+        ("SEV-1", NOW - timedelta(minutes=30), None, "5:00 PM UTC today", True),
+        # SEV-3 is daily in business days: Monday 15:00 gives Tuesday 15:00.
+        ("SEV-3", None, NOW + timedelta(hours=20), "3:00 PM UTC tomorrow", False),
     ],
 )
-def test_next_update_uses_the_promised_time_when_set(promised, due, expected, shown):
-    esc = make_esc(customer_update_promised_at=promised, customer_update_due_at=due)
+def test_the_next_update_promised_is_a_cadence_from_now(severity, promised, due, shown, late):
+    esc = make_esc(severity=severity, customer_update_promised_at=promised, customer_update_due_at=due)
     ctx = build_context(esc, [], [], POLICY, NOW)
-    assert ctx.next_customer_update_at == expected
     assert ctx.next_update == shown
+    assert ctx.promise is not None and ctx.promise.late is late
+    assert ctx.update_owed_at == (promised or due)
 
 
 @pytest.mark.parametrize(

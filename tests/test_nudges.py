@@ -139,9 +139,10 @@ def test_an_overdue_customer_nudge_offers_a_new_time_in_the_contacts_zone():
     now = CUSTOMER_DUE + timedelta(minutes=12)
     esc = make_esc(contact_timezone="Asia/Tokyo")
     text = nudge_text(esc, reminder("customer", CUSTOMER_DUE, "overdue:1"), facts("customer"), now)
-    # Due 16:05 UTC, now 16:17: 16:47 rounds up to 17:00 UTC, 2 AM in Tokyo, where it is already 3 March.
-    assert "such as *2:00 AM Tokyo time today*" in text
-    assert "*Draft customer update* writes it in" in text
+    # Due 16:05 UTC, now 16:17: the next update a cadence (2 h) on, 18:17, is promised for 18:15 UTC:
+    # 3:15 AM in Tokyo, where it is already 3 March.
+    assert "offers a new time for the next, *3:15 AM Tokyo time today*" in text
+    assert "*Draft customer update* writes one now" in text
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
             if esc.last_customer_update_at
             else f"{escape(esc.customer)} has not had an update from us yet."
         )
-        new_time = _new_time(esc, reminder, now)
+        new_time = _new_time(esc, reminder, facts, now)
         return f"{ic} {_when(Clock.CUSTOMER.label, reminder, now)} ({why}). {last}{new_time}"
     window = humanize_duration(facts.window) if facts.window else "the SLA"
     name = Clock(reminder.clock).label
@@ -111,17 +111,19 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
     )
 
 
-def _new_time(esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> str:
-    """For a customer update already past due: the new time to offer, as drafts will offer it."""
-    if now - reminder.due_at < timedelta(minutes=1):  # due now, not yet overdue: the time still holds
-        return ""
-    promise = next_promise(reminder.due_at, now, esc.contact_timezone, esc.contact_timezone is not None)
+def _new_time(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, now: datetime) -> str:
+    """For a customer update already past due: the new time a draft sent now offers for the next one, in
+    the contact's zone (UTC when it is unknown), as the draft computes it."""
+    if now - reminder.due_at < timedelta(minutes=1) or facts.cadence is None:
+        return ""  # due now, not yet overdue: the time still holds
+    zone = esc.contact_timezone
+    promise = next_promise(now + facts.cadence, now, zone, zone is not None, reminder.due_at)
     if promise is None:
         return ""
     new = format_promise(promise.at, now, promise.zone)
     return (
-        f" The time has passed: offer {escape(esc.customer)} a new one, such as *{new}*; "
-        "*Draft customer update* writes it in."
+        f" The time has passed: *Draft customer update* writes one now that tells {escape(esc.customer)} "
+        f"so and offers a new time for the next, *{new}*."
     )
 
 

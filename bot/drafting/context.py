@@ -60,7 +60,8 @@ class DraftContext:
     reported_by_name: str | None = None  # who raised it in Slack (the escalation's caller)
     waiting_since: datetime | None = None  # when the customer's problem started, from the intake
     company_name: str | None = None
-    next_customer_update_at: datetime | None = None  # when the customer clock says the update is due
+    next_customer_update_at: datetime | None = None  # when the update after this one is due
+    update_owed_at: datetime | None = None  # when this update was due: the clock, or what we promised
     zone: str = "UTC"  # the zone promised times are written in: the contact's, else the IC's
     contacts_zone: bool = False  # True when `zone` is the contact's own
     customer_update_cadence: str | None = None
@@ -112,7 +113,9 @@ class DraftContext:
     @property
     def promise(self) -> Promise | None:
         """The next update this draft promises (future, on a quarter hour, in `zone`), or None."""
-        return next_promise(self.next_customer_update_at, self.now, self.zone, self.contacts_zone)
+        return next_promise(
+            self.next_customer_update_at, self.now, self.zone, self.contacts_zone, self.update_owed_at
+        )
 
     @property
     def next_update(self) -> str:
@@ -121,6 +124,16 @@ class DraftContext:
         if promise is None:
             return placeholder("next update time")
         return format_promise(promise.at, self.now, promise.zone)
+
+    @property
+    def update_owed(self) -> str | None:
+        """For the team: when the customer is owed the update now due ("5:00 PM Berlin time today", or
+        "now: it was due 2:00 PM UTC today"), in the zone promises are written in; None when none is."""
+        owed = self.update_owed_at
+        if owed is None:
+            return None
+        when = format_promise(owed, self.now, self.zone)
+        return f"now: it was due {when}" if owed < self.now else when
 
     @property
     def team(self) -> str:

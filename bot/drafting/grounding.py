@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.clocks.schedule import add_business_time
 from bot.core.durations import cadence_in_words
 from bot.core.zones import known_zone
 from bot.drafting.context import DraftContext
@@ -35,6 +36,16 @@ def contacts_so_far(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def next_update_due(esc: EscalationSnapshot, policy: Policy, now: datetime) -> datetime | None:
+    """When the update after the one being drafted is due: a customer cadence from now (sending this one
+    restarts the clock), else what the clock says while it is still ahead; None when nothing says."""
+    cadence = policy.for_severity(esc.severity).customer_update
+    if cadence is not None:
+        return add_business_time(now, cadence.default) if cadence.business_days else now + cadence.default
+    due = esc.customer_update_promised_at or esc.customer_update_due_at
+    return due if due and due > now else None
+
+
 def build_context(
     esc: EscalationSnapshot,
     timeline: Sequence[TimelineEntry],
@@ -62,7 +73,8 @@ def build_context(
         zone=known_zone(esc.contact_timezone) or known_zone(ic_zone) or "UTC",
         contacts_zone=known_zone(esc.contact_timezone) is not None,
         company_name=company_name,
-        next_customer_update_at=esc.customer_update_promised_at or esc.customer_update_due_at,
+        next_customer_update_at=next_update_due(esc, policy, now),
+        update_owed_at=esc.customer_update_promised_at or esc.customer_update_due_at,
         customer_update_cadence=(
             cadence_in_words(cadence.default, business_days=cadence.business_days) if cadence else None
         ),

@@ -43,7 +43,7 @@ def _customer_communication(ctx: DraftContext) -> list[str]:
         for flag, name in ((esc.public_exposure, "public exposure"), (esc.regulatory, "regulatory"))
         if flag
     ]
-    expects = f"next update by {ctx.next_update}" if ctx.next_customer_update_at else ""
+    expects = f"next update {_by(ctx.update_owed)}" if ctx.update_owed else ""
     return [
         f"Last update to customer: {last or placeholder('date and what was communicated')}",
         f"Customer expectation: {expects or placeholder('what they expect, by when')}",
@@ -66,6 +66,11 @@ def reported_by(ctx: DraftContext) -> str:
     return f"{who}, for {whom} ({esc.public_id})"
 
 
+def _by(owed: str, word: str = "by") -> str:
+    """ "by 5:00 PM Berlin time today", or "now: it was due …" for an update already late."""
+    return owed if owed.startswith("now") else f"{word} {owed}"
+
+
 def brief(ctx: DraftContext) -> Draft:
     """Seed 003: the escalation brief to the target team, asking for one thing by a deadline."""
     esc = ctx.escalation
@@ -76,8 +81,8 @@ def brief(ctx: DraftContext) -> Draft:
     )
     tier = f", {esc.tier.title()} tier" if esc.tier else ""
     arr = f"${esc.arr_at_risk:,} ARR" if esc.arr_at_risk is not None else placeholder("ARR at risk")
-    if ctx.next_customer_update_at:
-        deadline = f"before {ctx.next_update}, when we owe {esc.customer} the next update"
+    if ctx.update_owed:
+        deadline = f"{_by(ctx.update_owed, 'before')}, when we owe {esc.customer} the next update"
     else:
         deadline = f"an update within {INTERNAL_FOLLOW_UP[level]} (our follow-up cadence for {level})"
     repro = f"Not applicable: this asks {target} for a decision, not a code fix."
@@ -125,7 +130,7 @@ def summary(ctx: DraftContext) -> Draft:
         f"Incident commander: {ic}.{raised}{waiting}",
         "*What's been done*\n"
         + bullets(story_lines(ctx, 8) or [placeholder("nothing on the timeline yet")], "• "),
-        f"*What's next:* next customer update due {ctx.next_update}{and_then(ctx)}. "
+        f"*What's next:* next customer update due {ctx.update_owed or ctx.next_update}{and_then(ctx)}. "
         f"Then: {SUMMARY_NEXT.get(esc.status, 'agree the next step in the room')}.",
         "*Latest in the room*\n" + bullets(latest, "• ") if latest else "",
     )

@@ -2,7 +2,8 @@
 
 A customer holds us to the time we write, so it is one they can read ("by 3:15 PM Berlin time today")
 and one we can still keep: never already past, never "8:16 PM UTC" for a clock that went overdue at
-8:16. When the clock is past (or too close to send in time), the draft offers a new time instead.
+8:16. The update being drafted is the one the clock asks for, so the time it promises is the next one,
+a cadence from now; when this one is late, the draft says so and the time it offers is a new one.
 """
 
 from __future__ import annotations
@@ -22,17 +23,14 @@ NEW_TIME_AHEAD = timedelta(minutes=30)
 
 @dataclass(frozen=True)
 class Promise:
-    """The time a draft promises the next update, and the zone it is written in."""
+    """The time a draft promises the next update, the zone it is written in, and whether this update
+    itself is late."""
 
     at: datetime
     zone: str  # an IANA zone
     contacts_zone: bool  # False: the contact's zone is unknown, so this is the incident commander's
-    due_at: datetime  # when the customer clock (or the last promise) said the update was due
-
-    @property
-    def new_time(self) -> bool:
-        """True when the clock was already due (or too close to keep): the draft offers a new time."""
-        return self.at > self.due_at
+    owed_at: datetime | None = None  # when the update the draft is itself was due (clock or promise)
+    late: bool = False  # that time has passed: the draft comes late, and the time it promises is new
 
 
 def _floor(moment: datetime) -> datetime:
@@ -45,19 +43,25 @@ def _ceil(moment: datetime) -> datetime:
 
 
 def next_promise(
-    due_at: datetime | None, now: datetime, zone: str | None, contacts_zone: bool
+    target: datetime | None,
+    now: datetime,
+    zone: str | None,
+    contacts_zone: bool,
+    owed_at: datetime | None = None,
 ) -> Promise | None:
-    """The time to promise for an update due at `due_at`: the quarter hour at or before it when that still
-    leaves LEAD to send it, else the one after it; a new time NEW_TIME_AHEAD from now when both are too
-    close or past. None when nothing is due."""
-    if due_at is None:
+    """The time to promise for the next update, due at `target` (sending this one now starts the clock
+    again): the quarter hour at or before it when that still leaves LEAD to write it, else the one after,
+    else NEW_TIME_AHEAD from now. `owed_at` is when this update was due; past, the draft is late. None
+    when nothing tells when the next update is due."""
+    if target is None:
         return None
     zone = known_zone(zone) or "UTC"
+    late = owed_at is not None and owed_at < now
     earliest = now + LEAD
-    for candidate in (_floor(due_at), _ceil(due_at)):
+    for candidate in (_floor(target), _ceil(target)):
         if candidate >= earliest:
-            return Promise(candidate, zone, contacts_zone, due_at)
-    return Promise(_ceil(now + NEW_TIME_AHEAD), zone, contacts_zone, due_at)
+            return Promise(candidate, zone, contacts_zone, owed_at, late)
+    return Promise(_ceil(now + NEW_TIME_AHEAD), zone, contacts_zone, owed_at, late)
 
 
 def format_promise(moment: datetime, now: datetime, zone: str) -> str:

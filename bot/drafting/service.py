@@ -70,21 +70,22 @@ def lint_of(draft: Draft, ctx: DraftContext) -> list[Finding]:
 
 
 def timing_note(ctx: DraftContext) -> str | None:
-    """What the person should know about the promised time: a new one because the clock is past, and
-    whose zone it is in when the contact's is unknown; None when there is nothing to say."""
+    """What the person should know about the promised time: this update is late (and the time it offers
+    is a new one), and whose zone it is in when the contact's is unknown; None when there is nothing."""
     promise = ctx.promise
     if promise is None:
         return None
     notes = []
-    if promise.new_time:
+    if promise.late and promise.owed_at is not None:
         notes.append(
-            f"The customer update was due {format_promise(promise.due_at, ctx.now, promise.zone)}; "
-            f"this draft offers a new time, {ctx.next_update}."
+            f"This update is late: it was due {format_promise(promise.owed_at, ctx.now, promise.zone)}. "
+            f"The draft offers a new time for the next one, {ctx.next_update}."
         )
     if not promise.contacts_zone:
+        whose = "the incident commander's" if promise.zone != "UTC" else "the contact's zone is not known"
         notes.append(
-            f"The contact's time zone is unknown, so times are in {zone_name(promise.zone, ctx.now)} "
-            "(the incident commander's); add it to the account directory to write them in theirs."
+            f"Times are in {zone_name(promise.zone, ctx.now)} ({whose}); add the contact's time zone to the "
+            "account directory or the form to write them in theirs."
         )
     return " ".join(notes) or None
 

@@ -287,7 +287,10 @@ class WarRoomFlow:
         return {"channel_id": channel, "ts": ts, "adopted": True} if ts else None
 
     def _post_card_where_raised(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
-        candidates = [esc.source_channel_id, self.settings.escalations_channel, esc.caller_user_id]
+        source = esc.source_channel_id
+        if source and self._shared_with_customers(source):
+            source = None  # the card shows ARR, flags and internal drafts: never in a channel customers read
+        candidates = [source, self.settings.escalations_channel, esc.caller_user_id]
         last_error: Exception | None = None
         for channel in [c for c in candidates if c]:
             try:
@@ -300,6 +303,15 @@ class WarRoomFlow:
                     except SlackApiError as retry_exc:
                         last_error = retry_exc
         raise StepFailed("card", slack_error(last_error) if last_error else "nowhere to post the card")
+
+    def _shared_with_customers(self, channel: str) -> bool:
+        """A customer's Slack Connect channel (the account directory's, or any Slack says is shared)."""
+        if channel[:1] not in "CG":
+            return False  # a DM is the caller's own
+        with self.db.reading() as session:
+            if repo.is_customer_channel(session, channel):
+                return True
+        return self.gateway.shared_outside(channel)
 
     def _pin(self, esc: EscalationSnapshot) -> dict[str, Any]:
         self.gateway.pin(esc.card_channel_id or "", esc.card_ts or "")

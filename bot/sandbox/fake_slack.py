@@ -128,15 +128,21 @@ class FakeSlack(LoopbackServer):
             self._ws.channels["C0GENERAL"].members.add(user_id)
 
     def add_channel(
-        self, name: str, *, is_private: bool = False, bot_member: bool = True, members: Iterable[str] = ()
+        self,
+        name: str,
+        *,
+        is_private: bool = False,
+        bot_member: bool = True,
+        members: Iterable[str] = (),
+        ext_shared: bool = False,
     ) -> str:
-        """Create a channel directly (no API call); returns its id."""
+        """Create a channel directly (no API call); returns its id. `ext_shared`: a Slack Connect channel."""
         with self._lock:
             channel_id = self._ws.next_id("C")
             wanted = set(members) | ({BOT_USER_ID} if bot_member else set())
-            self._ws.channels[channel_id] = self._ws.make_channel(
-                channel_id, name, "U0ANA", is_private=is_private, members=wanted
-            )
+            channel = self._ws.make_channel(channel_id, name, "U0ANA", is_private=is_private, members=wanted)
+            channel.is_ext_shared = ext_shared
+            self._ws.channels[channel_id] = channel
             return channel_id
 
     def add_message(self, channel_id: str, user_id: str, text: str, thread_ts: str | None = None) -> str:

@@ -57,6 +57,7 @@ class Channel:
     is_private: bool = False
     is_im: bool = False
     is_archived: bool = False
+    is_ext_shared: bool = False  # a Slack Connect channel: people of another organisation are in it
     topic: dict[str, Any] = field(default_factory=dict)
     purpose: dict[str, Any] = field(default_factory=dict)
     members: set[str] = field(default_factory=set)
@@ -88,6 +89,8 @@ class Channel:
             "created": self.created,
             "creator": self.creator,
             "is_archived": self.is_archived,
+            "is_ext_shared": self.is_ext_shared,
+            "is_shared": self.is_ext_shared,
             "is_general": self.id == "C0GENERAL",
             "is_member": BOT_USER_ID in self.members,
             "topic": dict(self.topic),

@@ -108,6 +108,16 @@ class ConversationCalls(GatewayCore):
         """Archive a channel; one already archived is fine."""
         self.ok_if(("already_archived",), lambda: self.client.conversations_archive(channel=channel))
 
+    def shared_outside(self, channel: str) -> bool:
+        """True when people of another organisation are in the channel (Slack Connect), or it is being
+        shared; a channel Slack will not describe counts as shared: nothing internal goes where unsure."""
+        try:
+            info = self.client.conversations_info(channel=channel)["channel"]
+        except SlackApiError as exc:
+            log.info("cannot tell whether %s is shared: %s", channel, slack_error(exc))
+            return True
+        return bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
+
     def channel_name(self, channel: str) -> str | None:
         """A channel's name ("ext-acme"), or None when Slack will not say."""
         try:
