@@ -13,10 +13,15 @@ from blocks.drafting.drafts import (
     REGENERATE,
     SHORTER,
 )
-from blocks.drafting.sending import POST_MODAL, build_email_copy, build_post_modal, read_post_modal
+from blocks.drafting.sending import (
+    POST_MODAL,
+    build_email_copy,
+    build_post_modal,
+    build_text_copy,
+    read_post_modal,
+)
 from blocks.escalations.triage_card import DRAFT_UPDATE
 from bot.drafting.requests import CAPABILITIES, parse_mention
-from bot.drafting.sending import placeholders_in
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor
 from bot.services import Services
@@ -93,30 +98,47 @@ def register(app: App, services: Services) -> None:
             privately(gateway, actor.channel_id, actor.user_id, "The draft as an email to copy", blocks)
 
     def open_post_form(body: dict, action: dict) -> None:
-        with told_on_failure(by_ephemeral(gateway, body)):
+        tell = by_ephemeral(gateway, body)
+        with told_on_failure(tell):
             row, channel = drafts.sending.check_post(int(action["value"]), actor_of(body))
-            name = gateway.channel_name(channel) or "the customer's channel"
+            info = gateway.channel_info(channel) or {}
+            if info.get("is_member") is False:  # said before the person writes anything, not after
+                tell(
+                    f"Invite warroom to <#{channel}> first (`/invite @warroom` there), then press the "
+                    "button again."
+                )
+                return
+            name = str(info.get("name") or "the customer's channel")
             gateway.open_view(body["trigger_id"], build_post_modal(row.id, row.body, name))
+
+    def post_errors(view: dict) -> tuple[int, str, dict[str, str]]:
+        draft_id, text = read_post_modal(view)
+        problem = "Write the message first." if not text.strip() else None
+        problem = problem or drafts.sending.post_problems(draft_id, text.strip())
+        return draft_id, text.strip(), ({"text": problem} if problem else {})
 
     def check_post_form(ack: Ack, view: dict) -> None:
         try:
-            _, text = read_post_modal(view)
-        except ValueError:
-            ack()
-            return
-        errors = post_errors(text)
+            errors = post_errors(view)[2]
+        except Exception:  # not our form, or the draft is gone: the lazy part says so in a DM
+            errors = {}
         ack(response_action="errors", errors=errors) if errors else ack()
 
     def post_to_customer(body: dict, view: dict) -> None:
-        try:
-            draft_id, text = read_post_modal(view)
-        except ValueError:
-            return
-        if post_errors(text):
-            return  # the form said what to fix and stayed open (Bolt runs this lazy part regardless)
         actor = Actor(body["user"]["id"])
-        with told_on_failure(by_dm(gateway, actor.user_id)):
-            drafts.sending.post_to_customer(draft_id, actor, text.strip())
+        tell = by_dm(gateway, actor.user_id)
+        with told_on_failure(tell):
+            draft_id, text, errors = post_errors(view)
+            if errors:
+                return  # the form said what to fix and stayed open (Bolt runs this lazy part regardless)
+            try:
+                drafts.sending.post_to_customer(draft_id, actor, text)
+            except Exception:
+                # Nothing typed is lost: the text as confirmed comes back with what went wrong.
+                gateway.post_message(
+                    actor.user_id, "Your message, as you confirmed it:", blocks=build_text_copy(text)
+                )
+                raise
 
     app.event("app_mention")(ack=ack_only, lazy=[slow(draft_on_mention)])
     app.action(DRAFT_UPDATE)(ack=ack_only, lazy=[slow(draft_update_button)])
@@ -128,13 +150,3 @@ def register(app: App, services: Services) -> None:
     app.action(COPY_EMAIL)(ack=ack_only, lazy=[slow(copy_as_email)])
     app.action(POST_TO_CUSTOMER)(ack=ack_only, lazy=[open_post_form])
     app.view(POST_MODAL)(ack=check_post_form, lazy=[slow(post_to_customer)])
-
-
-def post_errors(text: str) -> dict[str, str]:
-    """What stops a confirmed post from going to the customer: nothing written, or gaps left to fill."""
-    if not text.strip():
-        return {"text": "Write the message first."}
-    gaps = placeholders_in(text)
-    if gaps:
-        return {"text": f"Fill in {', '.join(gaps[:4])} first: the customer would read them as written."}
-    return {}

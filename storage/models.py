@@ -277,6 +277,7 @@ class Draft(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The next update the draft promises the customer: once sent, the customer clock holds us to it.
     promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promised_text: Mapped[str | None] = mapped_column(String(80))  # as written: "6:00 PM Berlin time"
     # Posting to the customer's Slack Connect channel: claimed once (posted_by, posting_started_at),
     # then where it went; a claim without a ts is looked for in the channel before posting again.
     posted_by: Mapped[str | None] = mapped_column(String(32))

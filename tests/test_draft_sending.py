@@ -13,7 +13,7 @@ import pytest
 
 from bot.drafting.sending import URL_MAX, email_link
 from bot.escalations.changes import Actor
-from bot.escalations.record_core import NotAllowed
+from bot.escalations.record_core import InvalidChange, NotAllowed
 from bot.sandbox.block_kit_rules import validate_message_blocks
 from bot.sandbox.stack import Sandbox, wait_until
 from storage.models import Customer, Draft, Escalation
@@ -227,3 +227,73 @@ def test_escalate_typed_in_a_customers_channel_never_puts_the_card_there(timed, 
     timed.slack.mention("draft update", user_id="U0BEN", channel_id=shared, ts=ts)
     wait_until(lambda: len(timed.fake.messages(shared)) > 1)
     assert "I draft inside an escalation" in timed.fake.messages(shared)[-1]["text"]
+
+
+# --- What the attack found ---------------------------------------------------------------------------------
+
+FILLED = "Hi Okafor Analytics team, here is where things stand. Ana Lima"
+
+
+def test_a_lost_post_is_not_repeated_while_slack_will_not_show_whether_it_went_out(timed, clock) -> None:
+    esc = sev1_room(timed)
+    shared = _shared_channel(timed, esc)
+    view = _write(timed, esc)
+    timed.fake.drop_after_acting("chat.postMessage")
+    timed.fake.fail_next("conversations.history", error="internal_error", times=10)
+    with pytest.raises(OSError):  # the answer was lost and the look failed: the error stands
+        timed.warroom.drafts.sending.post_to_customer(view.draft_id, Actor("U0ANA"), FILLED)
+    clock.advance(minutes=1)
+    with pytest.raises(InvalidChange, match="could not check"):
+        timed.warroom.drafts.sending.post_to_customer(view.draft_id, Actor("U0ANA"), FILLED)
+    assert len(timed.fake.messages(shared)) == 1, "not knowing is never taken as not posted"
+
+
+def test_a_closed_escalation_is_not_posted_to_the_customer(timed, clock) -> None:
+    esc = sev1_room(timed)
+    shared = _shared_channel(timed, esc)
+    view = _write(timed, esc, "resolution")
+    timed.warroom.changes.change(esc.id, Actor("U0ANA"), lambda record: record.close("duplicate of another"))
+    with pytest.raises(InvalidChange, match="is closed"):
+        timed.warroom.drafts.sending.post_to_customer(view.draft_id, Actor("U0ANA"), FILLED)
+    assert timed.fake.messages(shared) == []
+
+
+def test_the_form_refuses_a_promised_time_already_past_and_a_paste_too_long(timed, clock) -> None:
+    esc = sev1_room(timed, contact_timezone="Africa/Lagos")
+    view = _write(timed, esc)
+    sending = timed.warroom.drafts.sending
+    clock.advance(hours=3)  # the draft's "next update by …" is now behind us
+    problem = sending.post_problems(view.draft_id, view.draft.body.replace("[", "(").replace("]", ")"))
+    assert problem and "write a time still ahead" in problem
+    assert "under 3,000 characters" in (sending.post_problems(view.draft_id, "x" * 40_000) or "")
+
+
+def test_a_time_the_person_changed_is_not_held_as_the_drafts_promise(timed, clock) -> None:
+    esc = sev1_room(timed, contact_timezone="Africa/Lagos")
+    _shared_channel(timed, esc)
+    view = _write(timed, esc)
+    with timed.warroom.db.session() as session:
+        said = session.get(Draft, view.draft_id).promised_text
+    assert said and said in view.draft.body
+    edited = view.draft.body.replace(said, "9:00 AM Lagos time").replace("[", "(").replace("]", ")")
+    timed.warroom.drafts.sending.post_to_customer(view.draft_id, Actor("U0ANA"), edited)
+    sent = row(timed, esc.id)
+    assert sent.customer_update_promised_at is None, "the clock follows the cadence, not a time never sent"
+    assert sent.customer_update_due_at == sent.last_customer_update_at + timedelta(hours=2)
+
+
+def test_when_posting_fails_the_confirmed_text_comes_back_to_the_person(timed, clock) -> None:
+    esc = sev1_room(timed)
+    _shared_channel(timed, esc)
+    view = _write(timed, esc)
+    form = _open_post_form(timed, esc, view.draft_id)
+    timed.fake.fail_next("chat.postMessage", error="fatal_error")
+    timed.slack.view_submission(form, {"text": FILLED + " — edited by hand"}, user_id="U0ANA")
+
+    def copies() -> list[dict[str, Any]]:
+        dm = timed.fake.dm_channel("U0ANA")
+        said = timed.fake.messages(dm) if dm else []
+        return [m for m in said if "edited by hand" in json.dumps(m.get("blocks"))]
+
+    dm = wait_until(copies)
+    assert dm and "as you confirmed it" in dm[0]["text"]

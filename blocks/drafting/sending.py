@@ -89,6 +89,13 @@ def build_email_copy(to: str | None, subject: str | None, body: str) -> list[dic
         f"*Subject:* {escape(subject)}" if subject else "",
     ]
     blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn("\n".join(head), limits.SECTION_TEXT)}]
-    for piece in split_body(body, limits.SECTION_TEXT - 10):
-        blocks.append({"type": "section", "text": mrkdwn(f"```{piece}```", limits.SECTION_TEXT)})
-    return blocks[: limits.MESSAGE_BLOCKS]
+    return (blocks + build_text_copy(body))[: limits.MESSAGE_BLOCKS]
+
+
+def build_text_copy(text: str) -> list[dict[str, Any]]:
+    """`text` in code blocks to copy as it is (a ``` inside cannot end the block early)."""
+    fenced = text.replace("```", "ʼʼʼ")
+    return [
+        {"type": "section", "text": mrkdwn(f"```{piece}```", limits.SECTION_TEXT)}
+        for piece in split_body(fenced, limits.SECTION_TEXT - 10)
+    ][: limits.MESSAGE_BLOCKS]

@@ -64,12 +64,18 @@ def next_promise(
     return Promise(_ceil(now + NEW_TIME_AHEAD), zone, contacts_zone, owed_at, late)
 
 
+def promise_clock(moment: datetime, zone: str) -> str:
+    """The clock of a promise as written, without its day: `6:00 PM Berlin time`."""
+    local = moment.astimezone(ZoneInfo(known_zone(zone) or "UTC"))
+    return f"{local:%I:%M %p}".lstrip("0") + f" {zone_name(zone, moment)}"
+
+
 def format_promise(moment: datetime, now: datetime, zone: str) -> str:
     """`3:15 PM Berlin time today`, `9:00 AM UTC tomorrow`, `10:00 AM London time on Monday 7 December`:
     the clock in `zone`, the zone named, and always the day."""
     tz = ZoneInfo(known_zone(zone) or "UTC")
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    clock = f"{local:%I:%M %p}".lstrip("0") + f" {zone_name(zone, moment)}"
+    clock = promise_clock(moment, zone)
     if local.date() == today:
         return f"{clock} today"
     if local.date() == today + timedelta(days=1):

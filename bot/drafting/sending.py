@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import update
 
 from blocks.drafting.drafts import DraftView, kind_label
-from blocks.drafting.sending import build_customer_post, posted_marker
+from blocks.drafting.sending import POST_TEXT_MAX, build_customer_post, posted_marker
 from blocks.text import escape_within
 from bot.core.vocabulary import DraftKind
+from bot.core.zones import known_zone
+from bot.drafting.lint_reader import check_promised_time
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor
 from bot.escalations.record_core import InvalidChange
@@ -39,7 +42,7 @@ LETTER_KINDS = frozenset(
     {DraftKind.ACK, DraftKind.UPDATE, DraftKind.RESOLUTION, DraftKind.APOLOGY, DraftKind.RESPONSE}
 )
 # A post claimed this long ago without a ts died between claiming and posting: look, then post.
-POSTING_STALE = timedelta(minutes=2)
+POSTING_STALE = timedelta(seconds=45)
 PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]")
 
 
@@ -72,14 +75,18 @@ class DraftSending:
 
     drafts: DraftService
 
-    def mark_sent(self, draft_id: int, actor: Actor, *, channel: str | None = None) -> DraftView:
+    def mark_sent(
+        self, draft_id: int, actor: Actor, *, channel: str | None = None, as_sent: str | None = None
+    ) -> DraftView:
         """A person sent it: who and when are recorded once, however many clicks on however many replicas;
-        a customer-facing draft is a customer update, and the next update it promised (still ahead)
-        becomes the customer clock."""
+        a customer-facing draft is a customer update, and the next update it promised (still ahead, and
+        still in `as_sent`, the text as it went, when known) becomes the customer clock."""
         service = self.drafts
         with service.db.session() as session:
             row = service.draft_row(session, draft_id)
             escalation_id, kind, subject, promised = row.escalation_id, row.kind, row.subject, row.promised_at
+            if as_sent is not None and (row.promised_text is None or row.promised_text not in as_sent):
+                promised = None  # the person changed the time: the clock follows the cadence instead
         verb = "Called the customer, with the" if kind == DraftKind.PHONE else "Sent the"
         summary = f"{verb} {kind_label(kind)}" + (f": {subject}" if subject else "")
         ahead = promised if promised and promised > service.clock() else None
@@ -115,7 +122,25 @@ class DraftSending:
             raise InvalidChange(f"A {kind_label(row.kind)} is not posted to the customer.")
         if row.sent_at is not None:
             raise InvalidChange(f"<@{row.sent_by}> already marked this draft as sent.")
+        if not (esc.is_open or esc.awaiting_confirmation):
+            raise InvalidChange(f"*{esc.public_id}* is closed: reopen it before you update the customer.")
         return row, channel
+
+    def post_problems(self, draft_id: int, text: str) -> str | None:
+        """What stops `text` from going to the customer, for the form to show; None when it may go."""
+        if len(text) > POST_TEXT_MAX:
+            return f"Keep it under {POST_TEXT_MAX:,} characters: this is {len(text):,}."
+        gaps = placeholders_in(text)
+        if gaps:
+            return f"Fill in {', '.join(gaps[:4])} first: the customer would read them as written."
+        service = self.drafts
+        with service.db.session() as session:
+            escalation_id = service.draft_row(session, draft_id).escalation_id
+        zone = known_zone(service.changes.get(escalation_id).contact_timezone) or "UTC"
+        past = check_promised_time(text, service.clock(), ZoneInfo(zone))
+        if past:
+            return f"{past[0].message} (“{past[0].excerpt}”): write a time still ahead."
+        return None
 
     def post_to_customer(self, draft_id: int, actor: Actor, text: str) -> DraftView:
         """Post what the person confirmed to the customer's channel, once: a double click, a second replica
@@ -123,14 +148,19 @@ class DraftSending:
         service = self.drafts
         row, channel = self.check_post(draft_id, actor)
         if row.posted_ts is None and not self._claim(draft_id, actor.user_id, row.posting_started_at):
-            raise InvalidChange("Someone is posting this draft to the customer right now.")
-        ts = row.posted_ts or (row.posting_started_at and self._find_post(channel, draft_id))
+            raise InvalidChange(
+                f"This draft is being posted to <#{channel}> already (or Slack has not confirmed an earlier "
+                "try): look there, and try again in a minute if it is not."
+            )
+        ts = row.posted_ts
+        if ts is None and row.posting_started_at is not None:
+            ts = self._look_for_post(channel, draft_id)  # a claim nobody finished: it may have gone out
         if not ts:
             ts = self._post(channel, draft_id, actor, text)
         with service.db.session() as session:
             stored = service.draft_row(session, draft_id)
             stored.posted_channel_id, stored.posted_ts = channel, ts
-        return self.mark_sent(draft_id, actor, channel="slack_connect")
+        return self.mark_sent(draft_id, actor, channel="slack_connect", as_sent=text)
 
     def _claim(self, draft_id: int, user_id: str, seen: datetime | None) -> bool:
         """Take the post: unclaimed, or claimed longer than POSTING_STALE ago by someone who never posted."""
@@ -162,14 +192,33 @@ class DraftSending:
                 raise InvalidChange(invite) from exc
             raise
         except Exception:
-            # The answer may be lost after Slack posted: look before anyone posts it again.
-            found = self._find_post(channel, draft_id)
+            # The answer may be lost after Slack posted: look before anyone posts it again. The claim
+            # stays until the look finds it or POSTING_STALE passes: a retry then looks again first.
+            try:
+                found = self._look_for_post(channel, draft_id)
+            except InvalidChange:
+                found = None
             if found:
                 return found
             raise
 
-    def _find_post(self, channel: str, draft_id: int) -> str | None:
-        return self.drafts.gateway.find_own_message(channel, "", block_id=posted_marker(draft_id))
+    def _look_for_post(self, channel: str, draft_id: int) -> str | None:
+        """The ts of this draft's post in `channel`, or None when the bot's recent messages hold none.
+        InvalidChange when Slack will not show them: not knowing is never taken as "not posted"."""
+        gateway, marker = self.drafts.gateway, posted_marker(draft_id)
+        try:
+            recent = gateway.history(channel, limit=100)
+        except (SlackApiError, OSError) as exc:
+            raise InvalidChange(
+                f"I could not check <#{channel}> for an earlier post of this draft, so I did not post it "
+                "again. Try again in a minute."
+            ) from exc
+        for message in recent:
+            if message.get("user") == gateway.bot_user_id and any(
+                block.get("block_id") == marker for block in message.get("blocks") or []
+            ):
+                return str(message["ts"])
+        return None
 
     def _release(self, draft_id: int) -> None:
         with self.drafts.db.session() as session:

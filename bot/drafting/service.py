@@ -26,7 +26,7 @@ from bot.drafting.draft import Draft
 from bot.drafting.grounding import build_context
 from bot.drafting.lint import Finding, lint_draft
 from bot.drafting.lint_rules import CUSTOMER_FACING
-from bot.drafting.promise import format_promise
+from bot.drafting.promise import format_promise, promise_clock
 from bot.drafting.restyle import RESTYLERS
 from bot.drafting.sending import LETTER_KINDS, DraftSending, email_link
 from bot.drafting.templates import render_template
@@ -218,10 +218,14 @@ class DraftService:
             " ".join(part for part in (note, timing_note(ctx) if customer_facing else None) if part) or None
         )
         promise = ctx.promise if customer_facing else None
+        # The promise the clock will hold us to is the one the draft says (Claude may write another).
+        said = promise_clock(promise.at, promise.zone) if promise else None
+        if said and said not in draft.body:
+            promise, said = None, None
         with self.db.session() as session:
             row = self.draft_row(session, draft_id)
             row.writer, row.note, row.revised = draft.source, note, revised
-            row.promised_at = promise.at if promise else None
+            row.promised_at, row.promised_text = (promise.at if promise else None), said
             row.subject, row.body, row.coaching = draft.subject, draft.body, draft.coaching
             row.options, row.recommendation = list(draft.options), draft.recommendation
             row.findings = [{"rule": f.rule, "message": f.message, "excerpt": f.excerpt} for f in findings]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -118,13 +119,18 @@ class ConversationCalls(GatewayCore):
             return True
         return bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
 
+    def channel_info(self, channel: str) -> dict[str, Any] | None:
+        """Slack's channel object (name, is_member, is_ext_shared…), or None when Slack will not say."""
+        try:
+            return dict(self.client.conversations_info(channel=channel)["channel"])
+        except (SlackApiError, KeyError) as exc:
+            log.info("no information on channel %s: %s", channel, exc)
+            return None
+
     def channel_name(self, channel: str) -> str | None:
         """A channel's name ("ext-acme"), or None when Slack will not say."""
-        try:
-            return str(self.client.conversations_info(channel=channel)["channel"]["name"])
-        except (SlackApiError, KeyError) as exc:
-            log.info("no name for channel %s: %s", channel, exc)
-            return None
+        name = (self.channel_info(channel) or {}).get("name")
+        return str(name) if name else None
 
     def open_dm(self, user_id: str) -> str:
         """The id of the bot's DM with a person (opened if new)."""

@@ -17,7 +17,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _ESCALATION_COLUMNS = ("customer_wording", "customer_mood", "contact_email", "contact_timezone")
-_DRAFT_COLUMNS = ("promised_at", "posted_by", "posting_started_at", "posted_channel_id", "posted_ts")
+_DRAFT_COLUMNS = (
+    "promised_at",
+    "promised_text",
+    "posted_by",
+    "posting_started_at",
+    "posted_channel_id",
+    "posted_ts",
+)
 
 
 def upgrade() -> None:
@@ -29,6 +36,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("contact_timezone", sa.String(length=64), nullable=True))
     with op.batch_alter_table("drafts") as batch:
         batch.add_column(sa.Column("promised_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("promised_text", sa.String(length=80), nullable=True))
         batch.add_column(sa.Column("posted_by", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("posting_started_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("posted_channel_id", sa.String(length=32), nullable=True))
