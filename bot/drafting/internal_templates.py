@@ -116,7 +116,9 @@ def brief(ctx: DraftContext) -> Draft:
 def summary(ctx: DraftContext) -> Draft:
     """The catch-up for someone joining the room: what happened, where it stands, what's next."""
     esc = ctx.escalation
-    story = esc.description.strip()
+    story, headline = esc.description.strip(), esc.title.rstrip(".")
+    # The summary line, then the details; not twice when the description opens with the summary.
+    happened = story if story.startswith(headline) else f"{headline}. {story}".strip()
     ic = ctx.ic_name or f"nobody yet, {placeholder('assign an incident commander')}"
     latest = [f"“{message[:200]}”" for message in ctx.recent_messages[-3:]]
     # Who raised it and how long the customer has waited, when the record knows: said once, briefly.
@@ -125,7 +127,7 @@ def summary(ctx: DraftContext) -> Draft:
     waiting = f" The customer has been waiting {wait}." if wait else ""
     body = join_paragraphs(
         f"*Catching up on {esc.public_id}: {esc.customer}*",
-        f"*What happened:* {esc.title.rstrip('.')}. {story}",
+        f"*What happened:* {happened}",
         f"*Current status:* {esc.severity} ({esc.severity_label}), {esc.status.title()}. "
         f"Incident commander: {ic}.{raised}{waiting}",
         "*What's been done*\n"

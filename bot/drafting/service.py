@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,7 @@ from storage.models import Escalation as EscalationRow
 
 log = logging.getLogger(__name__)
 ROOM_HISTORY = 30
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def internal_note(ctx: DraftContext) -> str:
@@ -113,7 +115,7 @@ def claude_unavailable(exc: Exception) -> str:
 
 def revision_failed(exc: Exception) -> str:
     """One line saying Claude's first draft is shown because its revision failed."""
-    reason = claude_unavailable(exc).split("(", 1)[1].split(")", 1)[0]
+    reason = claude_unavailable(exc).split("(", 1)[1].rsplit("), so", 1)[0]
     return f"Claude could not revise this draft ({reason}), so this is its first draft: see the checks."
 
 
@@ -372,9 +374,10 @@ class DraftService:
 
     def _context(self, esc: EscalationSnapshot, brief_target: str) -> DraftContext:
         ic = self.gateway.person(esc.ic_user_id) if esc.ic_user_id else None
+        timeline = [replace(e, text=self._readable(e.text)) for e in self.escalations.timeline(esc.id)]
         return build_context(
             esc,
-            self.escalations.timeline(esc.id),
+            timeline,
             self._room_messages(esc),
             self.changes.policy,
             self.clock(),
@@ -397,8 +400,15 @@ class DraftService:
         except SlackApiError as exc:
             log.info("cannot read the room of %s: %s", esc.public_id, slack_error(exc))
             return []
-        people = [m for m in messages if not m.get("bot_id") and m.get("text")]
-        return [f"{self._name(m.get('user') or '')}: {m['text']}" for m in people]
+        asked = f"<@{self.gateway.bot_user_id}>"
+        # People's messages, not the bot's, nor the mentions that asked it for this very draft.
+        people = [m for m in messages if not m.get("bot_id") and m.get("text") and asked not in m["text"]]
+        return [f"{self._name(m.get('user') or '')}: {self._readable(m['text'])}" for m in people]
+
+    def _readable(self, text: str) -> str:
+        """`text` with Slack's `<@U…>` written as the person's name: drafts are read as text, where a
+        mention shows as its raw code."""
+        return _USER_MENTION.sub(lambda match: self._name(match.group(1)), text)
 
     def _name(self, user_id: str) -> str:
         return self.gateway.person(user_id).name if user_id else "someone"

@@ -22,9 +22,14 @@ LINE_LIMIT = 140
 STORY_WORDS = 160
 
 
+# How each way of reaching the customer reads in a brief.
+CHANNELS = {"email": "email", "call": "call", "slack_connect": "Slack Connect"}
+
+
 def _customer_update(entry: TimelineEntry) -> str:
     channel = entry.data.get("channel")
-    return f"Customer update ({channel}): {entry.text}" if channel else f"Customer update: {entry.text}"
+    way = CHANNELS.get(str(channel), str(channel)) if channel else None
+    return f"Customer update ({way}): {entry.text}" if way else f"Customer update: {entry.text}"
 
 
 def _as_said(entry: TimelineEntry) -> str:
@@ -83,7 +88,8 @@ def last_customer_update(ctx: DraftContext) -> str | None:
         return None
     last = sent[-1]
     channel = last.data.get("channel")
-    return f"{ctx.clock(last.at)}{f' ({channel})' if channel else ''}: {_clip(last.text)}"
+    way = CHANNELS.get(str(channel), str(channel)) if channel else None
+    return f"{ctx.clock(last.at)}{f' ({way})' if way else ''}: {_clip(last.text)}"
 
 
 # --- how long the customer has waited --------------------------------------------------------------------

@@ -153,7 +153,7 @@ def draft_from_form(form: IntakeForm) -> IntakeDraft:
         contact_email=form.contact_email.strip() or None,
         contact_timezone=known_zone(form.contact_timezone),
         customer_wording=" ".join(form.customer_wording.split()),
-        customer_mood=Mood.parse(form.customer_mood) and form.customer_mood,
+        customer_mood=mood_of(form.customer_mood),
         tier=form.tier,
         arr=_lenient(form.arr, parse_amount),
         users_affected=_lenient(form.users_affected, parse_count),
@@ -236,6 +236,12 @@ class IntakeForm:
     csm_user_id: str | None = None
 
 
+def mood_of(chosen: str | None) -> str | None:
+    """The mood chosen on the form as the vocabulary spells it ("angry"), or None for anything else."""
+    mood = Mood.parse(chosen)
+    return mood.value if mood else None
+
+
 def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | None, dict[str, str]]:
     """The intake, or the errors to show on each field (keyed by field name); never both."""
     errors: dict[str, str] = {}
@@ -280,7 +286,7 @@ def validate_intake(form: IntakeForm, caller_user_id: str) -> tuple[Intake | Non
             contact_timezone=known_zone(form.contact_timezone),
             # Left empty, the problem is told in the words the rules make of the summary.
             customer_wording=wording or in_customer_words(summary, customer),
-            customer_mood=form.customer_mood if Mood.parse(form.customer_mood) else None,
+            customer_mood=mood_of(form.customer_mood),
             summary=summary[:SUMMARY_MAX],
             escalation_type=form.escalation_type or "technical",
             severity=form.severity,
