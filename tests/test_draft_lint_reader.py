@@ -360,3 +360,12 @@ def test_a_careful_draft_has_no_reader_findings():
         zone="Europe/Berlin",
     )
     assert [finding for finding in findings if finding.rule in READER_RULES] == []
+
+
+def test_a_half_hour_offset_is_read_as_hours_and_minutes_not_as_a_second_time():
+    from bot.drafting.lint_reader import check_promised_time
+
+    now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)  # 2:30 PM at UTC+05:30
+    [past] = check_promised_time("I will update you by 2:00 PM GMT+5:30 today.", now)
+    assert past.excerpt == "by 2:00 PM GMT+5:30 today"
+    assert check_promised_time("I will update you by 3:00 PM GMT+05:30 today.", now) == []

@@ -182,11 +182,12 @@ def _written_zone(match: re.Match[str] | None, default: tzinfo) -> tzinfo:
     if match is None:
         return default
     if match.group("utc"):
-        offset = (match.group("offset") or "").replace(" ", "").replace(":", "")
-        if not offset:
+        offset = (match.group("offset") or "").replace(" ", "")
+        parts = re.fullmatch(r"([+-])(\d{1,2})(?::?(\d{2}))?", offset)
+        if parts is None:
             return UTC
-        sign = -1 if offset[0] == "-" else 1
-        hours, minutes = int(offset[1:3] if len(offset) > 3 else offset[1:]), int(offset[3:5] or 0)
+        sign = -1 if parts.group(1) == "-" else 1
+        hours, minutes = int(parts.group(2)), int(parts.group(3) or 0)
         try:
             return timezone(sign * timedelta(hours=hours, minutes=minutes))
         except ValueError:  # "GMT+99" is no zone

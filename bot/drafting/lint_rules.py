@@ -214,9 +214,10 @@ CADENCE_OF_ONE: dict[str, str] = {
 }
 
 # Clock times: "3:15 PM", "3.15pm", "9 AM", "9 a.m.", "15:00", "noon", "midnight". A time with a unit
-# after it ("1:30 hours") is a duration, and a digit, colon or dot before it means a version or a ratio.
+# after it ("1:30 hours") is a duration, and a digit, colon or dot before it means a version or a ratio;
+# a sign before it is a zone's offset ("GMT+5:30").
 CLOCK_TIME = re.compile(
-    r"(?<![\w:.])(?:(?P<h12>1[0-2]|0?[1-9])(?:[:.](?P<m12>[0-5]\d))?\s*(?P<ampm>[ap])(?:m\b|\.\s?m\.)"
+    r"(?<![\w:.+-])(?:(?P<h12>1[0-2]|0?[1-9])(?:[:.](?P<m12>[0-5]\d))?\s*(?P<ampm>[ap])(?:m\b|\.\s?m\.)"
     r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?::[0-5]\d)?(?![\w:])"
     r"(?!\s*(?:h|hrs?|hours?|mins?|minutes?)\b)"
     r"|(?P<noon>\bnoon\b|\bmidday\b)|(?P<midnight>\bmidnight\b))",
