@@ -90,7 +90,9 @@ def test_data_block_record_holds_only_known_facts():
     assert record["severity"] == "SEV-1 (Critical)"
     assert record["arr_at_risk_usd"] == 180_000
     assert record["public_exposure_risk"] is False  # a known "no" is a fact, kept
-    assert record["next_customer_update_due_utc"] == "2026-03-02T16:00:00+00:00"
+    assert record["next_update_to_promise"] == "4:00 PM UTC today"  # as the draft must write it
+    assert record["this_update_is_late"] is False
+    assert record["problem_in_the_customers_words"] and record["customer_mood"] in ("calm", "angry")
     assert record["now_utc"] == "2026-03-02T15:00:00+00:00"
 
 

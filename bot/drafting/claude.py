@@ -48,10 +48,12 @@ use passive voice that hides who did what ("mistakes were made"); make the custo
 </quality_criteria>
 
 <grounding>
-Use only the facts in the escalation record, timeline and room messages. If a fact the draft needs is \
-missing (a name, a time, a phone number, a cause), write a visible placeholder in square brackets such \
-as [your name], [direct line] or [next update time]. Never invent names, numbers, times, causes or \
-commitments.
+Use only the facts in the escalation record, timeline and room messages. Name the problem as \
+problem_in_the_customers_words does, never with the internal summary or notes, and promise the next \
+update exactly as next_update_to_promise writes it (time, zone and day). Match the tone to \
+customer_mood. If a fact the draft needs is missing (a name, a time, a phone number, a cause), write \
+a visible placeholder in square brackets such as [your name], [direct line] or [next update time]. \
+Never invent names, numbers, times, causes or commitments.
 </grounding>
 
 <untrusted_data>
@@ -152,7 +154,9 @@ def data_block(ctx: DraftContext) -> str:
         "severity": f"{esc.severity} ({esc.severity_label})",
         "status": esc.status,
         "type": esc.escalation_type,
-        "summary": esc.title,
+        "summary_internal": esc.title,
+        "problem_in_the_customers_words": ctx.issue,
+        "customer_mood": ctx.mood.value,
         "what_happened": esc.description,
         "what_has_been_tried": esc.tried,
         "tier": esc.tier,
@@ -164,9 +168,8 @@ def data_block(ctx: DraftContext) -> str:
         "regulatory_implications": esc.regulatory,
         "incident_commander": ctx.ic_name,
         "our_company": ctx.company_name,
-        "next_customer_update_due_utc": ctx.next_customer_update_at.isoformat()
-        if ctx.next_customer_update_at
-        else None,
+        "next_update_to_promise": ctx.next_update if ctx.promise else None,
+        "this_update_is_late": bool(ctx.promise and ctx.promise.late),
         "customer_update_cadence": ctx.customer_update_cadence,
         "now_utc": ctx.now.isoformat(),
     }
