@@ -38,12 +38,14 @@ def contacts_so_far(text: str) -> int | None:
 
 def next_update_due(esc: EscalationSnapshot, policy: Policy, now: datetime) -> datetime | None:
     """When the update after the one being drafted is due: a customer cadence from now (sending this one
-    restarts the clock), else what the clock says while it is still ahead; None when nothing says."""
+    restarts the clock), else what the clock or the last promise says; None when nothing says."""
     cadence = policy.for_severity(esc.severity).customer_update
     if cadence is not None:
         return add_business_time(now, cadence.default) if cadence.business_days else now + cadence.default
     due = esc.customer_update_promised_at or esc.customer_update_due_at
-    return due if due and due > now else None
+    if due is None:
+        return None
+    return max(due, now)  # late with no cadence to go by: a new time soon (see next_promise)
 
 
 def build_context(
