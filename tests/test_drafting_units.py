@@ -338,6 +338,8 @@ def test_restylers_by_name():
         ("Professor Lee Chang", "Professor Chang"),
         ("Ms. Jane van Dijk", "Ms. van Dijk"),
         ("Sir John Hale", "Sir John"),
+        ("Mme Camille Laurent", "Mme Laurent"),
+        ("Herr Jonas Berg", "Herr Berg"),
         ("Amara", "Amara"),
         ("Dr.", None),
     ],

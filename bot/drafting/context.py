@@ -23,8 +23,11 @@ FIXING_TEAMS = {
 
 
 # Titles a salutation keeps with the family name ("Dr. Nwosu"); the second set is written without a dot.
-TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame", "rev", "capt"})
-TITLES_WITHOUT_DOT = frozenset({"miss", "professor", "sir", "dame"})
+TITLES = frozenset(
+    {"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame", "rev", "capt"}
+    | {"mme", "mlle", "m", "herr", "frau", "sr", "sra", "srta", "dott", "dottssa"}
+)
+TITLES_WITHOUT_DOT = frozenset({"miss", "professor", "sir", "dame", "mme", "mlle", "herr", "frau"})
 # Where a family name starts when it has more than one word ("van Dijk", "de la Cruz", "bin Salleh").
 PARTICLES = frozenset(
     {"van", "von", "de", "da", "del", "della", "di", "du", "le", "la", "bin", "al", "ter", "ten"}
