@@ -7,7 +7,7 @@ comment above a case says what the rules used to make of it.
 
 import pytest
 
-from bot.escalations.customer_words import WORDING_WORDS, in_customer_words
+from bot.escalations.customer_words import WORDING_WORDS, in_customer_words, read_mood
 
 WORDINGS = [
     # A plain summary, and a plain "Acme says …", keep working as they did.
@@ -192,3 +192,17 @@ def test_odd_summaries_give_a_short_phrase(summary: str) -> None:
     wording = in_customer_words(summary, "Acme")
     assert len(wording.split()) <= WORDING_WORDS
     assert "\x00" not in wording
+
+
+@pytest.mark.parametrize(
+    ("text", "mood"),
+    [
+        ("Please check the board config", "calm"),
+        ("The CEO dashboard is slow", "calm"),
+        ("They emailed our CEO about it", "threatening"),
+        ("She escalated to the board", "threatening"),
+        ("The export fails again", "disappointed"),  # a repeat failure lets them down
+    ],
+)
+def test_a_ceo_or_a_board_threatens_only_when_brought_in(text: str, mood: str) -> None:
+    assert read_mood(text).value == mood

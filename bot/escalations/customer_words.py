@@ -126,7 +126,10 @@ _MOODS = tuple(
             r"cancel\w*|churn\w*|(?:not|won't|will not|refuse to) renew|terminat\w+ (?:the|our|their)"
             r" contract|leav(?:e|ing) us|switch(?:ing)? to|move to a competitor|competitor|lawyers?|legal"
             r" action|sue|suing|go(?:ing)? public|post(?:ing)? (?:about (?:it|this|us) )?(?:publicly|on"
-            r" (?:twitter|linkedin|x))|the press|reporters?|journalists?|ceo|the board",
+            r" (?:twitter|linkedin|x))|the press|reporters?|journalists?"
+            # The CEO or the board brought in, not a "CEO dashboard" nor a project "board".
+            r"|(?:to|our|your|their|the|my)\s+(?:ceo|board(?:\s+of\s+directors)?)\b(?!\s+(?:dashboard|report"
+            r"|view|page|portal|config\w*|settings?|column|card))",
         ),
         (
             Mood.ANGRY,
