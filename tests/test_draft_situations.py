@@ -19,12 +19,12 @@ import pytest
 import yaml
 
 from bot.core.zones import zone_name
+from bot.drafting.checks import lint_of
 from bot.drafting.context import DraftContext
 from bot.drafting.grounding import build_context
 from bot.drafting.lint import format_findings
 from bot.drafting.lint_rules import CUSTOMER_FACING
 from bot.drafting.promise import format_promise
-from bot.drafting.service import lint_of
 from bot.drafting.templates import render_template
 from bot.escalations.customer_words import WORDING_WORDS, in_customer_words
 from bot.escalations.prefill import parse_free_text, without_customer

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.drafting.checks import lint_of
 from bot.drafting.grounding import build_context
-from bot.drafting.service import lint_of
 from bot.drafting.templates import render_template
 from bot.escalations.read_model import TimelineEntry
 from bot.policy.model import default_policy
