@@ -396,3 +396,15 @@ def test_split_body_keeps_paragraphs_together_and_never_exceeds_the_size(size, p
             assert any(paragraph in piece.split("\n\n") for piece in pieces), "a short paragraph was cut"
     if all(len(p) <= size for p in paragraphs):
         assert "\n\n".join(pieces) == text
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"), [("update", "next update with a time"), ("brief", "note to the team")]
+)
+def test_the_passed_checks_line_speaks_of_what_was_checked(kind, says):
+    checks = next(b for b in build_draft_message(view(kind)) if b["block_id"] == "draft_checks")
+    line = checks["elements"][0]["text"]
+    assert says in line
+    assert ("dismissive opening" in line) is (kind == "update"), (
+        "a brief to a team was never customer-checked"
+    )

@@ -195,23 +195,23 @@ def build_draft_message(view: DraftView) -> list[dict[str, Any]]:
                 ),
             }
         )
-    blocks.append(_checks(view.findings))
+    blocks.append(_checks(view.findings, view.draft.kind in CUSTOMER_FACING))
     blocks.append(_actions(view))
     return blocks
 
 
-def _checks(findings: Sequence[Finding]) -> dict[str, Any]:
+def _checks(findings: Sequence[Finding], customer_facing: bool) -> dict[str, Any]:
     if not findings:
+        passed = (
+            "✅ Passes warroom's checks: no dismissive opening, no promised fix time, no blame or jargon, "
+            "a next update with a time the customer can hold you to."
+            if customer_facing
+            else "✅ Passes warroom's checks for a note to the team: no blame or jargon, within its length."
+        )
         return {
             "type": "context",
             "block_id": "draft_checks",
-            "elements": [
-                mrkdwn(
-                    "✅ Passes warroom's checks: no dismissive opening, no promised fix time, "
-                    "no blame or jargon, a next update with a time.",
-                    limits.CONTEXT_TEXT,
-                )
-            ],
+            "elements": [mrkdwn(passed, limits.CONTEXT_TEXT)],
         }
     lines = "\n".join(
         f"• {escape(f.message)}" + (f" (“{escape(truncate(f.excerpt, 80))}”)" if f.excerpt else "")
