@@ -132,7 +132,12 @@ def register(app: App, services: Services) -> None:
             if errors:
                 return  # the form said what to fix and stayed open (Bolt runs this lazy part regardless)
             try:
-                drafts.sending.post_to_customer(draft_id, actor, text)
+                posting = drafts.sending.post_to_customer(draft_id, actor, text)
+                if posting.earlier:
+                    tell(
+                        f"An earlier try had already posted this draft to <#{posting.channel}>, so that text "
+                        "stands: your latest edits were not posted."
+                    )
             except Exception:
                 # Nothing typed is lost: the text as confirmed comes back with what went wrong.
                 gateway.post_message(

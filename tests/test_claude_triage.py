@@ -412,6 +412,7 @@ def test_parse_opinion_rejects_a_non_object():
             ("two lines", None),
         ),  # cleaned to one line; an unknown mood is dropped
         (42, None, (None, None)),
+        ("<!here> <@U0BEN> your exports failing", "calm", ("your exports failing", "calm")),
         ("x" * 400, "threatening", ("x" * 300, "threatening")),
     ],
     ids=repr,

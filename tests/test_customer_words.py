@@ -206,3 +206,28 @@ def test_odd_summaries_give_a_short_phrase(summary: str) -> None:
 )
 def test_a_ceo_or_a_board_threatens_only_when_brought_in(text: str, mood: str) -> None:
     assert read_mood(text).value == mood
+
+
+@pytest.mark.parametrize(
+    ("summary", "customer", "wording"),
+    [
+        # The team's own note never reaches the letter.
+        (
+            "Pied Piper says their compression ratio dropped; internal: likely caused by Gavin's hotfix",
+            "Pied Piper",
+            "your compression ratio dropped",
+        ),
+        # How they feel, and what they called us, is met by the draft, not quoted back to them.
+        (
+            "Acme: exports fail and the customer is very angry and says our support is useless",
+            "Acme",
+            "exports fail",
+        ),
+        ("Your VP thinks we are incompetent; the reports are missing", "Acme", "the reports are missing"),
+        # Slack's markup is no words; an address stays as written.
+        ("<@U0ANA> says <!here> the exports are empty", "Acme", "the exports are empty"),
+        ("Acme wants invoices to go to ap@acme.io", "Acme", "you want invoices to go to ap@acme.io"),
+    ],
+)
+def test_what_never_goes_into_a_letter(summary: str, customer: str, wording: str) -> None:
+    assert in_customer_words(summary, customer) == wording

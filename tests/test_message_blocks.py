@@ -151,8 +151,14 @@ def test_topic_fits_in_250_characters(extreme):
 
 def test_confirmation_points_at_the_room_or_the_thread(esc):
     assert "<#C0ROOM>" in build_created_confirmation(esc)
-    in_thread = build_created_confirmation(replace(esc, room_channel_id=None, severity="SEV-3"))
-    assert "thread" in in_thread and "<#" not in in_thread
+    card = replace(
+        esc, room_channel_id=None, severity="SEV-3", source_channel_id="C0SUP", card_channel_id="C0SUP"
+    )
+    in_thread = build_created_confirmation(card)
+    assert "posted here" in in_thread and "thread" in in_thread and "<#" not in in_thread
+    # Typed in a customer's shared channel, the card went to the escalations channel: it says where.
+    moved = build_created_confirmation(replace(card, card_channel_id="C0ESCALATIONS"))
+    assert "posted in <#C0ESCALATIONS>" in moved
 
 
 def test_thread_kickoff_names_the_ic_and_escapes_the_customer(esc):

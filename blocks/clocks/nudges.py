@@ -21,7 +21,6 @@ from blocks.text import button, escape, money, mrkdwn, slack_date, truncate, use
 from bot.clocks.schedule import Reminder
 from bot.core.durations import humanize_duration
 from bot.core.vocabulary import Clock, Role
-from bot.drafting.promise import format_promise, next_promise
 from bot.escalations.read_model import EscalationSnapshot
 
 SNOOZE = "nudge_snooze"
@@ -93,7 +92,7 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
             if esc.last_customer_update_at
             else f"{escape(esc.customer)} has not had an update from us yet."
         )
-        new_time = _new_time(esc, reminder, facts, now)
+        new_time = _new_time(esc, reminder, now)
         return f"{ic} {_when(Clock.CUSTOMER.label, reminder, now)} ({why}). {last}{new_time}"
     window = humanize_duration(facts.window) if facts.window else "the SLA"
     name = Clock(reminder.clock).label
@@ -111,19 +110,14 @@ def nudge_text(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, n
     )
 
 
-def _new_time(esc: EscalationSnapshot, reminder: Reminder, facts: ClockFacts, now: datetime) -> str:
-    """For a customer update already past due: the new time a draft sent now offers for the next one, in
-    the contact's zone (UTC when it is unknown), as the draft computes it."""
-    if now - reminder.due_at < timedelta(minutes=1) or facts.cadence is None:
+def _new_time(esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> str:
+    """For a customer update already past due: what a draft written now does about it. The time itself is
+    the draft's to name (in the contact's zone, or the incident commander's, a cadence on)."""
+    if now - reminder.due_at < timedelta(minutes=1):
         return ""  # due now, not yet overdue: the time still holds
-    zone = esc.contact_timezone
-    promise = next_promise(now + facts.cadence, now, zone, zone is not None, reminder.due_at)
-    if promise is None:
-        return ""
-    new = format_promise(promise.at, now, promise.zone)
     return (
         f" The time has passed: *Draft customer update* writes one now that tells {escape(esc.customer)} "
-        f"so and offers a new time for the next, *{new}*."
+        "so and offers a new time for the next, in their time zone."
     )
 
 

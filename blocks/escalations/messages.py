@@ -204,8 +204,11 @@ def build_created_confirmation(esc: EscalationSnapshot) -> str:
             f"{severity_badge(esc.severity)} *{esc.public_id}* is open and its war room is ready: "
             f"<#{esc.room_channel_id}>. You are in it with the IC {user(esc.ic_user_id)}."
         )
+    where = "here" if esc.card_channel_id == esc.source_channel_id else f"in <#{esc.card_channel_id}>"
+    if esc.card_channel_id and esc.card_channel_id.startswith("D"):
+        where = "in your direct messages with warroom"
     return (
-        f"{severity_badge(esc.severity)} *{esc.public_id}* is open. Its triage card is posted here; "
+        f"{severity_badge(esc.severity)} *{esc.public_id}* is open. Its triage card is posted {where}; "
         "keep the conversation in its thread."
     )
 

@@ -7,6 +7,8 @@ changes and captured messages, never warroom's own bookkeeping of the drafts it 
 
 from __future__ import annotations
 
+import re
+
 from blocks.text import truncate
 from bot.drafting.context import BRIEF_TARGETS, DraftContext, placeholder
 from bot.drafting.draft import Draft
@@ -116,9 +118,11 @@ def brief(ctx: DraftContext) -> Draft:
 def summary(ctx: DraftContext) -> Draft:
     """The catch-up for someone joining the room: what happened, where it stands, what's next."""
     esc = ctx.escalation
-    story, headline = esc.description.strip(), esc.title.rstrip(".")
-    # The summary line, then the details; not twice when the description opens with the summary.
-    happened = story if story.startswith(headline) else f"{headline}. {story}".strip()
+    story, headline = esc.description.strip(), esc.title.rstrip(".…")
+    # The summary line, then the details; not twice when the details already hold the summary ("Acme: a
+    # researcher reports…" is "A researcher reports…" in the description).
+    bare = re.sub(rf"^\s*{re.escape(esc.customer)}\s*[:\-–—]\s*", "", headline, flags=re.I)
+    happened = story if bare.casefold() in story.casefold() else f"{headline}. {story}".strip()
     ic = ctx.ic_name or f"nobody yet, {placeholder('assign an incident commander')}"
     latest = [f"“{message[:200]}”" for message in ctx.recent_messages[-3:]]
     # Who raised it and how long the customer has waited, when the record knows: said once, briefly.

@@ -42,7 +42,7 @@ LETTER_KINDS = frozenset(
     {DraftKind.ACK, DraftKind.UPDATE, DraftKind.RESOLUTION, DraftKind.APOLOGY, DraftKind.RESPONSE}
 )
 # A post claimed this long ago without a ts died between claiming and posting: look, then post.
-POSTING_STALE = timedelta(seconds=45)
+POSTING_STALE = timedelta(minutes=2)  # longer than one Slack call with its retries
 PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]")
 
 
@@ -67,6 +67,16 @@ class Letter:
     to: str | None
     subject: str | None
     body: str
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A draft posted to the customer's channel; `earlier`: an earlier try had posted it already (the
+    text it posted stands, not the one confirmed this time)."""
+
+    view: DraftView
+    channel: str
+    earlier: bool
 
 
 @dataclass
@@ -139,59 +149,72 @@ class DraftSending:
         zone = known_zone(service.changes.get(escalation_id).contact_timezone) or "UTC"
         past = check_promised_time(text, service.clock(), ZoneInfo(zone))
         if past:
-            return f"{past[0].message} (“{past[0].excerpt}”): write a time still ahead."
+            return f"{past[0].message}: the customer would be promised a time already behind us."
         return None
 
-    def post_to_customer(self, draft_id: int, actor: Actor, text: str) -> DraftView:
+    def post_to_customer(self, draft_id: int, actor: Actor, text: str) -> Posting:
         """Post what the person confirmed to the customer's channel, once: a double click, a second replica
         or a retry after a lost answer finds the claim or the post instead of posting again."""
         service = self.drafts
         row, channel = self.check_post(draft_id, actor)
-        if row.posted_ts is None and not self._claim(draft_id, actor.user_id, row.posting_started_at):
-            raise InvalidChange(
-                f"This draft is being posted to <#{channel}> already (or Slack has not confirmed an earlier "
-                "try): look there, and try again in a minute if it is not."
-            )
+        # Who signs it is asked before the claim: nothing slow stands between claiming and posting.
+        sender = service.gateway.person(actor.user_id).name
+        claimed = None
+        if row.posted_ts is None:
+            claimed = self._claim(draft_id, actor.user_id, row.posting_started_at)
+            if claimed is None:
+                raise InvalidChange(
+                    f"This draft is being posted to <#{channel}> already, or Slack has not confirmed an "
+                    "earlier try: look there, and if it is not there in two minutes, press the button again."
+                )
         ts = row.posted_ts
         if ts is None and row.posting_started_at is not None:
             ts = self._look_for_post(channel, draft_id)  # a claim nobody finished: it may have gone out
+        earlier = ts is not None
         if not ts:
-            ts = self._post(channel, draft_id, actor, text)
+            ts = self._post(channel, draft_id, claimed, sender, text)
         with service.db.session() as session:
             stored = service.draft_row(session, draft_id)
-            stored.posted_channel_id, stored.posted_ts = channel, ts
-        return self.mark_sent(draft_id, actor, channel="slack_connect", as_sent=text)
+            stored.posted_channel_id, stored.posted_ts = channel, stored.posted_ts or ts
+        view = self.mark_sent(draft_id, actor, channel="slack_connect", as_sent=None if earlier else text)
+        return Posting(view, channel, earlier)
 
-    def _claim(self, draft_id: int, user_id: str, seen: datetime | None) -> bool:
-        """Take the post: unclaimed, or claimed longer than POSTING_STALE ago by someone who never posted."""
+    def _claim(self, draft_id: int, user_id: str, seen: datetime | None) -> datetime | None:
+        """Take the post: unclaimed, or claimed longer than POSTING_STALE ago by someone who never posted;
+        the claim's time, or None when someone else holds it."""
         service, now = self.drafts, self.drafts.clock()
         claimable = (
             DraftRow.posting_started_at.is_(None) if seen is None else DraftRow.posting_started_at == seen
         )
         if seen is not None and now - seen < POSTING_STALE:
-            return False
+            return None
         with service.db.session() as session:
             taken = session.execute(
                 update(DraftRow)
                 .where(DraftRow.id == draft_id, DraftRow.posted_ts.is_(None), claimable)
                 .values(posted_by=user_id, posting_started_at=now)
             )
-            return taken.rowcount == 1
+            return now if taken.rowcount == 1 else None
 
-    def _post(self, channel: str, draft_id: int, actor: Actor, text: str) -> str:
-        gateway = self.drafts.gateway
-        sender = gateway.person(actor.user_id).name
+    def _still_ours(self, draft_id: int, claimed: datetime | None) -> bool:
+        with self.drafts.db.session() as session:
+            stored = self.drafts.draft_row(session, draft_id)
+            return stored.posted_ts is None and stored.posting_started_at == claimed
+
+    def _post(self, channel: str, draft_id: int, claimed: datetime | None, sender: str, text: str) -> str:
+        if not self._still_ours(draft_id, claimed):  # taken over while this one stalled: theirs goes out
+            raise InvalidChange(f"Someone else posted this draft to <#{channel}> meanwhile; look there.")
         blocks = build_customer_post(draft_id, text, sender)
         try:
             # The notification text is escaped like the blocks: a pasted <!channel> notifies nobody.
-            return gateway.post_message(channel, escape_within(text, 300), blocks=blocks).ts
+            return self.drafts.gateway.post_message(channel, escape_within(text, 300), blocks=blocks).ts
         except SlackApiError as exc:  # Slack refused: nothing was posted, so the claim goes back
             self._release(draft_id)
             if error_code(exc) in ("not_in_channel", "channel_not_found"):
                 invite = f"Invite warroom to <#{channel}> first, then press the button again."
                 raise InvalidChange(invite) from exc
             raise
-        except Exception:
+        except Exception as exc:
             # The answer may be lost after Slack posted: look before anyone posts it again. The claim
             # stays until the look finds it or POSTING_STALE passes: a retry then looks again first.
             try:
@@ -200,7 +223,10 @@ class DraftSending:
                 found = None
             if found:
                 return found
-            raise
+            raise InvalidChange(
+                f"Slack did not confirm whether it went out. Look in <#{channel}> before you send anything "
+                "by hand; if it is not there in two minutes, press the button again and I will check first."
+            ) from exc
 
     def _look_for_post(self, channel: str, draft_id: int) -> str | None:
         """The ts of this draft's post in `channel`, or None when the bot's recent messages hold none.

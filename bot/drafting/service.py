@@ -28,6 +28,7 @@ from bot.drafting.grounding import build_context
 from bot.drafting.lint import Finding
 from bot.drafting.lint_rules import CUSTOMER_FACING
 from bot.drafting.promise import promise_clock
+from bot.drafting.requests import parse_mention
 from bot.drafting.restyle import RESTYLERS
 from bot.drafting.sending import LETTER_KINDS, DraftSending, email_link
 from bot.drafting.templates import render_template
@@ -46,6 +47,19 @@ from storage.models import Escalation as EscalationRow
 log = logging.getLogger(__name__)
 ROOM_HISTORY = 30
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_MARKUP = re.compile(r"<([^<>\n]{1,500})>")
+
+
+def _read_markup(inside: str) -> str:
+    """What Slack shows for `<inside>`: a channel's name, a link's label (else its address), @here."""
+    target, _, label = inside.partition("|")
+    if target.startswith("#"):
+        return f"#{label or target[1:]}"
+    if target.startswith("!subteam^"):
+        return label or "@group"
+    if target.startswith("!"):
+        return f"@{target[1:].split('^')[0]}"
+    return label or target
 
 
 def shared_channel(esc: EscalationRow) -> str | None:
@@ -356,15 +370,20 @@ class DraftService:
         except SlackApiError as exc:
             log.info("cannot read the room of %s: %s", esc.public_id, slack_error(exc))
             return []
-        asked = f"<@{self.gateway.bot_user_id}>"
-        # People's messages, not the bot's, nor the mentions that asked it for this very draft.
-        people = [m for m in messages if not m.get("bot_id") and m.get("text") and asked not in m["text"]]
+        bot = f"<@{self.gateway.bot_user_id}>"
+        # People's messages, not the bot's, nor the mentions asking it for a draft (this one among them).
+        people = [
+            m
+            for m in messages
+            if not m.get("bot_id") and m.get("text") and not (bot in m["text"] and parse_mention(m["text"]))
+        ]
         return [f"{self._name(m.get('user') or '')}: {self._readable(m['text'])}" for m in people]
 
     def _readable(self, text: str) -> str:
-        """`text` with Slack's `<@U…>` written as the person's name: drafts are read as text, where a
-        mention shows as its raw code."""
-        return _USER_MENTION.sub(lambda match: self._name(match.group(1)), text)
+        """`text` as a person reads it in Slack: `<@U…>` as the name, `<#C…|support>` as #support, a link
+        as its label, `<!here>` as @here (drafts are shown as text, where markup shows as raw code)."""
+        text = _USER_MENTION.sub(lambda match: self._name(match.group(1)), text)
+        return _MARKUP.sub(lambda match: _read_markup(match.group(1)), text)
 
     def _name(self, user_id: str) -> str:
         return self.gateway.person(user_id).name if user_id else "someone"

@@ -27,7 +27,7 @@ from pydantic import (
 from bot.core.text import clean
 from bot.core.vocabulary import SEVERITIES, EscalationType, Mood, Severity
 from bot.drafting.claude import neutralise
-from bot.escalations.customer_words import WORDING_MAX
+from bot.escalations.customer_words import WORDING_MAX, without_markup
 from bot.escalations.severity import TriageOpinion
 from bot.policy.triage import Flag
 
@@ -267,7 +267,7 @@ def parse_opinion(tool_input: object, text: str) -> TriageOpinion:
 
 def _wording(text: str | None) -> str | None:
     """Claude's customer wording as the form shows it: one clean line within the field, or None."""
-    line = " ".join(clean(text or "", WORDING_MAX * 2).split()).strip(" .")
+    line = without_markup(clean(text or "", WORDING_MAX * 2)).strip(" .")
     return line[:WORDING_MAX] or None
 
 

@@ -172,6 +172,14 @@ def _without_name(text: str, customer: str) -> str:
     """The account's name gone: its "says" with it, "Acme's" as "your", "for Acme" as "for you" (dropped
     where it dangles at a clause's end), Acme as a subject marked `_YOU`, anything else "your team"."""
     name = re.escape(re.sub(r"(?:'s|’s)$", "", customer.strip()))  # "Oberon Retail's", as guessed
+    # Addresses stay as written ("ap@acme.io" is not "ap@your team.io"): set aside while names change.
+    addresses: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        addresses.append(match[0])
+        return f"\x00{len(addresses) - 1}\x00"
+
+    text = _ADDRESS.sub(aside, text)
     for pattern, replacement in (
         (rf"^\s*{name}\s*(?:[:\-–—]\s*|,\s*)", ""),
         (rf"^\s*{name}\s+{_REPORTED}", ""),
@@ -183,7 +191,7 @@ def _without_name(text: str, customer: str) -> str:
         (rf"\b{name}\b", "your team"),
     ):
         text = re.sub(pattern, replacement, text, flags=re.I)
-    return text
+    return re.sub(r"\x00(\d+)\x00", lambda match: addresses[int(match[1])], text)
 
 
 def _without_teller(text: str) -> str:
@@ -233,11 +241,51 @@ def _cut(text: str) -> str:
     return " ".join(words)
 
 
+# What never goes into a letter: Slack's markup, addresses, a note the team wrote for itself, and how
+# the customer feels or what they called us (the draft meets the feeling; it does not quote it back).
+_MARKUP = re.compile(r"<[^<>\n]{0,300}>")
+_ADDRESS = re.compile(r"\S+@\S+\.\w+|https?://\S+")
+# "Kestrel's COO is furious that our VP cancelled…": what they are upset about is the problem.
+_UPSET_THAT = re.compile(
+    r"^.{0,80}?\b(?:is|are|'re|feels?|got)\s+(?:very\s+|really\s+|so\s+)?(?:furious|angry|livid|upset"
+    r"|frustrated|annoyed)\s+(?:that|about|because)\s+",
+    re.I,
+)
+_INTERNAL = re.compile(
+    r"(?:^|[;,.(\[]\s*|\s[—–-]\s|\s)(?:internal(?:ly)?|note to self|fyi|between us|off the record|"
+    r"do not share|don't share|not for the customer)\b.*$",
+    re.I,
+)
+_UNSENDABLE = re.compile(
+    r"\b(?:(?:is|are|'re|am|feels?|seems?|sounds?|got|gets|getting)\s+(?:very\s+|really\s+|so\s+|extremely\s+"
+    r"|quite\s+)?(?:furious|angry|livid|upset|fed up|frustrated|annoyed|irate|mad)\b|useless|incompetent"
+    r"|screwed|a joke|pathetic|clowns?|idiots?|garbage|rubbish)",
+    re.I,
+)
+
+
+def without_markup(text: str) -> str:
+    """`text` without Slack's `<…>` markup (mentions, `<!here>`, links), spacing collapsed."""
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
+def _sendable(text: str) -> str:
+    """`text` without the team's own notes and without the clauses of feeling or insult."""
+    parts = re.split(r"(;\s*|,\s+|\s+(?:and|but)\s+)", _UPSET_THAT.sub("", _INTERNAL.sub("", text), count=1))
+    kept: list[str] = []
+    for index in range(0, len(parts), 2):
+        if not _UNSENDABLE.search(parts[index]):
+            kept += ([parts[index - 1]] if kept and index else []) + [parts[index]]
+    return "".join(kept).strip(" ,;")
+
+
 def in_customer_words(summary: str, customer: str | None) -> str:
     """The summary as a phrase a letter to the customer can hold: who passed it on and who said it gone,
     the customer as "you" and "your", no threat, at most WORDING_WORDS words, no full stop; "" when the
     summary is only a remark ("Minor, they just mentioned it")."""
-    text = _LEAD.sub("", _RELAY.sub("", " ".join(summary.split()), count=1), count=1)
+    text = _sendable(without_markup(summary))
+    text = re.sub(r"^(?:says|said|reports|reported|writes|wrote)\s+(?:that\s+)?", "", text, flags=re.I)
+    text = _LEAD.sub("", _RELAY.sub("", text, count=1), count=1)
     quoted = text[:1] in _QUOTES
     if quoted:  # the customer's own words: swap the voice; their "they" is not them
         text = re.sub(r"[\w']+", lambda m: _VOICE.get(m[0].lower(), m[0]), text.strip(_QUOTES + " ."))

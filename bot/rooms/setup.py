@@ -306,7 +306,7 @@ class WarRoomFlow:
 
     def _shared_with_customers(self, channel: str) -> bool:
         """A customer's Slack Connect channel (the account directory's, or any Slack says is shared)."""
-        if channel[:1] not in "CG":
+        if not channel or channel[0] not in "CG":
             return False  # a DM is the caller's own
         with self.db.reading() as session:
             if repo.is_customer_channel(session, channel):
@@ -351,6 +351,8 @@ class WarRoomFlow:
 
     def _link_back(self, esc: EscalationSnapshot, resumed: bool) -> dict[str, Any]:
         channel, thread = esc.source_channel_id or "", esc.source_message_ts
+        if self._shared_with_customers(channel):
+            return {"skipped": "a customer's channel"}  # the room's name and severity stay inside
         where = "its private war room" if esc.is_private else f"<#{esc.room_channel_id}>"
         text = f"{severity_badge(esc.severity)} Escalated as *{esc.public_id}* → {where}"
         try:
