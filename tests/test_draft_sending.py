@@ -334,3 +334,11 @@ def test_escalating_a_customers_message_in_their_channel_says_nothing_there(time
         or not timed.fake.thread(shared, ts)[1:]
     )
     assert len(timed.fake.messages(shared)) == 1, "no link back, no card: the room's name stays inside"
+
+
+def test_escalate_typed_in_a_dm_with_warroom_puts_the_card_where_the_team_works(timed, clock) -> None:
+    dm = timed.fake.dm_channel("U0BEN") or "D0BENDM"
+    esc = open_escalation(
+        timed, SEV3_TEXT, {"customer": "Initech", "ic": "U0ANA", "severity": "SEV-3"}, channel=dm
+    )
+    assert esc.card_channel_id == "C0ESCALATIONS", "a card in one person's DM would be worked by nobody"

@@ -290,6 +290,8 @@ class WarRoomFlow:
         source = esc.source_channel_id
         if source and self._shared_with_customers(source):
             source = None  # the card shows ARR, flags and internal drafts: never in a channel customers read
+        if source and source[0] == "D" and self.settings.escalations_channel:
+            source = None  # typed in a DM with warroom: a card only the caller sees would be worked by nobody
         candidates = [source, self.settings.escalations_channel, esc.caller_user_id]
         last_error: Exception | None = None
         for channel in [c for c in candidates if c]:
