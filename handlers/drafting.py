@@ -22,6 +22,7 @@ from blocks.drafting.sending import (
 )
 from blocks.escalations.triage_card import DRAFT_UPDATE
 from bot.drafting.requests import CAPABILITIES, parse_mention
+from bot.drafting.sending import AlreadySent
 from bot.escalations.access import Permission
 from bot.escalations.changes import Actor
 from bot.services import Services
@@ -138,6 +139,8 @@ def register(app: App, services: Services) -> None:
                         f"An earlier try had already posted this draft to <#{posting.channel}>, so that text "
                         "stands: your latest edits were not posted."
                     )
+            except AlreadySent:
+                raise  # it went out (a second click on the same form): said, with nothing to hand back
             except Exception:
                 # Nothing typed is lost: the text as confirmed comes back with what went wrong.
                 gateway.post_message(

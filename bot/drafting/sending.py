@@ -60,6 +60,10 @@ def email_link(to: str | None, subject: str | None, body: str) -> str | None:
     return link if len(link) <= URL_MAX else None
 
 
+class AlreadySent(InvalidChange):
+    """The draft went out already (a double click, a second form): nothing of the person's is lost."""
+
+
 @dataclass(frozen=True)
 class Letter:
     """A draft as an email: to whom (when the record knows), the subject and the body."""
@@ -131,7 +135,7 @@ class DraftSending:
         if row.kind not in LETTER_KINDS:
             raise InvalidChange(f"A {kind_label(row.kind)} is not posted to the customer.")
         if row.sent_at is not None:
-            raise InvalidChange(f"<@{row.sent_by}> already marked this draft as sent.")
+            raise AlreadySent(f"<@{row.sent_by}> already sent this draft.")
         if not (esc.is_open or esc.awaiting_confirmation):
             raise InvalidChange(f"*{esc.public_id}* is closed: reopen it before you update the customer.")
         return row, channel
