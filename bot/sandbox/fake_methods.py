@@ -142,8 +142,10 @@ def _user(ws: Workspace, user_id: str) -> dict[str, Any]:
 
 @_method("apps.connections.open")
 def apps_connections_open(ws: Workspace, p: Params) -> dict[str, Any]:
-    """A Socket Mode WebSocket URL; the sandbox has no WebSocket server, so connecting to it fails."""
-    return {"url": "ws://127.0.0.1:9/socket-mode-not-in-the-sandbox"}
+    """A Socket Mode WebSocket URL: the sandbox's fake endpoint once one is started (FakeSocketMode),
+    else one nothing answers at."""
+    ws.socket_opens += 1
+    return {"url": ws.socket_url or "ws://127.0.0.1:9/socket-mode-not-started"}
 
 
 @_method("auth.test")

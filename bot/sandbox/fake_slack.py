@@ -153,6 +153,16 @@ class FakeSlack(LoopbackServer):
             self._ws.append(ch, msg, ch.find(thread_ts) if thread_ts else None)
             return str(msg["ts"])
 
+    def use_socket_mode(self, url: str) -> None:
+        """`apps.connections.open` hands out `url` (a FakeSocketMode's) from now on."""
+        with self._lock:
+            self._ws.socket_url = url
+
+    @property
+    def socket_opens(self) -> int:
+        """How many times the app asked for a Socket Mode connection."""
+        return self._read(lambda ws: ws.socket_opens)
+
     def without_canvases(self) -> None:
         """A workspace on a Slack tier without channel canvases (conversations.canvases.create refuses)."""
         with self._lock:

@@ -123,6 +123,8 @@ class Workspace:
         self.usergroups: dict[str, dict[str, Any]] = {}  # id -> record; see fake_usergroups
         self.files: dict[str, dict[str, Any]] = {}  # id -> record with its bytes; see fake_files
         self.canvases: dict[str, dict[str, Any]] = {}  # channel id -> its canvas
+        self.socket_url: str | None = None  # the fake Socket Mode endpoint's, once started
+        self.socket_opens = 0  # apps.connections.open calls: a reconnect makes another
         self.canvases_enabled = True  # False: a workspace on a tier without channel canvases
         # Where uploads go: the server's /upload/ route once started; the in-memory seam catches this one.
         self.upload_base = "http://fake-slack.invalid/upload/"
