@@ -235,20 +235,13 @@ class DraftSending:
     def _look_for_post(self, channel: str, draft_id: int) -> str | None:
         """The ts of this draft's post in `channel`, or None when the bot's recent messages hold none.
         InvalidChange when Slack will not show them: not knowing is never taken as "not posted"."""
-        gateway, marker = self.drafts.gateway, posted_marker(draft_id)
         try:
-            recent = gateway.history(channel, limit=100)
+            return self.drafts.gateway.own_message(channel, "", block_id=posted_marker(draft_id))
         except (SlackApiError, OSError) as exc:
             raise InvalidChange(
                 f"I could not check <#{channel}> for an earlier post of this draft, so I did not post it "
                 "again. Try again in a minute."
             ) from exc
-        for message in recent:
-            if message.get("user") == gateway.bot_user_id and any(
-                block.get("block_id") == marker for block in message.get("blocks") or []
-            ):
-                return str(message["ts"])
-        return None
 
     def _release(self, draft_id: int) -> None:
         with self.drafts.db.session() as session:

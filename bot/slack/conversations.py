@@ -112,12 +112,8 @@ class ConversationCalls(GatewayCore):
     def shared_outside(self, channel: str) -> bool:
         """True when people of another organisation are in the channel (Slack Connect), or it is being
         shared; a channel Slack will not describe counts as shared: nothing internal goes where unsure."""
-        try:
-            info = self.client.conversations_info(channel=channel)["channel"]
-        except SlackApiError as exc:
-            log.info("cannot tell whether %s is shared: %s", channel, slack_error(exc))
-            return True
-        return bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
+        info = self.channel_info(channel)
+        return info is None or bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
 
     def channel_info(self, channel: str) -> dict[str, Any] | None:
         """Slack's channel object (name, is_member, is_ext_shared…), or None when Slack will not say."""

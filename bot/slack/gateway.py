@@ -114,12 +114,17 @@ class SlackGateway(ConversationCalls, PeopleCalls):
         """The ts of the bot's latest message in `channel` (or the thread) that says `containing` (in the
         block `block_id`, if given); None if there is none or Slack will not say."""
         try:
-            recent = (
-                self.thread(channel, thread_ts, limit=100) if thread_ts else self.history(channel, limit=100)
-            )
+            return self.own_message(channel, containing, thread_ts=thread_ts, block_id=block_id)
         except SlackApiError as exc:
             log.info("cannot look for an earlier post in %s: %s", channel, slack_error(exc))
             return None
+
+    def own_message(
+        self, channel: str, containing: str, *, thread_ts: str | None = None, block_id: str | None = None
+    ) -> str | None:
+        """As `find_own_message`, but a Slack that will not show the channel raises: for a caller to whom
+        not knowing must never read as "not posted"."""
+        recent = self.thread(channel, thread_ts, limit=100) if thread_ts else self.history(channel, limit=100)
         for message in recent:
             if message.get("user") != self.bot_user_id:
                 continue
