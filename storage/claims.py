@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import insert_ignoring_conflict, utcnow
@@ -159,36 +160,97 @@ def fail_step(session: Session, escalation_id: int, step: str, error: str) -> No
     )
 
 
-def claim_reminder(session: Session, escalation_id: int, reminder: Any, worker: str) -> bool:
-    """Claim a reminder (clock, due_at, stage, fire_at); False if another sweep already did."""
-    values = {
-        "escalation_id": escalation_id,
-        "clock": reminder.clock,
-        "due_at": reminder.due_at,
-        "stage": reminder.stage,
-        "fire_at": reminder.fire_at,
-        "claimed_at": utcnow(),
-        "claimed_by": worker,
-    }
-    key = ["escalation_id", "clock", "due_at", "stage"]
-    return insert_ignoring_conflict(session, Reminder.__table__, values, key, returning=Reminder.id)
+ReminderKey = tuple[int, str, datetime, str]  # (escalation id, clock, due time, stage): claimed once
 
 
-def mark_reminder_posted(
-    session: Session, escalation_id: int, reminder: Any, channel_id: str, ts: str
-) -> None:
-    """Record where a claimed reminder was posted."""
-    session.execute(
-        update(Reminder)
-        .where(
-            Reminder.escalation_id == escalation_id,
-            Reminder.clock == reminder.clock,
-            Reminder.due_at == reminder.due_at,
-            Reminder.stage == reminder.stage,
+def claimed_keys(session: Session, escalation_ids: list[int]) -> dict[int, set[tuple[str, datetime, str]]]:
+    """The reminders already claimed for each escalation, by escalation id, in one query."""
+    claimed: dict[int, set[tuple[str, datetime, str]]] = {id_: set() for id_ in escalation_ids}
+    if escalation_ids:
+        rows = session.execute(
+            select(Reminder.escalation_id, Reminder.clock, Reminder.due_at, Reminder.stage).where(
+                Reminder.escalation_id.in_(escalation_ids)
+            )
         )
-        .values(posted_at=utcnow(), channel_id=channel_id, message_ts=ts)
-        .execution_options(synchronize_session=False)
+        for escalation_id, clock, due_at, stage in rows:
+            claimed[escalation_id].add((clock, due_at, stage))
+    return claimed
+
+
+def claim_reminders(session: Session, owed: list[tuple[int, Any]], worker: str) -> set[ReminderKey]:
+    """Claim reminders (escalation id, reminder) in one statement; the keys this call claimed (a key
+    another sweep claimed first is left out)."""
+    if not owed:
+        return set()
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    key = [Reminder.escalation_id, Reminder.clock, Reminder.due_at, Reminder.stage]
+    stmt = (
+        insert(Reminder.__table__).on_conflict_do_nothing(index_elements=[c.key for c in key]).returning(*key)
     )
+    rows = [
+        {
+            "escalation_id": escalation_id,
+            "clock": r.clock,
+            "due_at": r.due_at,
+            "stage": r.stage,
+            "fire_at": r.fire_at,
+            "claimed_at": now,
+            "claimed_by": worker,
+        }
+        for escalation_id, r in owed
+    ]
+    return {tuple(row) for row in session.execute(stmt, rows)}  # type: ignore[misc]
+
+
+_KEY_MATCHES = (
+    (Reminder.escalation_id == bindparam("k_escalation"))
+    & (Reminder.clock == bindparam("k_clock"))
+    & (Reminder.due_at == bindparam("k_due"))
+    & (Reminder.stage == bindparam("k_stage"))
+)
+
+
+def _key_params(escalation_id: int, reminder: Any) -> dict[str, Any]:
+    return {
+        "k_escalation": escalation_id,
+        "k_clock": reminder.clock,
+        "k_due": reminder.due_at,
+        "k_stage": reminder.stage,
+    }
+
+
+def mark_reminders_posted(session: Session, posted: list[tuple[int, Any, str, str]]) -> None:
+    """Record where claimed reminders (escalation id, reminder, channel, ts) were posted, in one batch."""
+    if posted:
+        session.connection().execute(
+            update(Reminder.__table__)
+            .where(_KEY_MATCHES)
+            .values(
+                posted_at=bindparam("p_at"), channel_id=bindparam("p_channel"), message_ts=bindparam("p_ts")
+            ),
+            [
+                {**_key_params(escalation_id, r), "p_at": utcnow(), "p_channel": channel, "p_ts": ts}
+                for escalation_id, r, channel, ts in posted
+            ],
+        )
+
+
+def release_reminders(session: Session, given_back: list[tuple[int, Any]], retry_at: datetime) -> None:
+    """Give claims back so a later sweep posts them (a lost reminder is worse than a late one), and have
+    their escalations looked at again at `retry_at`."""
+    if given_back:
+        session.connection().execute(
+            delete(Reminder.__table__).where(_KEY_MATCHES),
+            [_key_params(escalation_id, r) for escalation_id, r in given_back],
+        )
+        session.execute(
+            update(Escalation)
+            .where(Escalation.id.in_({escalation_id for escalation_id, _ in given_back}))
+            .values(next_reminder_at=retry_at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def set_columns(session: Session, escalation_id: int, columns: dict[str, Any]) -> None:

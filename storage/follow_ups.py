@@ -50,14 +50,18 @@ def of_escalation(session: Session, escalation_id: int) -> list[FollowUp]:
     return list(session.execute(stmt).scalars())
 
 
-def open_with_due_dates(session: Session, escalation_id: int, due_after: datetime) -> list[FollowUp]:
-    """The open, dated follow-ups of an escalation due at or after `due_after`: older ones have had every
-    reminder (the clocks work out that bound)."""
-    stmt = select(FollowUp).where(
-        FollowUp.escalation_id == escalation_id,
-        FollowUp.status == OPEN,
-        FollowUp.due_at.is_not(None),
-        FollowUp.due_at >= due_after,
+def open_with_due_dates(session: Session, escalation_ids: list[int], due_after: datetime) -> list[FollowUp]:
+    """The open, dated follow-ups of these escalations due at or after `due_after`: older ones have had
+    every reminder (the clocks work out that bound)."""
+    stmt = (
+        select(FollowUp)
+        .where(
+            FollowUp.escalation_id.in_(escalation_ids),
+            FollowUp.status == OPEN,
+            FollowUp.due_at.is_not(None),
+            FollowUp.due_at >= due_after,
+        )
+        .order_by(FollowUp.id)
     )
     return list(session.execute(stmt).scalars())
 

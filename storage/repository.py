@@ -92,6 +92,23 @@ def get_escalation_for_update(session: Session, escalation_id: int) -> Escalatio
     ).scalar_one_or_none()
 
 
+def lock_due_for_reminders(session: Session, now: datetime, limit: int) -> list[Escalation]:
+    """Up to `limit` escalations whose next reminder time has come, earliest first, locked until the
+    transaction ends (PostgreSQL). Rows another sweep or a change holds are skipped, not waited for: each
+    replica's sweep takes its own share, and a change retimes its row itself."""
+    # No status filter: retime() clears next_reminder_at when the clocks stop, and the index on
+    # next_reminder_at alone serves this query on both backends.
+    return list(
+        session.execute(
+            select(Escalation)
+            .where(Escalation.next_reminder_at <= now)
+            .order_by(Escalation.next_reminder_at)
+            .limit(limit)
+            .with_for_update(of=Escalation, skip_locked=True)
+        ).scalars()
+    )
+
+
 def find_by_intake_key(session: Session, intake_key: str) -> Escalation | None:
     """The escalation created from that intake, if any."""
     return session.execute(select(Escalation).where(Escalation.intake_key == intake_key)).scalar_one_or_none()

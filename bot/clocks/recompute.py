@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clocks.schedule import ClockInputs, FollowUpDue, Plan, due_times, follow_up_last_due, plan
 from bot.core.vocabulary import Clock
 from bot.policy.model import Policy
-from storage import follow_ups
+from storage import claims, follow_ups
 from storage.models import Escalation
-from storage.models import Reminder as ReminderRow
 
 
 def clock_inputs(row: Escalation, follow_ups_due: tuple[FollowUpDue, ...] = ()) -> ClockInputs:
@@ -38,7 +37,33 @@ def clock_inputs(row: Escalation, follow_ups_due: tuple[FollowUpDue, ...] = ()) 
 
 def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> Plan:
     """Recompute the row's due times and when the sweep must next look at it (call after any change)."""
-    inputs = clock_inputs(row, _follow_ups_due(session, row.id, policy, now))
+    return retime_all(session, [row], policy, now)[row.id]
+
+
+def retime_all(session: Session, rows: list[Escalation], policy: Policy, now: datetime) -> dict[int, Plan]:
+    """`retime` for many rows, with one query for their follow-ups and one for their claimed reminders
+    (what a sweep needs for a whole batch); each row's plan by id."""
+    ids = [row.id for row in rows]
+    # Only follow-ups still owed a reminder: once the last overdue one is past, the card and the digest
+    # keep showing it, but its owner is not told again (and a pruned claim cannot make it say it twice).
+    follow_ups_due: dict[int, list[FollowUpDue]] = defaultdict(list)
+    for follow_up in follow_ups.open_with_due_dates(session, ids, follow_up_last_due(now, policy)):
+        if follow_up.due_at is not None:
+            follow_ups_due[follow_up.escalation_id].append(
+                FollowUpDue(follow_up.id, follow_up.due_at, follow_up.created_at)
+            )
+    claimed = claims.claimed_keys(session, ids)
+    return {row.id: _retime(row, policy, now, tuple(follow_ups_due[row.id]), claimed[row.id]) for row in rows}
+
+
+def _retime(
+    row: Escalation,
+    policy: Policy,
+    now: datetime,
+    follow_ups_due: tuple[FollowUpDue, ...],
+    claimed: set[tuple[str, datetime, str]],
+) -> Plan:
+    inputs = clock_inputs(row, follow_ups_due)
     dues = due_times(inputs, policy)
     if dues.first_response is not None:
         row.first_response_due_at = dues.first_response
@@ -46,26 +71,6 @@ def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> 
     row.customer_update_due_at = dues.customer
     row.resolution_due_at = dues.resolution
     row.confirmation_due_at = dues.confirmation
-    owed = plan(inputs, dues, policy, now, claimed_keys(session, row.id))
+    owed = plan(inputs, dues, policy, now, claimed)
     row.next_reminder_at = now if owed.send else owed.next_at
     return owed
-
-
-def claimed_keys(session: Session, escalation_id: int) -> set[tuple[str, datetime, str]]:
-    """The reminders already claimed for an escalation."""
-    rows = session.execute(
-        select(ReminderRow.clock, ReminderRow.due_at, ReminderRow.stage).where(
-            ReminderRow.escalation_id == escalation_id
-        )
-    )
-    return {(clock, due_at, stage) for clock, due_at, stage in rows}
-
-
-def _follow_ups_due(
-    session: Session, escalation_id: int, policy: Policy, now: datetime
-) -> tuple[FollowUpDue, ...]:
-    # Only follow-ups still owed a reminder: once the last overdue one is past, the card and the digest
-    # keep showing it, but its owner is not told again (and a pruned claim cannot make it say it twice).
-    oldest_due = follow_up_last_due(now, policy)
-    rows = follow_ups.open_with_due_dates(session, escalation_id, oldest_due)
-    return tuple(FollowUpDue(row.id, row.due_at, row.created_at) for row in rows if row.due_at is not None)

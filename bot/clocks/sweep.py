@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete, select, update
 
 from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
 from blocks.escalations.messages import ARCHIVE_NOTICE, build_archive_notice
 from blocks.followups.follow_ups import build_follow_up_reminder
-from bot.clocks.recompute import retime
+from bot.clocks.recompute import retime_all
 from bot.clocks.schedule import (
     FOLLOW_UP_CLOCK,
     SLA_CLOCKS,
@@ -41,8 +41,6 @@ from storage import claims
 from storage import follow_ups as follow_up_store
 from storage import repository as repo
 from storage.db import Database, utcnow
-from storage.models import Escalation
-from storage.models import Reminder as ReminderRow
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
@@ -54,6 +52,26 @@ class SweepResult:
 
     checked: int
     posted: int
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A reminder this sweep claimed, and the escalation it is for as the claim saw it."""
+
+    esc: EscalationSnapshot
+    reminder: Reminder
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a claimed reminder. Recorded for a whole batch at once: posted (where), given back
+    (no answer from Slack: a later sweep tries again), or neither (nothing left to say)."""
+
+    owed: Owed
+    posted_to: tuple[str, str] | None = None  # (channel, ts) written on the claim
+    give_back: bool = False
+    then: Callable[[], None] | None = None  # through the one door, once the post is recorded
+    alert: str | None = None  # for the leadership channel
 
 
 @dataclass
@@ -68,62 +86,119 @@ class ClockService:
     clock: Callable[[], datetime] = field(default=utcnow)
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     workers: int = 8
-    # Its own pool: reminders refresh cards through the gateway's pool, which must not wait on itself.
+    # Batches in flight at once: a batch mostly waits (on the database, on Slack), so one replica keeps
+    # several going. Each claims rows no other holds (SKIP LOCKED on PostgreSQL; SQLite takes turns).
+    claimers: int = 3
+    # Their own pools: reminders refresh cards through the gateway's pool, which must not wait on itself,
+    # and a batch waits on its posts, so batches and posts never share threads.
     _pool: ThreadPoolExecutor = field(init=False, repr=False)
+    _batches: ThreadPoolExecutor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sweep")
+        self._batches = ThreadPoolExecutor(max_workers=self.claimers, thread_name_prefix="sweep-batch")
 
     def close(self) -> None:
         """Stop the sweep's worker threads."""
+        self._batches.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
     def sweep(self, now: datetime | None = None, batch: int = 200, rounds: int = 20) -> SweepResult:
         """Post every reminder owed at `now` (default: the service clock) exactly once.
 
-        Escalations are handled several at a time (posting to Slack dominates), and the sweep keeps
-        taking batches while they come back full, up to `rounds`, instead of waiting for its next tick.
+        A batch costs three transactions whatever its size: claim (lock the due rows, retime them, claim
+        their reminders), record (where each was posted, claims given back), and the follow-ons (breaches
+        flagged, rooms archived) through the change pipeline. Posting in between runs several channels at a
+        time, one post at a time per channel as Slack's rate limits ask. `claimers` batches run at once,
+        each taking batches while they come back full, up to `rounds`, instead of waiting for the next tick.
         """
         now = now or self.clock()
+        done = list(
+            self._batches.map(lambda _: self._batches_until_done(now, batch, rounds), range(self.claimers))
+        )
+        return SweepResult(checked=sum(r.checked for r in done), posted=sum(r.posted for r in done))
+
+    def _batches_until_done(self, now: datetime, batch: int, rounds: int) -> SweepResult:
         checked = posted = 0
         for _ in range(rounds):
-            with self.db.session() as session:
-                # No status filter: retime() clears next_reminder_at when the clocks stop, and the
-                # index on next_reminder_at alone serves this query on both backends.
-                due_ids = list(
-                    session.execute(
-                        select(Escalation.id)
-                        .where(Escalation.next_reminder_at <= now)
-                        .order_by(Escalation.next_reminder_at)
-                        .limit(batch)
-                    ).scalars()
-                )
-            checked += len(due_ids)
-            posted += sum(self._pool.map(lambda escalation_id: self._remind(escalation_id, now), due_ids))
-            if len(due_ids) < batch:
+            looked, owed = self._claim_due(now, batch)
+            checked += looked
+            outcomes = self._deliver(owed, now)
+            self._record(outcomes, now)
+            posted += sum(outcome.posted_to is not None for outcome in outcomes)
+            self._follow_on(outcomes)
+            if looked < batch:
                 break
         return SweepResult(checked=checked, posted=posted)
 
-    def _remind(self, escalation_id: int, now: datetime) -> int:
-        claimed, esc = self._claim(escalation_id, now)
-        return sum(self._post(esc, reminder, now) for reminder in claimed)
-
-    def _claim(self, escalation_id: int, now: datetime) -> tuple[list[Reminder], EscalationSnapshot]:
+    def _claim_due(self, now: datetime, batch: int) -> tuple[int, list[Owed]]:
         with self.db.session() as session:
-            # Locked, as every change locks it: a follow-up added meanwhile cannot have its reminder time
-            # overwritten by this sweep's older view of the row.
-            row = repo.get_escalation_for_update(session, escalation_id)
-            assert row is not None
-            owed = retime(session, row, self.policy, now)
-            claimed = [r for r in owed.send if claims.claim_reminder(session, row.id, r, self.worker_id)]
-            row.next_reminder_at = owed.next_at
-            return claimed, EscalationSnapshot.of(row, self.policy)
+            # Locked, as every change locks its row: a follow-up added meanwhile cannot have its reminder
+            # time overwritten by this sweep's older view. Rows locked elsewhere wait for the next tick.
+            rows = repo.lock_due_for_reminders(session, now, batch)
+            plans = retime_all(session, rows, self.policy, now)
+            wanted = [(row.id, reminder) for row in rows for reminder in plans[row.id].send]
+            won = claims.claim_reminders(session, wanted, self.worker_id)
+            snapshots: dict[int, EscalationSnapshot] = {}
+            owed: list[Owed] = []
+            for row in rows:
+                row.next_reminder_at = plans[row.id].next_at
+                for reminder in plans[row.id].send:
+                    if (row.id, *reminder.key) in won:
+                        esc = snapshots.get(row.id) or snapshots.setdefault(
+                            row.id, EscalationSnapshot.of(row, self.policy)
+                        )
+                        owed.append(Owed(esc, reminder))
+            return len(rows), owed
 
-    def _post(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
-        if reminder.clock == Clock.ARCHIVE:
-            return self._archive(esc, reminder, now)
-        if reminder.clock.startswith(FOLLOW_UP_CLOCK):
-            return self._remind_owner(esc, reminder, now)
+    def _deliver(self, owed: list[Owed], now: datetime) -> list[Outcome]:
+        lanes: dict[str, list[Owed]] = defaultdict(list)
+        for item in owed:
+            lanes[_lane(item)].append(item)
+        done = self._pool.map(lambda lane: [self._deliver_one(item, now) for item in lane], lanes.values())
+        return [outcome for lane in done for outcome in lane]
+
+    def _deliver_one(self, owed: Owed, now: datetime) -> Outcome:
+        try:
+            if owed.reminder.clock == Clock.ARCHIVE:
+                return self._archive(owed)
+            if owed.reminder.clock.startswith(FOLLOW_UP_CLOCK):
+                return self._remind_owner(owed, now)
+            return self._nudge(owed, now)
+        except Exception:  # a bug in one reminder must not cost the batch its others
+            log.exception("reminder %s for %s failed; will retry", owed.reminder.key, owed.esc.public_id)
+            return Outcome(owed, give_back=True)
+
+    def _record(self, outcomes: list[Outcome], now: datetime) -> None:
+        posted = [(o.owed.esc.id, o.owed.reminder, *o.posted_to) for o in outcomes if o.posted_to is not None]
+        given_back = [(o.owed.esc.id, o.owed.reminder) for o in outcomes if o.give_back]
+        if posted or given_back:
+            with self.db.session() as session:
+                claims.mark_reminders_posted(session, posted)
+                claims.release_reminders(session, given_back, now + RETRY_AFTER_FAILURE)
+
+    def _follow_on(self, outcomes: list[Outcome]) -> None:
+        def run(outcome: Outcome) -> None:
+            try:
+                assert outcome.then is not None
+                outcome.then()
+            except Exception:  # the reminder is out and recorded: one failed follow-on must not stop the rest
+                owed = outcome.owed
+                log.exception("after reminder %s for %s", owed.reminder.key, owed.esc.public_id)
+
+        list(self._pool.map(run, [o for o in outcomes if o.then is not None]))
+        channel = self.settings.leadership_channel
+        for outcome in outcomes:  # one channel: one post at a time
+            if outcome.alert is not None and channel:
+                try:
+                    self.gateway.post_message(channel, outcome.alert)
+                except Exception as exc:
+                    log.warning(
+                        "leadership alert for %s not posted: %s", outcome.owed.esc.public_id, slack_error(exc)
+                    )
+
+    def _nudge(self, owed: Owed, now: datetime) -> Outcome:
+        esc, reminder = owed.esc, owed.reminder
         facts = ClockFacts(
             cadence=cadence_of(reminder.clock, esc.severity, self.policy),
             window=sla_window(reminder.clock, esc.severity, self.policy)
@@ -134,8 +209,7 @@ class ClockService:
         text, blocks = build_nudge(esc, reminder, facts, now)
         channel, thread_ts = esc.worked_in
         try:
-            posted = self.gateway.post_message(channel or "", text, blocks=blocks, thread_ts=thread_ts)
-            ts = posted.ts
+            ts = self.gateway.post_message(channel or "", text, blocks=blocks, thread_ts=thread_ts).ts
         except Exception as exc:
             # No answer (not a refusal): Slack may have posted it, so look for this very reminder first.
             lost = channel and not isinstance(exc, SlackApiError)
@@ -153,29 +227,25 @@ class ClockService:
                     esc.public_id,
                     slack_error(exc),
                 )
-                self._release(esc.id, reminder, now)
-                return 0
+                return Outcome(owed, give_back=True)
             ts = found
-        with self.db.session() as session:
-            claims.mark_reminder_posted(session, esc.id, reminder, channel or "", ts)
-        if reminder.stage == "breach":
+        if reminder.stage != "breach":
+            return Outcome(owed, posted_to=(channel or "", ts))
+        return Outcome(
+            owed,
+            posted_to=(channel or "", ts),
             # Through the one door: flagged once, on the timeline, and the card shows it.
-            self.changes.change(
+            then=lambda: self.changes.change(
                 esc.id, None, lambda record: record.record_breach(reminder.clock, reminder.due_at)
-            )
-            if self.settings.leadership_channel:
-                try:
-                    self.gateway.post_message(
-                        self.settings.leadership_channel, build_leadership_alert(esc, reminder, facts)
-                    )
-                except Exception as exc:
-                    log.warning("leadership alert for %s not posted: %s", esc.public_id, slack_error(exc))
-        return 1
+            ),
+            alert=build_leadership_alert(esc, reminder, facts),
+        )
 
-    def _archive(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
+    def _archive(self, owed: Owed) -> Outcome:
         """The quiet period after closing is over: say where the record lives, then archive the room.
         Claimed once like any reminder. No answer from Slack: the claim is given back and a later sweep
         tries again, looking for the notice before posting it; a refusal is put on the timeline instead."""
+        esc = owed.esc
         channel = esc.room_channel_id or ""
         try:
             if not self.gateway.find_own_message(channel, esc.public_id, block_id=ARCHIVE_NOTICE):
@@ -193,24 +263,25 @@ class ClockService:
             log.warning(
                 "archiving the room of %s got no answer (%s); will retry", esc.public_id, slack_error(exc)
             )
-            self._release(esc.id, reminder, now)
-            return 0
-        with self.db.session() as session:
-            claims.mark_reminder_posted(session, esc.id, reminder, channel, "")
-        self.changes.change(
-            esc.id, None, lambda record: record.archive_failed(refused) if refused else record.archived()
+            return Outcome(owed, give_back=True)
+        return Outcome(
+            owed,
+            posted_to=(channel, ""),
+            then=lambda: self.changes.change(
+                esc.id, None, lambda record: record.archive_failed(refused) if refused else record.archived()
+            ),
         )
-        return 1
 
-    def _remind_owner(self, esc: EscalationSnapshot, reminder: Reminder, now: datetime) -> int:
+    def _remind_owner(self, owed: Owed, now: datetime) -> Outcome:
         """A follow-up's reminder goes to its owner in a DM: the room may be long archived by then. A post
         whose answer was lost is looked for in that DM before the claim is given back."""
+        esc, reminder = owed.esc, owed.reminder
         follow_up_id = int(reminder.clock.removeprefix(FOLLOW_UP_CLOCK))
         with self.db.session() as session:
             row = follow_up_store.get(session, follow_up_id)
             follow_up = FollowUpView.of(row) if row is not None else None
         if follow_up is None or not follow_up.is_open:  # done between the claim and now: nothing to say
-            return 0
+            return Outcome(owed)
         text, blocks = build_follow_up_reminder(esc, follow_up, reminder.stage, now)
         channel: str | None = None
         try:
@@ -235,12 +306,9 @@ class ClockService:
                 log.warning(
                     "follow-up reminder %s not posted (%s); will retry", reminder.key, slack_error(exc)
                 )
-                self._release(esc.id, reminder, now)
-                return 0
+                return Outcome(owed, give_back=True)
             ts = found
-        with self.db.session() as session:
-            claims.mark_reminder_posted(session, esc.id, reminder, channel or "", ts or "")
-        return 1
+        return Outcome(owed, posted_to=(channel or "", ts or ""))
 
     def _in_the_room(
         self, esc: EscalationSnapshot, text: str, blocks: list[dict]
@@ -255,19 +323,9 @@ class ClockService:
             log.warning("follow-up reminder for %s given up: %s", esc.public_id, slack_error(exc))
             return None, None
 
-    def _release(self, escalation_id: int, reminder: Reminder, now: datetime) -> None:
-        # Give the claim back so a later sweep posts it: a lost reminder is worse than a late one.
-        with self.db.session() as session:
-            session.execute(
-                delete(ReminderRow).where(
-                    ReminderRow.escalation_id == escalation_id,
-                    ReminderRow.clock == reminder.clock,
-                    ReminderRow.due_at == reminder.due_at,
-                    ReminderRow.stage == reminder.stage,
-                )
-            )
-            session.execute(
-                update(Escalation)
-                .where(Escalation.id == escalation_id)
-                .values(next_reminder_at=now + RETRY_AFTER_FAILURE)
-            )
+
+def _lane(owed: Owed) -> str:
+    """Reminders in one lane are posted one after another: one per channel (a DM per follow-up)."""
+    if owed.reminder.clock.startswith(FOLLOW_UP_CLOCK):
+        return owed.reminder.clock
+    return owed.esc.worked_in[0] or ""

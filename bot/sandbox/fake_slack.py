@@ -416,6 +416,12 @@ class _Handler(BaseHTTPRequestHandler):
     """Routes /api/<method> and /response/<token> to the FakeSlack that owns the server."""
 
     server_version = "FakeSlack/1.0"
+    # Keep-alive, as Slack's API servers: the bot's client reuses its connections. An idle connection is
+    # closed after `timeout` s, well after the client's own keep-alive expiry, so a reused one is never
+    # closed under it.
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+    disable_nagle_algorithm = True  # headers and body are two writes: send each at once, as Slack does
 
     def do_POST(self) -> None:
         self._dispatch()

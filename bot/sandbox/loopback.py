@@ -7,11 +7,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
 
+class _Server(ThreadingHTTPServer):
+    # Room for every client thread connecting at once: past a full backlog (the default is 5) the kernel
+    # drops the SYN and the client waits a whole second to resend it.
+    request_queue_size = 128
+
+
 class LoopbackServer:
     """Base of the sandbox's fakes: `start()`, `stop()`, `with …:` and `base_url`."""
 
     handler: type[BaseHTTPRequestHandler]
-    server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer
+    server_class: type[ThreadingHTTPServer] = _Server
     thread_name = "fake"
 
     def __init__(self) -> None:

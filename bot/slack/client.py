@@ -22,6 +22,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.slack.transport import PooledWebClient
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -33,8 +35,9 @@ MAX_PAGES = 50
 
 
 def build_web_client(token: str | None, base_url: str, *, max_retries: int = 3) -> WebClient:
-    """A WebClient for `base_url` that retries rate limits, server errors and connection errors."""
-    return WebClient(
+    """A WebClient for `base_url` that keeps its connections open and retries rate limits, server errors
+    and connection errors."""
+    return PooledWebClient(
         token=token,
         base_url=base_url,
         timeout=REQUEST_TIMEOUT_S,
@@ -132,8 +135,10 @@ class GatewayCore:
         return results
 
     def close(self) -> None:
-        """Stop the worker pool."""
+        """Stop the worker pool and close the client's kept-alive connections."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(self.client, PooledWebClient):
+            self.client.close()
 
     # --- helpers ------------------------------------------------------------------------------------
 
