@@ -2,13 +2,15 @@
 """Set up and run warroom with nothing but Python: `python3 dev.py run | test | bench`.
 
 It makes `.venv/` on first use (and again when pyproject.toml changes), installs the project into it,
-then runs the bot, the test suite or the benchmarks from there.
+then runs the bot, the test suite or the benchmarks from there. `bench` prints one table of the
+benchmarks' figures; its options are benchmarks/table.py's (`python3 dev.py bench --help`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
 import venv
@@ -48,9 +50,11 @@ def main(argv: list[str]) -> int:
         tests = subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT)
         return tests or lint
     if command == "bench":
+        # One table of every benchmark's headline figures (benchmarks/table.py runs the bench_*.py scripts);
+        # the command is passed on so that the table's heading shows what was typed.
         python = ensure_environment("dev")
-        scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
-        return max((subprocess.call([str(python), str(s), *rest], cwd=ROOT) for s in scripts), default=0)
+        env = {**os.environ, "WARROOM_BENCH_COMMAND": shlex.join(["python3", "dev.py", "bench", *rest])}
+        return subprocess.call([str(python), str(ROOT / "benchmarks" / "table.py"), *rest], cwd=ROOT, env=env)
     print(__doc__)
     return 2
 

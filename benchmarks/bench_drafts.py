@@ -5,7 +5,8 @@
 2. With the fake Anthropic API streaming at a set token rate: time to the first visible text (the first
    edit of the placeholder that shows part of the body), and time to the finished draft.
 
-Run: `python3 dev.py bench` or `.venv/bin/python benchmarks/bench_drafts.py [--database-url URL]`.
+Run: `python3 dev.py bench` or `.venv/bin/python benchmarks/bench_drafts.py [--database-url URL]`;
+`--json FILE` also writes the headline figures there (for benchmarks/table.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from scratch_db import scratch_database  # benchmarks/ is on the path when a script runs
+from measure import spread_ms, write_json  # benchmarks/ is on the path when a script runs
+from scratch_db import scratch_database
+from sqlalchemy.engine import make_url
 
 from bot.escalations.changes import Actor
 from bot.sandbox.stack import Sandbox, wait_until
@@ -67,7 +71,7 @@ def _mention(sandbox: Sandbox, channel: str, text: str) -> tuple[str, float]:
     return ts, started
 
 
-def bench_templates(database_url: str | None, runs: int) -> None:
+def bench_templates(database_url: str | None, runs: int) -> dict[str, Any]:
     timings: list[float] = []
     with Sandbox(database_url) as sandbox:
         channel, _ = _open_room(sandbox, "Okafor Analytics")
@@ -78,9 +82,10 @@ def bench_templates(database_url: str | None, runs: int) -> None:
     print(f"mention → posted template draft, {runs} runs:")
     median, fastest, slowest = statistics.median(timings), min(timings), max(timings)
     print(f"  median {median:7.1f} ms   min {fastest:7.1f} ms   max {slowest:7.1f} ms")
+    return {"runs": runs, **spread_ms(timings), "min_ms": fastest}
 
 
-def bench_claude(database_url: str | None, runs: int, tokens_per_second: float) -> None:
+def bench_claude(database_url: str | None, runs: int, tokens_per_second: float) -> dict[str, Any]:
     first_text: list[float] = []
     finished: list[float] = []
     with (
@@ -108,6 +113,13 @@ def bench_claude(database_url: str | None, runs: int, tokens_per_second: float) 
         f"(the stream alone takes ~{stream_ms:.0f} ms; first text arrives at "
         f"{statistics.median(first_text) / statistics.median(finished):.0%} of the total)"
     )
+    return {
+        "runs": runs,
+        "tokens_per_second": tokens_per_second,
+        "first_text_median_ms": statistics.median(first_text),
+        "finished_median_ms": statistics.median(finished),
+        "stream_ms": stream_ms,
+    }
 
 
 def main() -> None:
@@ -117,11 +129,14 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--tokens-per-second", type=float, default=60.0)
+    parser.add_argument("--json", metavar="FILE", help="also write the headline figures to FILE")
     args = parser.parse_args()
     with scratch_database(args.database_url) as (url, described):
         print(f"database: {described}")
-        bench_templates(url, args.runs)
-        bench_claude(url, max(3, args.runs // 3), args.tokens_per_second)
+        figures: dict[str, Any] = {"database": make_url(url).get_backend_name(), "described": described}
+        figures["template"] = bench_templates(url, args.runs)
+        figures["claude"] = bench_claude(url, max(3, args.runs // 3), args.tokens_per_second)
+    write_json(args.json, figures)
 
 
 if __name__ == "__main__":

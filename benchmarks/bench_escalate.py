@@ -27,7 +27,10 @@ fake's share).
 
 The fake Slack is timed by slack_meter.SlackMeter and set-ups are watched by slack_meter.SetUpWatch.
 
-Run: `python3 dev.py bench` or `.venv/bin/python benchmarks/bench_escalate.py [--database-url URL]`.
+The bot in its own process also gives its resident memory: after start, and at rest after the levels.
+
+Run: `python3 dev.py bench` or `.venv/bin/python benchmarks/bench_escalate.py [--database-url URL]`;
+`--json FILE` also writes the headline figures there (for benchmarks/table.py).
 """
 
 from __future__ import annotations
@@ -36,14 +39,15 @@ import argparse
 import statistics
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from typing import Any
 
 from bot_process import bot_in_subprocess  # benchmarks/ is on the path when a script runs
-from measure import percentile
+from measure import percentile, spread_ms, write_json
 from scratch_db import scratch_database
-from slack_meter import SetUpWatch, SlackMeter
+from slack_meter import AckRow, SetUpWatch, SlackMeter, ack_levels
+from sqlalchemy.engine import make_url
 
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.stack import Sandbox, wait_until
@@ -53,24 +57,12 @@ TEXT = (
     "data to a new server and corrupted 6 months of his historical reports."
 )
 INTAKE_TEXT = "Globex: dashboard slow, workaround exists"
-# Words that make each in-process declaration a different issue (so no pattern forms unless asked).
-ISSUES = (
-    "Billing export",
-    "SSO login",
-    "Webhook delivery",
-    "Search index",
-    "Mobile push",
-    "Audit log",
-    "CSV import",
-    "Report scheduler",
-    "API rate limits",
-    "Calendar sync",
-)
 ACK_RATIO_AIM = 2.0
 OWN_TIME_AIM_MS = 25.0
+BURST_ACK_P99_AIM_MS = 1000.0
 
 
-def bench_ack(database_url: str | None, requests: int, concurrency: int) -> None:
+def bench_ack(database_url: str | None, requests: int, concurrency: int) -> dict[str, Any]:
     with Sandbox(database_url) as sandbox:
         sandbox.slack.slash_command("help", user_id="U0BEN", channel_id="C0SUPPORT")  # warm-up
 
@@ -91,18 +83,22 @@ def bench_ack(database_url: str | None, requests: int, concurrency: int) -> None
         f"max {max(ms):7.1f} ms   non-200: {failures}   throughput {requests / wall:,.0f} req/s"
     )
     print(f"  Slack's limit is 3000 ms: p99 is {percentile(ms, 0.99) / 3000:.1%} of it")
+    return {"requests": requests, "concurrency": concurrency, "non_200": failures, **spread_ms(ms)}
 
 
 def bench_ack_levels(
     database_url: str | None, levels: list[int], requests: int, *, own_process: bool
-) -> dict[int, float]:
-    """Acknowledgment of free text (→ intake modal) at each concurrency level; the median per level.
+) -> dict[str, Any]:
+    """Acknowledgment of free text (→ intake modal) at each concurrency level; the figures per level.
 
-    `own_process`: the bot runs in a process of its own, the fake Slack and the load in this one."""
+    `own_process`: the bot runs in a process of its own, the fake Slack and the load in this one; then
+    the bot's resident memory is read too, after start and at rest after the levels (its steady state)."""
+    rss: dict[str, Any] = {}
     with ExitStack() as stack:
         if own_process:
             fake = stack.enter_context(FakeSlack())
-            slack = stack.enter_context(bot_in_subprocess(fake, database_url or ""))
+            bot = stack.enter_context(bot_in_subprocess(fake, database_url or ""))
+            slack, rss["after_start_mib"] = bot.slack, bot.rss_mib()
         else:
             sandbox = stack.enter_context(Sandbox(database_url))
             fake, slack = sandbox.fake, sandbox.slack
@@ -112,66 +108,48 @@ def bench_ack_levels(
             reply = slack.slash_command(INTAKE_TEXT, user_id="U0BEN", channel_id="C0SUPPORT")
             return reply.status, reply.seconds
 
-        rows = _ack_rows(fake, meter, one, levels, requests)
+        rows = ack_levels(fake, meter, one, levels, requests)
+        if own_process:
+            time.sleep(1.0)  # let its pools go quiet: at rest, having served every level
+            rss |= {"at_rest_mib": bot.rss_mib(), "requests_served": 5 + requests * len(levels)}
     where = "the bot in its own process" if own_process else "bot, fake Slack and load in one process"
-    return _print_ack_rows(rows, requests, where)
+    figures = _print_ack_rows(rows, requests, where)
+    if rss:
+        print(
+            f"  the bot process's resident memory: {rss['after_start_mib']:.1f} MiB after start, "
+            f"{rss['at_rest_mib']:.1f} MiB at rest after {rss['requests_served']} requests"
+        )
+        figures["bot_rss"] = rss
+    return figures
 
 
-AckRow = tuple[int, list[float], int, int, float, float, int]
-
-
-def _ack_rows(
-    fake: FakeSlack,
-    meter: SlackMeter,
-    one: Callable[[int], tuple[int, float]],
-    levels: list[int],
-    requests: int,
-) -> list[AckRow]:
-    rows: list[AckRow] = []
-    for _ in range(5):  # warm-up: first requests pay for imports, pools and connections
-        one(0)
-    wait_until(lambda: meter.count("views.open") >= 5, timeout=30)
-    for level in levels:
-        before = meter.count("views.open")
-        started = time.perf_counter()
-        with ThreadPoolExecutor(level) as pool:
-            results = list(pool.map(one, range(requests)))
-        acked = time.perf_counter() - started
-        # The level is over when every request's modal is open: no post-ack work spills into the next.
-        wait_until(lambda b=before: meter.count("views.open") >= b + requests, timeout=60, interval=0.005)
-        all_open = meter.last_end("views.open") - started
-        ms = [seconds * 1000 for _, seconds in results]
-        failures = sum(1 for status, _ in results if status != 200)
-        opened = [c.ok for c in fake.calls_to("views.open")][before : before + requests]
-        rows.append((level, ms, failures, before, acked, all_open, sum(opened)))
-    return rows
-
-
-def _print_ack_rows(rows: list[AckRow], requests: int, where: str) -> dict[int, float]:
+def _print_ack_rows(rows: list[AckRow], requests: int, where: str) -> dict[str, Any]:
     print(
         f'/escalate acknowledgment ({where}), free text that opens the intake modal ("{INTAKE_TEXT}"), '
         f"{requests} requests per level, each request's views.open real:"
     )
     print("  concurrent   median ms   p99 ms   max ms   non-200   acks/s   modals opened   all open after")
     medians: dict[int, float] = {}
+    figures: dict[str, Any] = {"where": where, "requests": requests, "levels": {}}
     for level, ms, failures, _before, acked, all_open, ok in rows:
         medians[level] = statistics.median(ms)
+        figures["levels"][str(level)] = {**spread_ms(ms), "non_200": failures, "opened": ok}
         print(
             f"  {level:10d}   {medians[level]:9.1f}   {percentile(ms, 0.99):6.1f}   {max(ms):6.1f}   "
             f"{failures:7d}   {requests / acked:6,.0f}   {ok:6d}/{requests:<6d}   {all_open:11.2f} s"
         )
     print(f"  (p99 of {requests} is their {round(0.99 * requests)}th fastest; Slack's trigger_id lasts 3 s)")
     if 1 in medians and 10 in medians:
-        ratio = medians[10] / medians[1]
+        ratio = figures["ratio_10_1"] = medians[10] / medians[1]
         verdict = "met" if ratio <= ACK_RATIO_AIM else "missed"
         print(
             f"  10-concurrent median / 1-concurrent median: {ratio:.2f}× "
             f"(aim ≤ {ACK_RATIO_AIM:.0f}×: {verdict})"
         )
-    return medians
+    return figures
 
 
-def bench_room(database_url: str | None, runs: int, latency: float) -> None:
+def bench_room(database_url: str | None, runs: int, latency: float) -> dict[str, Any]:
     timings: list[float] = []
     with Sandbox(database_url, latency=latency) as sandbox:
         for run in range(runs):
@@ -194,6 +172,7 @@ def bench_room(database_url: str | None, runs: int, latency: float) -> None:
     print(f"modal submission → pinned card, Slack answering after {latency * 1000:.0f} ms, {runs} runs:")
     print(f"  median {median:7.1f} ms   min {min(timings):7.1f} ms   max {max(timings):7.1f} ms")
     print(f"  floor (3 sequential round trips) {floor:.0f} ms → median is {median / floor:.2f}× the floor")
+    return {"runs": runs, "latency_ms": latency * 1000, **spread_ms(timings), "floor_ms": floor}
 
 
 def one_of_a_kind() -> str:
@@ -202,8 +181,8 @@ def one_of_a_kind() -> str:
     return " ".join(uuid.uuid4().hex[:8] for _ in range(3)) + " broken"
 
 
-def bench_declarations(database_url: str | None, declarations: int) -> tuple[float, float]:
-    """Wall and own time per declared escalation at 0 ms Slack latency; returns the two medians (ms)."""
+def bench_declarations(database_url: str | None, declarations: int) -> dict[str, Any]:
+    """Wall and own time per declared escalation at 0 ms Slack latency."""
     walls: list[float] = []
     fakes: list[float] = []
     https: list[float] = []
@@ -260,10 +239,12 @@ def bench_declarations(database_url: str | None, declarations: int) -> tuple[flo
         f"  Slack API calls per declaration: {statistics.median(calls):.0f}   "
         f"own time: median {own:.1f} ms, aim ≤ {OWN_TIME_AIM_MS:.0f} ms: {verdict}"
     )
-    return statistics.median(walls), own
+    wall, slack_calls = statistics.median(walls), statistics.median(calls)
+    own_p99 = percentile(owns, 0.99)
+    return {"wall_median_ms": wall, "own_median_ms": own, "own_p99_ms": own_p99, "slack_calls": slack_calls}
 
 
-def bench_submissions(database_url: str | None, count: int, latency: float) -> None:
+def bench_submissions(database_url: str | None, count: int, latency: float) -> dict[str, Any]:
     """`count` intake modals submitted at once, the fake Slack answering every call after `latency`: how
     soon each submission is acknowledged (Slack gives up after 3 s), and how soon every room is built."""
     with Sandbox(database_url) as sandbox:
@@ -297,12 +278,15 @@ def bench_submissions(database_url: str | None, count: int, latency: float) -> N
     print(
         f"{count} intake submissions at once, Slack answering every call after {latency * 1000:.0f} ms:\n"
         f"  acknowledgment median {statistics.median(acks):.0f} ms, p99 {p99:.0f} ms, max {max(acks):.0f} ms "
-        f"(aim p99 ≤ 1000 ms: {'met' if p99 <= 1000 else 'missed'}); "
+        f"(aim p99 ≤ {BURST_ACK_P99_AIM_MS:.0f} ms: {'met' if p99 <= BURST_ACK_P99_AIM_MS else 'missed'}); "
         f"all {count} rooms built after {built:.1f} s"
     )
+    return {"count": count, "latency_ms": latency * 1000, **spread_ms(acks), "built_s": built}
 
 
-def bench_service_open(database_url: str | None, declarations: int, same_issue: bool = False) -> float:
+def bench_service_open(
+    database_url: str | None, declarations: int, same_issue: bool = False
+) -> dict[str, Any]:
     """The escalation service alone, in-process, against the in-memory Slack seam (no HTTP anywhere):
     create + room set-up + the look for a pattern per SEV-1 declaration, each a different issue (or,
     `same_issue`, all one: one pattern whose alert every declaration edits). The fake Slack's own handling
@@ -358,7 +342,7 @@ def bench_service_open(database_url: str | None, declarations: int, same_issue: 
         f"  own time per declaration median {own:.1f} ms, p99 {percentile(owns, 0.99):.1f} ms "
         f"(aim ≤ {OWN_TIME_AIM_MS:.0f} ms: {'met' if own <= OWN_TIME_AIM_MS else 'missed'})"
     )
-    return own
+    return {"declarations": declarations, "own_median_ms": own, "own_p99_ms": percentile(owns, 0.99)}
 
 
 def main() -> None:
@@ -374,20 +358,29 @@ def main() -> None:
     parser.add_argument("--ack-requests", type=int, default=60, help="intake-modal requests per level")
     parser.add_argument("--declarations", type=int, default=40)
     parser.add_argument("--burst", type=int, default=50, help="intake submissions sent at once")
+    parser.add_argument("--json", metavar="FILE", help="also write the headline figures to FILE")
     args = parser.parse_args()
     levels = [int(level) for level in args.ack_levels.split(",") if level.strip()]
     started = time.perf_counter()
     with scratch_database(args.database_url) as (url, described):
         print(f"database: {described}")
-        bench_ack(url, args.requests, args.concurrency)
-        bench_ack_levels(url, levels, args.ack_requests, own_process=False)
-        bench_ack_levels(url, levels, args.ack_requests, own_process=True)
-        bench_room(url, args.runs, args.latency)
-        bench_declarations(url, args.declarations)
-        bench_service_open(url, args.declarations)
-        bench_service_open(url, args.declarations, same_issue=True)
-        bench_submissions(url, args.burst, 0.1)
-    print(f"database: {described}; benchmark took {time.perf_counter() - started:.0f} s")
+        figures: dict[str, Any] = {"database": make_url(url).get_backend_name(), "described": described}
+        figures["aims"] = {
+            "ack_ratio_10_1": ACK_RATIO_AIM,
+            "own_time_ms": OWN_TIME_AIM_MS,
+            "burst_ack_p99_ms": BURST_ACK_P99_AIM_MS,
+        }
+        figures["ack"] = bench_ack(url, args.requests, args.concurrency)
+        figures["ack_in_process"] = bench_ack_levels(url, levels, args.ack_requests, own_process=False)
+        figures["ack_own_process"] = bench_ack_levels(url, levels, args.ack_requests, own_process=True)
+        figures["room"] = bench_room(url, args.runs, args.latency)
+        figures["declarations"] = bench_declarations(url, args.declarations)
+        figures["service_open"] = bench_service_open(url, args.declarations)
+        figures["service_open_same_issue"] = bench_service_open(url, args.declarations, same_issue=True)
+        figures["burst"] = bench_submissions(url, args.burst, 0.1)
+    figures["seconds"] = time.perf_counter() - started
+    print(f"database: {described}; benchmark took {figures['seconds']:.0f} s")
+    write_json(args.json, figures)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ period holds every one of the 100,000: the worst case.
 
 Run: `.venv/bin/python benchmarks/bench_metrics.py [--database-url URL] [--escalations N] [--days D,D]`.
 Without `--database-url` it runs on a temp SQLite file and on PostgreSQL at `$WARROOM_BENCH_POSTGRES_URL`
-(default postgresql+psycopg://postgres@127.0.0.1:5432/test, in a fresh schema dropped after) if reachable.
+(default postgresql+psycopg://postgres@127.0.0.1:5432/test, in a fresh schema dropped after) if reachable;
+`--no-postgres` keeps it to SQLite. `--json FILE` also writes the medians there (for benchmarks/table.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from measure import percentile, verdict  # benchmarks/ is on the path when a script runs
+from measure import percentile, verdict, write_json  # benchmarks/ is on the path when a script runs
 from scratch_db import scratch_database
 from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
@@ -236,12 +237,12 @@ def query_plans(db: Database, now: datetime, policy: Policy) -> dict[str, list[s
     return plans
 
 
-def bench(url: str, described: str, days: float, args: argparse.Namespace) -> list[float]:
-    """Load one scenario into `url` and time every period; the medians, in ms."""
+def bench(url: str, described: str, days: float, args: argparse.Namespace) -> dict[str, Any]:
+    """Load one scenario into `url` and time every period; per period its median (ms) and size."""
     policy = default_policy()
     now = datetime.now(UTC).replace(microsecond=0)
     db = Database(url)
-    medians = []
+    periods: dict[str, Any] = {}
     try:
         upgrade(db.engine)
         began = time.perf_counter()
@@ -277,7 +278,7 @@ def bench(url: str, described: str, days: float, args: argparse.Namespace) -> li
                 totals.append((t2 - t0) * 1000)
             assert result is not None
             median = statistics.median(totals)
-            medians.append(median)
+            periods[choice] = {"median_ms": median, "escalations": result.overall.escalations}
             print(
                 f"  {choice:>7} ({result.overall.escalations:>7,} in the period): median {median:6.1f} ms "
                 f"(read {statistics.median(reads):6.1f} + figures {statistics.median(figures):5.1f})   "
@@ -285,7 +286,7 @@ def bench(url: str, described: str, days: float, args: argparse.Namespace) -> li
             )
     finally:
         db.dispose()
-    return medians
+    return {"backend": db.backend, "days": days, "escalations": args.escalations, "periods": periods}
 
 
 def main() -> None:
@@ -303,17 +304,21 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=9, help="computations per period (median reported)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-postgres", action="store_true", help="without --database-url: SQLite only")
+    parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE")
     args = parser.parse_args()
     targets: list[str | None] = [args.database_url] if args.database_url else [None]
-    if not args.database_url:
+    if not args.database_url and not args.no_postgres:
         if answers(POSTGRES_URL):
             targets.append(POSTGRES_URL)
         else:
             print(f"PostgreSQL not reachable at {POSTGRES_URL}: SQLite only")
+    scenarios = []
     for target in targets:
         for days in args.days:
             with scratch_database(target) as (url, described):
-                bench(url, described, days, args)
+                scenarios.append(bench(url, described, days, args))
+    write_json(args.json, {"aim_ms": AIM_MS, "scenarios": scenarios})
 
 
 if __name__ == "__main__":

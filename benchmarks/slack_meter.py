@@ -1,20 +1,22 @@
 """Instruments for the `/escalate` benchmark (bench_escalate.py), installed on a running sandbox:
 `SlackMeter` times the fake Slack's work (its Web API handling and its whole HTTP handling) and records
-what it was asked; `SetUpWatch` tells when each declared escalation's set-up finished. (Not a
-`bench_*.py`: `dev.py bench` runs those as scripts; this one is imported.)"""
+what it was asked; `SetUpWatch` tells when each declared escalation's set-up finished; `ack_levels` sends
+the acknowledgment load level by level, the meter watching. (Not a `bench_*.py`: `dev.py bench` runs those
+as scripts; this one is imported.)"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.stack import Sandbox
+from bot.sandbox.stack import Sandbox, wait_until
 from storage.models import Escalation
 
 
@@ -152,3 +154,37 @@ class SetUpWatch:
                 return self._finished.get(newest, seen)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no escalation after #{after_id} set up within {timeout} s")
+
+
+# (level, acks in ms, non-200s, views.open calls before, seconds to ack all, to open all, opened)
+AckRow = tuple[int, list[float], int, int, float, float, int]
+
+
+def ack_levels(
+    fake: FakeSlack,
+    meter: SlackMeter,
+    one: Callable[[int], tuple[int, float]],
+    levels: list[int],
+    requests: int,
+) -> list[AckRow]:
+    """Send `requests` of `one` (a signed /escalate that opens a modal) at each concurrency level, after a
+    warm-up, and what came of each level. Warming up first, since the first requests pay for imports,
+    pools and connections."""
+    rows: list[AckRow] = []
+    for _ in range(5):
+        one(0)
+    wait_until(lambda: meter.count("views.open") >= 5, timeout=30)
+    for level in levels:
+        before = meter.count("views.open")
+        started = time.perf_counter()
+        with ThreadPoolExecutor(level) as pool:
+            results = list(pool.map(one, range(requests)))
+        acked = time.perf_counter() - started
+        # The level is over when every request's modal is open: no post-ack work spills into the next.
+        wait_until(lambda b=before: meter.count("views.open") >= b + requests, timeout=60, interval=0.005)
+        all_open = meter.last_end("views.open") - started
+        ms = [seconds * 1000 for _, seconds in results]
+        failures = sum(1 for status, _ in results if status != 200)
+        opened = [c.ok for c in fake.calls_to("views.open")][before : before + requests]
+        rows.append((level, ms, failures, before, acked, all_open, sum(opened)))
+    return rows
