@@ -1,13 +1,18 @@
-"""Measuring helpers shared by the benchmarks: percentiles, this process's resident memory, a verdict
-against an aim, and a count of the warnings logged during a run. (Not a `bench_*.py`: `dev.py bench` runs
-those as scripts; this one is imported by them.)"""
+"""Measuring helpers shared by the benchmarks: percentiles, a process's resident memory, a verdict
+against an aim, a count of the warnings logged during a run, and the `--json` file a script's headline
+figures go to (benchmarks/table.py reads them). (Not a `bench_*.py`: `dev.py bench` runs those as
+scripts; this one is imported by them.)"""
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import resource
+import statistics
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -16,14 +21,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def memory_mib() -> tuple[float, float]:
-    """(current RSS, peak RSS) of this process in MiB."""
+def spread_ms(ms: list[float]) -> dict[str, float]:
+    """A set of timings (ms) as a `--json` file gives them: their median, p99 and max."""
+    return {"median_ms": statistics.median(ms), "p99_ms": percentile(ms, 0.99), "max_ms": max(ms)}
+
+
+def memory_mib(pid: int | str = "self") -> tuple[float, float]:
+    """(current RSS, peak RSS) in MiB of this process, or of process `pid` (Linux only; NaN elsewhere)."""
     try:
-        fields = dict(
-            line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line
-        )
+        status = Path(f"/proc/{pid}/status").read_text()
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
     except (OSError, KeyError, ValueError):  # not Linux: ru_maxrss only (KiB on Linux, bytes on macOS)
+        if pid != "self":
+            return float("nan"), float("nan")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return float("nan"), peak
 
@@ -45,3 +56,23 @@ class WarningCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages[record.getMessage().split(" (")[0][:80]] += 1
+
+
+def write_json(path: str | None, figures: dict[str, Any]) -> None:
+    """Write a script's headline figures to `path` (its `--json FILE`), if given, for benchmarks/table.py.
+
+    Written at the end of a run, so a script that fails leaves no file and the table says so; NaN (a
+    figure that could not be measured) becomes null, since JSON has no NaN."""
+    if not path:
+        return
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value
+
+    Path(path).write_text(json.dumps(clean(figures), indent=2) + "\n")
