@@ -92,6 +92,21 @@ def get_escalation_for_update(session: Session, escalation_id: int) -> Escalatio
     ).scalar_one_or_none()
 
 
+def get_escalations_for_update(session: Session, escalation_ids: list[int]) -> list[Escalation]:
+    """Those escalations, locked in id order (so two callers locking several cannot deadlock); the ones
+    that exist, by id."""
+    if not escalation_ids:
+        return []
+    return list(
+        session.execute(
+            select(Escalation)
+            .where(Escalation.id.in_(escalation_ids))
+            .order_by(Escalation.id)
+            .with_for_update(of=Escalation)
+        ).scalars()
+    )
+
+
 def lock_due_for_reminders(session: Session, now: datetime, limit: int) -> list[Escalation]:
     """Up to `limit` escalations whose next reminder time has come, earliest first, locked until the
     transaction ends (PostgreSQL). Rows another sweep or a change holds are skipped, not waited for: each

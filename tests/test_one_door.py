@@ -19,7 +19,7 @@ from bot.app import Warroom
 from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor, Outcome
 from bot.escalations.read_model import EscalationSnapshot
-from bot.escalations.record import InvalidChange
+from bot.escalations.record import InvalidChange, Record
 from storage.models import Escalation
 from tests.in_process import CALLER, IC, MEMBER, NOW, STRANGER, T0, InProcess, at, dues
 from tests.in_process import in_process_fixture as in_process_fixture  # the `in_process` fixture
@@ -255,3 +255,40 @@ def test_moving_a_card_up_updates_the_card_where_it_was_raised(in_process: InPro
     assert "SEV-3" not in shown and "SEV-1" in shown
     assert f"<#{_moved.room_channel_id}>" in shown, "it says where the escalation went"
     assert not [b for b in thread_card["blocks"] if b["type"] == "actions"], "its buttons are gone"
+
+
+def test_changes_to_several_escalations_in_one_unit_of_work_each_take_every_step(
+    in_process: InProcess,
+) -> None:
+    """`change_each` (what a sweep does after posting a batch of reminders): each escalation gets its events
+    and its re-timed clocks and one card edit; one that changes nothing records nothing; a vanished one is
+    left out rather than failing the others."""
+    first, second, quiet = (in_process.open(customer=name) for name in ("Initech", "Globex", "Hooli"))
+    edits = [in_process.card_updates(esc) for esc in (first, second, quiet)]
+    quiet_kinds = in_process.kinds(quiet.id)
+    in_process.clock.now = at(20)
+
+    def both_breached(record: Record) -> None:
+        record.record_breach("first_response", at(15))
+        record.record_breach("resolution", at(240))
+
+    outcomes = in_process.warroom.changes.change_each(
+        {
+            second.id: lambda record: record.record_breach("first_response", at(15)),
+            first.id: both_breached,
+            quiet.id: lambda record: None,
+            999_999: lambda record: record.record_breach("first_response", at(15)),
+        }
+    )
+
+    assert sorted((o.escalation.id, o.changed) for o in outcomes) == sorted(
+        [(first.id, True), (second.id, True), (quiet.id, False)]
+    )
+    assert in_process.kinds(first.id).count("sla_breach") == 2
+    assert in_process.kinds(second.id).count("sla_breach") == 1
+    assert in_process.kinds(quiet.id) == quiet_kinds
+    rows = [in_process.row(esc.id) for esc in (first, second)]
+    assert [(r.first_response_breached, r.resolution_breached) for r in rows] == [(True, True), (True, False)]
+    assert all(r.next_reminder_at is not None for r in rows), "the clocks were re-timed"
+    after = [in_process.card_updates(esc) for esc in (first, second, quiet)]
+    assert after == [edits[0] + 1, edits[1] + 1, edits[2]], "one card edit per changed escalation"

@@ -13,7 +13,7 @@ import os
 import socket
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,6 +33,7 @@ from bot.clocks.schedule import (
 from bot.core.vocabulary import Clock
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.read_model import EscalationSnapshot
+from bot.escalations.record import Record
 from bot.followups.model import FollowUpView
 from bot.policy.model import Policy
 from bot.settings import Settings
@@ -70,7 +71,7 @@ class Outcome:
     owed: Owed
     posted_to: tuple[str, str] | None = None  # (channel, ts) written on the claim
     give_back: bool = False
-    then: Callable[[], None] | None = None  # through the one door, once the post is recorded
+    act: Callable[[Record], object] | None = None  # through the one door, once the post is recorded
     alert: str | None = None  # for the leadership channel
 
 
@@ -90,45 +91,58 @@ class ClockService:
     # several going. Each claims rows no other holds (SKIP LOCKED on PostgreSQL; SQLite takes turns).
     claimers: int = 3
     # Their own pools: reminders refresh cards through the gateway's pool, which must not wait on itself,
-    # and a batch waits on its posts, so batches and posts never share threads.
+    # and a batch waits on its posts, so batches, posts and follow-ons never share threads.
     _pool: ThreadPoolExecutor = field(init=False, repr=False)
     _batches: ThreadPoolExecutor = field(init=False, repr=False)
+    _after: ThreadPoolExecutor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sweep")
         self._batches = ThreadPoolExecutor(max_workers=self.claimers, thread_name_prefix="sweep-batch")
+        self._after = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sweep-after")
 
     def close(self) -> None:
         """Stop the sweep's worker threads."""
         self._batches.shutdown(wait=True)
+        self._after.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
     def sweep(self, now: datetime | None = None, batch: int = 200, rounds: int = 20) -> SweepResult:
-        """Post every reminder owed at `now` (default: the service clock) exactly once.
+        """Post every reminder owed at `now` (default: the service clock, read again for each batch)
+        exactly once.
 
-        A batch costs three transactions whatever its size: claim (lock the due rows, retime them, claim
-        their reminders), record (where each was posted, claims given back), and the follow-ons (breaches
-        flagged, rooms archived) through the change pipeline. Posting in between runs several channels at a
-        time, one post at a time per channel as Slack's rate limits ask. `claimers` batches run at once,
+        A batch costs two transactions whatever its size: claim (lock the due rows, retime them, claim
+        their reminders) and record (where each was posted, claims given back). Posting in between runs
+        several channels at a time, one post at a time per channel as Slack's rate limits ask. Follow-ons
+        (breaches flagged, rooms archived: each a change through the pipeline; leadership alerts) run while
+        the next batch is claimed, and the sweep returns once they are done. `claimers` batches run at once,
         each taking batches while they come back full, up to `rounds`, instead of waiting for the next tick.
         """
-        now = now or self.clock()
         done = list(
             self._batches.map(lambda _: self._batches_until_done(now, batch, rounds), range(self.claimers))
         )
         return SweepResult(checked=sum(r.checked for r in done), posted=sum(r.posted for r in done))
 
-    def _batches_until_done(self, now: datetime, batch: int, rounds: int) -> SweepResult:
+    def _batches_until_done(self, at: datetime | None, batch: int, rounds: int) -> SweepResult:
         checked = posted = 0
-        for _ in range(rounds):
-            looked, owed = self._claim_due(now, batch)
-            checked += looked
-            outcomes = self._deliver(owed, now)
-            self._record(outcomes, now)
-            posted += sum(outcome.posted_to is not None for outcome in outcomes)
-            self._follow_on(outcomes)
-            if looked < batch:
-                break
+        follow_ons: list[Future[None]] = []
+        try:
+            for _ in range(rounds):
+                # The clock is read again for every batch: what fell due while the sweep was busy is taken
+                # by this sweep, not left for the next tick.
+                now = at or self.clock()
+                looked, owed = self._claim_due(now, batch)
+                checked += looked
+                outcomes = self._deliver(owed, now)
+                self._record(outcomes, now)
+                posted += sum(outcome.posted_to is not None for outcome in outcomes)
+                # The next batch is claimed while this one's follow-ons run: they are recorded reminders'
+                # consequences, and waiting for them would leave the batch's next reminders late.
+                follow_ons += self._follow_on(outcomes)
+                if looked < batch:
+                    break
+        finally:
+            wait(follow_ons)  # the sweep is done when they are: its caller sees the breaches flagged
         return SweepResult(checked=checked, posted=posted)
 
     def _claim_due(self, now: datetime, batch: int) -> tuple[int, list[Owed]]:
@@ -177,25 +191,34 @@ class ClockService:
                 claims.mark_reminders_posted(session, posted)
                 claims.release_reminders(session, given_back, now + RETRY_AFTER_FAILURE)
 
-    def _follow_on(self, outcomes: list[Outcome]) -> None:
-        def run(outcome: Outcome) -> None:
-            try:
-                assert outcome.then is not None
-                outcome.then()
-            except Exception:  # the reminder is out and recorded: one failed follow-on must not stop the rest
-                owed = outcome.owed
-                log.exception("after reminder %s for %s", owed.reminder.key, owed.esc.public_id)
+    def _follow_on(self, outcomes: list[Outcome]) -> list[Future[None]]:
+        """Start the batch's follow-ons: its changes (one unit of work for the batch, through the one door)
+        and its leadership alerts; their futures."""
+        acts: dict[int, list[Callable[[Record], object]]] = defaultdict(list)
+        for outcome in outcomes:
+            if outcome.act is not None:
+                acts[outcome.owed.esc.id].append(outcome.act)
 
-        list(self._pool.map(run, [o for o in outcomes if o.then is not None]))
-        channel = self.settings.leadership_channel
-        for outcome in outcomes:  # one channel: one post at a time
-            if outcome.alert is not None and channel:
+        def change() -> None:
+            try:
+                self.changes.change_each({id_: _all_of(each) for id_, each in acts.items()})
+            except Exception:  # the reminders are out and recorded; the next sweep's changes are not held up
+                log.exception("after reminders for %d escalations", len(acts))
+
+        def alert_leadership(channel: str, alerts: list[Outcome]) -> None:
+            for outcome in alerts:  # one channel: one post at a time
                 try:
-                    self.gateway.post_message(channel, outcome.alert)
+                    self.gateway.post_message(channel, outcome.alert or "")
                 except Exception as exc:
                     log.warning(
                         "leadership alert for %s not posted: %s", outcome.owed.esc.public_id, slack_error(exc)
                     )
+
+        started = [self._after.submit(change)] if acts else []
+        alerts = [o for o in outcomes if o.alert is not None]
+        if alerts and self.settings.leadership_channel:
+            started.append(self._after.submit(alert_leadership, self.settings.leadership_channel, alerts))
+        return started
 
     def _nudge(self, owed: Owed, now: datetime) -> Outcome:
         esc, reminder = owed.esc, owed.reminder
@@ -235,9 +258,7 @@ class ClockService:
             owed,
             posted_to=(channel or "", ts),
             # Through the one door: flagged once, on the timeline, and the card shows it.
-            then=lambda: self.changes.change(
-                esc.id, None, lambda record: record.record_breach(reminder.clock, reminder.due_at)
-            ),
+            act=lambda record: record.record_breach(reminder.clock, reminder.due_at),
             alert=build_leadership_alert(esc, reminder, facts),
         )
 
@@ -267,9 +288,7 @@ class ClockService:
         return Outcome(
             owed,
             posted_to=(channel, ""),
-            then=lambda: self.changes.change(
-                esc.id, None, lambda record: record.archive_failed(refused) if refused else record.archived()
-            ),
+            act=lambda record: record.archive_failed(refused) if refused else record.archived(),
         )
 
     def _remind_owner(self, owed: Owed, now: datetime) -> Outcome:
@@ -322,6 +341,16 @@ class ClockService:
         except Exception as exc:
             log.warning("follow-up reminder for %s given up: %s", esc.public_id, slack_error(exc))
             return None, None
+
+
+def _all_of(acts: list[Callable[[Record], object]]) -> Callable[[Record], None]:
+    """One act doing each of `acts` (an escalation whose two SLA clocks ran out in one batch)."""
+
+    def act(record: Record) -> None:
+        for each in acts:
+            each(record)
+
+    return act
 
 
 def _lane(owed: Owed) -> str:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from bot.clocks.recompute import retime
+from sqlalchemy.orm import Session
+
+from bot.clocks.recompute import retime, retime_all
 from bot.escalations.access import Permission, Viewer, decide
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import NotAllowed, Record
@@ -23,6 +25,7 @@ from bot.escalations.viewers import Viewers
 from bot.policy.model import Policy
 from storage import repository as repo
 from storage.db import Database, utcnow
+from storage.models import Escalation
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,16 +100,45 @@ class ChangePipeline:
             row = repo.get_escalation_for_update(session, escalation_id)
             if row is None:
                 raise EscalationNotFound(escalation_id)
-            record = Record(row, session, self.policy, self.clock(), viewer)
-            record.require(permission)
-            act(record)
+            record = self._apply(session, row, act, viewer, permission, self.clock())
             if not record.changed:
                 return Outcome(record.view(), changed=False)
-            for event in record.events:
-                repo.add_event(session, row.id, event, record.actor, at=record.now)
             retime(session, row, self.policy, record.now)
             esc = record.view()
         return Outcome(self._after_commit(record, esc), changed=True)
+
+    def change_each(self, acts: dict[int, Callable[[Record], object]]) -> list[Outcome]:
+        """Apply warroom's own changes to several escalations (escalation id → act) in one unit of work,
+        every step above for each: what a sweep does to the escalations whose reminders it just posted
+        (breaches flagged, rooms archived). Rows are locked in id order, so two callers cannot deadlock;
+        one that no longer exists is left out. Slack follows, escalation by escalation, once committed."""
+        with self.db.session() as session:
+            now = self.clock()
+            rows = repo.get_escalations_for_update(session, sorted(acts))
+            records = [self._apply(session, row, acts[row.id], None, Permission.CHANGE, now) for row in rows]
+            done = [record for record in records if record.changed]
+            unchanged = [Outcome(record.view(), changed=False) for record in records if not record.changed]
+            retime_all(session, [record.row for record in done], self.policy, now)
+            changed = [(record, record.view()) for record in done]
+        return unchanged + [Outcome(self._after_commit(record, esc), changed=True) for record, esc in changed]
+
+    def _apply(
+        self,
+        session: Session,
+        row: Escalation,
+        act: Callable[[Record], object],
+        viewer: Viewer | None,
+        permission: Permission,
+        now: datetime,
+    ) -> Record:
+        """Check, act, and put what happened on the timeline: the steps under the lock before the clocks."""
+        record = Record(row, session, self.policy, now, viewer)
+        record.require(permission)
+        act(record)
+        if record.changed:
+            for event in record.events:
+                repo.add_event(session, row.id, event, record.actor, at=record.now)
+        return record
 
     def _after_commit(self, record: Record, esc: EscalationSnapshot) -> EscalationSnapshot:
         """What the committed change does in Slack. Each step stands alone: the change is saved, so a Slack

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from blocks.escalations.messages import build_announcement, build_topic
 from blocks.escalations.triage_card import build_moved_card, build_triage_card, card_fallback_text
@@ -100,8 +101,8 @@ class RoomUpkeep:
             return self._refresh(escalation_id)
 
     def _refresh(self, escalation_id: int) -> EscalationSnapshot:
-        esc = self._load(escalation_id)
-        with self.db.session() as session:
+        with self.db.session() as session:  # one read of what the card, the topic and the flags need
+            esc = self._snapshot(session, escalation_id)
             steps = {
                 name: dict(step.result) for name, step in claims.steps_of(session, escalation_id).items()
             }
@@ -154,6 +155,9 @@ class RoomUpkeep:
 
     def _load(self, escalation_id: int) -> EscalationSnapshot:
         with self.db.session() as session:
-            row = repo.get_escalation(session, escalation_id)
-            assert row is not None, f"escalation {escalation_id} vanished"
-            return EscalationSnapshot.of(row, self.policy)
+            return self._snapshot(session, escalation_id)
+
+    def _snapshot(self, session: Session, escalation_id: int) -> EscalationSnapshot:
+        row = repo.get_escalation(session, escalation_id)
+        assert row is not None, f"escalation {escalation_id} vanished"
+        return EscalationSnapshot.of(row, self.policy)
