@@ -32,7 +32,9 @@ def ensure_environment(extras: str) -> Path:
     if not stamp.exists():
         print("Installing warroom and its dependencies into .venv …", flush=True)
         pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, "--upgrade", "pip"], check=True)
+        # venv seeds whatever pip and setuptools Python shipped with (setuptools 65 has known advisories,
+        # and the audit in .ci/run judges what is installed): both are brought up to date first.
+        subprocess.run([*pip, "--upgrade", "pip", "setuptools"], check=True)
         target = f".[{extras}]" if extras else "."
         subprocess.run([*pip, "--editable", target], check=True, cwd=ROOT)
         stamp.touch()

@@ -1,12 +1,14 @@
 """What runs around the bot in the reminder-clocks benchmark (bench_clocks.py): the fake Slack and the
-loader, each in a child process so that neither is counted in the bot's memory or CPU, and the sweeps
-on a schedule. (Not a `bench_*.py`: `dev.py bench` runs those as scripts; this one is imported.)"""
+loader, each in a child process so that neither is counted in the bot's memory or CPU, the bot's settings,
+and the sweeps on a schedule (in this process, or in each replica's: clock_replicas.py). (Not a
+`bench_*.py`: `dev.py bench` runs those as scripts; this one is imported.)"""
 
 from __future__ import annotations
 
 import cProfile
 import math
 import multiprocessing
+import secrets
 import time
 import traceback
 from collections import Counter
@@ -16,10 +18,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
 
-from clock_load import CARD_CHANNELS, PEOPLE, Loaded, LoadSpec, load  # benchmarks/ is on the path
+from clock_load import PEOPLE, Loaded, LoadSpec, load  # benchmarks/ is on the path
 
 from bot.clocks.sweep import ClockService
+from bot.settings import Settings, load_settings
 from storage.db import utcnow
+
+SANDBOX_TOKEN = "xoxb-sandbox-0000000000-warroom"
+
+
+def bot_settings(api_url: str, database_url: str) -> Settings:
+    """The settings every bot process of the run (this one, each replica) is built with."""
+    return load_settings(
+        SLACK_BOT_TOKEN=SANDBOX_TOKEN,
+        SLACK_SIGNING_SECRET=secrets.token_hex(16),
+        SLACK_API_URL=api_url,
+        DATABASE_URL=database_url,
+        WARROOM_ESCALATIONS_CHANNEL="C0ESCALATIONS",
+        WARROOM_LEADERSHIP_CHANNEL="C0LEADERSHIP",
+        _env_file=None,
+    )
+
 
 # --- the fake Slack, in its own process -----------------------------------------------------------------
 
@@ -28,20 +47,22 @@ def _fake_slack_process(conn: Connection, loader: Connection, latency: float) ->
     from bot.sandbox.fake_slack import BOT_USER_ID, FakeSlack
 
     fake = FakeSlack(latency=latency).start()
-    boards = [fake.add_channel(f"escalations-{n:02d}") for n in range(CARD_CHANNELS)]
+    boards: list[str] = []
     conn.send(fake.api_url)
     while True:
         [ready, *_] = wait([conn, loader])
         command, arg = ready.recv()
         if command == "rooms":  # one per room kind: (room channel, room name, card channel, card ts)
+            kinds, card_channels = arg
+            boards += [fake.add_channel(f"escalations-{n:03d}") for n in range(len(boards), card_channels)]
             rooms = []
-            for n, kind in enumerate(arg):
+            for n, kind in enumerate(kinds):
                 if kind == "channel":
                     name = f"esc-bench-{n:05d}"
                     channel = fake.add_channel(name, members=PEOPLE)
                     rooms.append((channel, name, channel, fake.add_message(channel, BOT_USER_ID, "card")))
                 else:
-                    board = boards[n % CARD_CHANNELS]
+                    board = boards[n % card_channels]
                     rooms.append((None, None, board, fake.add_message(board, BOT_USER_ID, "card")))
             ready.send(rooms)
         elif command == "calls":
@@ -123,9 +144,13 @@ def run_sweeps(
     batch: int,
     window_end: datetime,
     drain: float,
-    profiler: cProfile.Profile | None,
+    profiler: cProfile.Profile | None = None,
+    start_at: float | None = None,
 ) -> tuple[list[Tick], bool]:
-    """Sweep every `interval` s until the window has passed and nothing is due; (ticks, drained)."""
+    """Sweep every `interval` s, from `start_at` (a `time.time()`, so that replicas share the schedule;
+    default now), until the window has passed and nothing is due; (ticks, drained)."""
+    if start_at is not None:
+        time.sleep(max(0.0, start_at - time.time()))
     ticks: list[Tick] = []
     slot = time.monotonic()
     give_up = None
@@ -148,3 +173,14 @@ def run_sweeps(
         if late > 0:  # overran: like APScheduler (max_instances=1), the missed slots are skipped
             slot += math.ceil(late / interval) * interval
         time.sleep(max(0.0, slot - time.monotonic()))
+
+
+def idle_sweeps(clocks: ClockService, count: int, batch: int) -> list[Tick]:
+    """`count` more sweeps, 0.1 s apart, once nothing is due: the steady-state cost, measured some more."""
+    ticks = []
+    for _ in range(count):
+        time.sleep(0.1)
+        began = time.perf_counter()
+        result = clocks.sweep(batch=batch)
+        ticks.append(Tick(time.perf_counter() - began, result.checked, result.posted))
+    return ticks

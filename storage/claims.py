@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import Integer, String, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.db import insert_ignoring_conflict, utcnow
+from storage.db import UTCDateTime, insert_ignoring_conflict, utcnow
 from storage.models import Escalation, Reminder, SlackEvent, SlackStep
 
 
@@ -183,11 +183,13 @@ def claim_reminders(session: Session, owed: list[tuple[int, Any]], worker: str) 
     if not owed:
         return set()
     now = utcnow()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     key = [Reminder.escalation_id, Reminder.clock, Reminder.due_at, Reminder.stage]
+    if session.get_bind().dialect.name == "postgresql":
+        return _claim_reminders_postgresql(session, owed, worker, now, key)
     stmt = (
-        insert(Reminder.__table__).on_conflict_do_nothing(index_elements=[c.key for c in key]).returning(*key)
+        sqlite.insert(Reminder.__table__)
+        .on_conflict_do_nothing(index_elements=[c.key for c in key])
+        .returning(*key)
     )
     rows = [
         {
@@ -202,6 +204,32 @@ def claim_reminders(session: Session, owed: list[tuple[int, Any]], worker: str) 
         for escalation_id, r in owed
     ]
     return {tuple(row) for row in session.execute(stmt, rows)}  # type: ignore[misc]
+
+
+def _claim_reminders_postgresql(
+    session: Session, owed: list[tuple[int, Any]], worker: str, now: datetime, key: list[Any]
+) -> set[ReminderKey]:
+    """The claim as one INSERT … SELECT FROM unnest(arrays): one short statement whatever the batch's size
+    (a multi-row VALUES list is a new statement text, parsed anew, for every batch size)."""
+    columns = {
+        "escalation_id": ([escalation_id for escalation_id, _ in owed], Integer),
+        "clock": ([r.clock for _, r in owed], String),
+        "due_at": ([r.due_at for _, r in owed], UTCDateTime),
+        "stage": ([r.stage for _, r in owed], String),
+        "fire_at": ([r.fire_at for _, r in owed], UTCDateTime),
+    }
+    arrays = [bindparam(name, vals, type_=postgresql.ARRAY(kind)) for name, (vals, kind) in columns.items()]
+    given = func.unnest(*arrays).table_valued(*columns).render_derived()
+    stmt = (
+        postgresql.insert(Reminder.__table__)
+        .from_select(
+            [*columns, "claimed_at", "claimed_by"],
+            select(*given.c, literal(now, UTCDateTime), literal(worker, String)),
+        )
+        .on_conflict_do_nothing(index_elements=[c.key for c in key])
+        .returning(*key)
+    )
+    return {tuple(row) for row in session.execute(stmt)}  # type: ignore[misc]
 
 
 _KEY_MATCHES = (

@@ -150,9 +150,11 @@ class ClockService:
             # Locked, as every change locks its row: a follow-up added meanwhile cannot have its reminder
             # time overwritten by this sweep's older view. Rows locked elsewhere wait for the next tick.
             rows = repo.lock_due_for_reminders(session, now, batch)
-            plans = retime_all(session, rows, self.policy, now)
-            wanted = [(row.id, reminder) for row in rows for reminder in plans[row.id].send]
-            won = claims.claim_reminders(session, wanted, self.worker_id)
+            # Not flushed until the commit: each row is written once, with the time set below.
+            with session.no_autoflush:
+                plans = retime_all(session, rows, self.policy, now)
+                wanted = [(row.id, reminder) for row in rows for reminder in plans[row.id].send]
+                won = claims.claim_reminders(session, wanted, self.worker_id)
             snapshots: dict[int, EscalationSnapshot] = {}
             owed: list[Owed] = []
             for row in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
@@ -11,6 +12,12 @@ class _Server(ThreadingHTTPServer):
     # Room for every client thread connecting at once: past a full backlog (the default is 5) the kernel
     # drops the SYN and the client waits a whole second to resend it.
     request_queue_size = 128
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up before its answer (a test's timeout, a dropped connection) is what
+        the fakes exist to show; anything else is printed as socketserver does."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class LoopbackServer:
