@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections import defaultdict
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
 from blocks.escalations.messages import ARCHIVE_NOTICE, build_archive_notice
 from blocks.followups.follow_ups import build_follow_up_reminder
+from bot.clocks.pacing import Pacing
 from bot.clocks.recompute import retime_all
 from bot.clocks.schedule import (
     FOLLOW_UP_CLOCK,
@@ -86,20 +88,23 @@ class ClockService:
     settings: Settings
     clock: Callable[[], datetime] = field(default=utcnow)
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-    workers: int = 8
-    # Batches in flight at once: a batch mostly waits (on the database, on Slack), so one replica keeps
-    # several going. Each claims rows no other holds (SKIP LOCKED on PostgreSQL; SQLite takes turns).
-    claimers: int = 3
+    workers: int = 16  # posts in flight at most (Slack slow to answer); `Pacing` says how many it takes
+    # Batches in flight at once. Each claims rows no other holds (SKIP LOCKED on PostgreSQL; SQLite takes
+    # turns); more than one gains nothing measurable, since posting already overlaps Slack's time.
+    claimers: int = 1
     # Their own pools: reminders refresh cards through the gateway's pool, which must not wait on itself,
     # and a batch waits on its posts, so batches, posts and follow-ons never share threads.
     _pool: ThreadPoolExecutor = field(init=False, repr=False)
     _batches: ThreadPoolExecutor = field(init=False, repr=False)
     _after: ThreadPoolExecutor = field(init=False, repr=False)
+    _pacing: Pacing = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._pacing = Pacing(most=self.workers)
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sweep")
         self._batches = ThreadPoolExecutor(max_workers=self.claimers, thread_name_prefix="sweep-batch")
-        self._after = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sweep-after")
+        # A batch's follow-ons are one change and one run of alerts: a few threads keep up with batches.
+        self._after = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sweep-after")
 
     def close(self) -> None:
         """Stop the sweep's worker threads."""
@@ -114,9 +119,10 @@ class ClockService:
         A batch costs two transactions whatever its size: claim (lock the due rows, retime them, claim
         their reminders) and record (where each was posted, claims given back). Posting in between runs
         several channels at a time, one post at a time per channel as Slack's rate limits ask. Follow-ons
-        (breaches flagged, rooms archived: each a change through the pipeline; leadership alerts) run while
-        the next batch is claimed, and the sweep returns once they are done. `claimers` batches run at once,
-        each taking batches while they come back full, up to `rounds`, instead of waiting for the next tick.
+        (breaches flagged and rooms archived, one `change_each` through the pipeline per batch; leadership
+        alerts) run while the next batch is claimed, and the sweep returns once they are done. `claimers`
+        batches run at once, each taking batches while they come back full, up to `rounds`, instead of
+        waiting for the next tick.
         """
         done = list(
             self._batches.map(lambda _: self._batches_until_done(now, batch, rounds), range(self.claimers))
@@ -168,13 +174,27 @@ class ClockService:
             return len(rows), owed
 
     def _deliver(self, owed: list[Owed], now: datetime) -> list[Outcome]:
-        lanes: dict[str, list[Owed]] = defaultdict(list)
+        """Post a batch's reminders, one lane (channel) at a time per thread, as many lanes at once as
+        the pacing asks for; one is done in this thread, with no hand-over at all."""
+        by_lane: dict[str, list[Owed]] = defaultdict(list)
         for item in owed:
-            lanes[_lane(item)].append(item)
-        done = self._pool.map(lambda lane: [self._deliver_one(item, now) for item in lane], lanes.values())
-        return [outcome for lane in done for outcome in lane]
+            by_lane[_lane(item)].append(item)
+        lanes = deque(by_lane.values())
+
+        def drain() -> list[Outcome]:
+            done: list[Outcome] = []
+            while True:
+                try:
+                    lane = lanes.popleft()  # atomic: each lane is taken by one thread
+                except IndexError:
+                    return done
+                done += [self._deliver_one(item, now) for item in lane]
+
+        helpers = [self._pool.submit(drain) for _ in range(min(len(lanes), self._pacing.in_flight()) - 1)]
+        return drain() + [outcome for helper in helpers for outcome in helper.result()]
 
     def _deliver_one(self, owed: Owed, now: datetime) -> Outcome:
+        wall, cpu = time.perf_counter(), time.thread_time()
         try:
             if owed.reminder.clock == Clock.ARCHIVE:
                 return self._archive(owed)
@@ -184,6 +204,8 @@ class ClockService:
         except Exception:  # a bug in one reminder must not cost the batch its others
             log.exception("reminder %s for %s failed; will retry", owed.reminder.key, owed.esc.public_id)
             return Outcome(owed, give_back=True)
+        finally:
+            self._pacing.note(time.perf_counter() - wall, time.thread_time() - cpu)
 
     def _record(self, outcomes: list[Outcome], now: datetime) -> None:
         posted = [(o.owed.esc.id, o.owed.reminder, *o.posted_to) for o in outcomes if o.posted_to is not None]

@@ -118,7 +118,8 @@ class ChangePipeline:
             records = [self._apply(session, row, acts[row.id], None, Permission.CHANGE, now) for row in rows]
             done = [record for record in records if record.changed]
             unchanged = [Outcome(record.view(), changed=False) for record in records if not record.changed]
-            retime_all(session, [record.row for record in done], self.policy, now)
+            if done:
+                retime_all(session, [record.row for record in done], self.policy, now)
             changed = [(record, record.view()) for record in done]
         return unchanged + [Outcome(self._after_commit(record, esc), changed=True) for record, esc in changed]
 

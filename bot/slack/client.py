@@ -123,12 +123,16 @@ class GatewayCore:
         return self._auth
 
     def in_parallel(self, calls: dict[str, Callable[[], T]]) -> dict[str, T | Exception]:
-        """Run independent calls at once; each name maps to its result or the exception it raised."""
-        futures = {name: self._pool.submit(call) for name, call in calls.items()}
+        """Run independent calls at once; each name maps to its result or the exception it raised. The
+        first runs in this thread while the others run in the pool (a lone call never changes threads)."""
+        if not calls:
+            return {}
+        (first, call), *rest = calls.items()
+        futures = {name: self._pool.submit(other) for name, other in rest}
         results: dict[str, T | Exception] = {}
-        for name, future in futures.items():
+        for name, get in [(first, call), *((name, future.result) for name, future in futures.items())]:
             try:
-                results[name] = future.result()
+                results[name] = get()
             except Exception as exc:  # one failed step must not hide the others' results
                 log.warning("slack step %s failed: %s", name, slack_error(exc))
                 results[name] = exc
