@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from blocks.escalations.intake_modal import IntakeSource
+from bot.escalations.intake import Intake
 from bot.sandbox.signed import SlackReply
 from bot.sandbox.stack import Sandbox, wait_until
 
@@ -66,3 +68,20 @@ def settled(sandbox: Sandbox) -> None:
         return total > 0 and unfinished == 0
 
     wait_until(done)
+
+
+def create_sev1s(sandbox: Sandbox, count: int, key: str) -> None:
+    """`count` SEV-1 escalations of different customers straight through the service (no room set up),
+    for tests about many escalations at once."""
+    for i in range(count):
+        sandbox.warroom.service.create(
+            Intake(
+                customer=f"Customer {i}",
+                summary="Reports failing",
+                escalation_type="technical",
+                severity="SEV-1",
+                ic_user_id="U0ANA",
+            ),
+            "U0BEN",
+            IntakeSource(f"{key}-{i}"),
+        )

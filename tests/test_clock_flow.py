@@ -10,17 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from blocks.escalations.intake_modal import IntakeSource
 from bot.clocks.recompute import retime
 from bot.clocks.sweep import ClockService
 from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor
-from bot.escalations.intake import Intake
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.stack import ControlledClock, Sandbox, wait_until
 from storage.db import Database
 from storage.models import Escalation, Reminder, TimelineEvent
-from tests.flows import SEV1_TEXT, escalate, settled
+from tests.flows import SEV1_TEXT, create_sev1s, escalate, settled
 from tests.room_steps import second_clock_replica
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -257,19 +255,7 @@ def test_two_schedulers_post_each_of_500_due_reminders_exactly_once(
     db: Database, clock: ControlledClock
 ) -> None:
     with Sandbox(db=db, clock=clock) as sandbox:
-        service = sandbox.warroom.service
-        for i in range(500):
-            service.create(
-                Intake(
-                    customer=f"Customer {i}",
-                    summary="Reports failing",
-                    escalation_type="technical",
-                    severity="SEV-1",
-                    ic_user_id="U0ANA",
-                ),
-                "U0BEN",
-                IntakeSource(f"bulk-{i}"),
-            )
+        create_sev1s(sandbox, 500, "bulk")
         with db.session() as session:
             session.execute(
                 update(Escalation).values(

@@ -10,14 +10,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from blocks.escalations.intake_modal import IntakeSource
 from bot.clocks.pacing import Pacing
 from bot.clocks.recompute import retime
-from bot.escalations.intake import Intake
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.stack import ControlledClock, Sandbox
 from storage.db import Database
 from storage.models import Escalation
+from tests.flows import create_sev1s
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -83,18 +82,7 @@ def test_a_slow_slack_gets_many_posts_at_once_but_one_channel_one_at_a_time(db: 
     try:
         with Sandbox(db=db, clock=clock, fake=fake) as sandbox:
             rooms = [fake.add_channel(f"esc-pacing-{n}") for n in range(12)]
-            for i in range(36):
-                sandbox.warroom.service.create(
-                    Intake(
-                        customer=f"Customer {i}",
-                        summary="Reports failing",
-                        escalation_type="technical",
-                        severity="SEV-1",
-                        ic_user_id="U0ANA",
-                    ),
-                    "U0BEN",
-                    IntakeSource(f"pacing-{i}"),
-                )
+            create_sev1s(sandbox, 36, "pacing")
             with db.session() as session:  # three escalations worked in each of twelve rooms
                 for n, row in enumerate(session.execute(select(Escalation)).scalars()):
                     row.room_channel_id = rooms[n % len(rooms)]

@@ -417,8 +417,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     server_version = "FakeSlack/1.0"
     # Keep-alive, as Slack's API servers: the bot's client reuses its connections. An idle connection is
-    # closed after `timeout` s, well after the client's own keep-alive expiry, so a reused one is never
-    # closed under it.
+    # closed after `timeout` s; the client sees that one was closed before it reuses it (urllib3 checks).
     protocol_version = "HTTP/1.1"
     timeout = 30
     disable_nagle_algorithm = True  # headers and body are two writes: send each at once, as Slack does
