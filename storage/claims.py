@@ -232,6 +232,30 @@ def _claim_reminders_postgresql(
     return {tuple(row) for row in session.execute(stmt)}  # type: ignore[misc]
 
 
+def retake_stale_claims(
+    session: Session, claimed_before: datetime, worker: str, limit: int
+) -> list[tuple[int, str, datetime, str, datetime]]:
+    """Claims neither recorded as posted nor given back, made before `claimed_before`: their sweep died
+    between claiming and recording (a SIGKILL, a lost machine), so the reminder may or may not be out.
+    Taken over by `worker`; (escalation id, clock, due time, stage, fire time) of each."""
+    stale = (Reminder.posted_at.is_(None)) & (Reminder.claimed_at < claimed_before)
+    oldest = (
+        select(Reminder.id)
+        .where(stale)
+        .order_by(Reminder.claimed_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # two replicas never take over the same claim
+        .scalar_subquery()
+    )
+    taken = session.execute(
+        update(Reminder.__table__)
+        .where(Reminder.id.in_(oldest), stale)
+        .values(claimed_by=worker, claimed_at=utcnow())
+        .returning(Reminder.escalation_id, Reminder.clock, Reminder.due_at, Reminder.stage, Reminder.fire_at)
+    )
+    return [tuple(row) for row in taken]  # type: ignore[misc]
+
+
 _KEY_MATCHES = (
     (Reminder.escalation_id == bindparam("k_escalation"))
     & (Reminder.clock == bindparam("k_clock"))

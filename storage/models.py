@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.core.vocabulary import OPEN_STATUSES, Status
@@ -231,6 +242,13 @@ class Reminder(Base):
     __table_args__ = (
         UniqueConstraint(
             "escalation_id", "clock", "due_at", "stage", name="uq_reminders_escalation_clock_due_stage"
+        ),
+        # Claims in flight (or left by a sweep that died): every sweep looks for stale ones.
+        Index(
+            "ix_reminders_unposted_claimed_at",
+            "claimed_at",
+            postgresql_where=text("posted_at IS NULL"),
+            sqlite_where=text("posted_at IS NULL"),
         ),
     )
 

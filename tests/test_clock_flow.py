@@ -98,6 +98,47 @@ def test_a_reminder_posted_but_unanswered_is_found_not_posted_again(room, clock)
     assert len([t for t in _nudges(sandbox, esc.room_channel_id) if "Internal update" in t]) == 1
 
 
+def _as_if_a_sweep_died_before_recording(sandbox: Sandbox, claimed_at: datetime) -> None:
+    """Leave every reminder claim as a sweep killed between claiming and recording would have."""
+    with sandbox.warroom.db.session() as session:
+        session.execute(
+            update(Reminder).values(posted_at=None, channel_id=None, message_ts=None, claimed_by="dead:1")
+        )
+        session.execute(update(Reminder).values(claimed_at=claimed_at))
+
+
+def test_a_reminder_claimed_by_a_sweep_that_died_is_posted_by_the_next_once(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    assert _sweep_at(sandbox, clock, 25) == 1
+    with sandbox.warroom.db.session() as session:  # as if it was claimed at 09:25 and never posted
+        (row,) = session.execute(select(Reminder)).scalars().all()
+        sandbox.warroom.gateway.client.chat_delete(channel=row.channel_id, ts=row.message_ts)
+    assert _nudges(sandbox, esc.room_channel_id) == []
+    _as_if_a_sweep_died_before_recording(sandbox, _at(21.5))  # (the clock's, back-dated: 09:30 is due)
+    assert _sweep_at(sandbox, clock, 26) == 0, "within 5 min the dead sweep's claim is left alone"
+    assert _sweep_at(sandbox, clock, 27) == 1, "after that, the reminder is taken over and posted"
+    assert _sweep_at(sandbox, clock, 28) == 0
+    assert len([t for t in _nudges(sandbox, esc.room_channel_id) if "Internal update" in t]) == 1
+    with sandbox.warroom.db.session() as session:
+        rows = session.execute(select(Reminder)).scalars().all()
+        assert [(r.claimed_by, r.posted_at is not None) for r in rows] == [
+            (sandbox.warroom.clocks.worker_id, True)
+        ]
+
+
+def test_a_reminder_posted_just_before_its_sweep_died_is_found_not_posted_again(room, clock) -> None:
+    sandbox, esc = room
+    _acknowledge(sandbox, esc)
+    assert _sweep_at(sandbox, clock, 25) == 1  # posted in the room...
+    _as_if_a_sweep_died_before_recording(sandbox, _at(21.5))  # ...and killed before it was recorded
+    assert _sweep_at(sandbox, clock, 27) == 1, "found in the room, so recorded as posted"
+    assert len([t for t in _nudges(sandbox, esc.room_channel_id) if "Internal update" in t]) == 1
+    with sandbox.warroom.db.session() as session:
+        (row,) = session.execute(select(Reminder)).scalars().all()
+        assert row.posted_at is not None and row.message_ts and row.channel_id == esc.room_channel_id
+
+
 def test_overdue_reminders_repeat_at_the_cadence_not_every_sweep(room, clock) -> None:
     sandbox, esc = room
     _acknowledge(sandbox, esc)

@@ -47,6 +47,9 @@ from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
+# A claim neither recorded nor given back this long after it was made belongs to a sweep that died (a
+# batch takes seconds, minutes only if Slack is very slow): another sweep takes it over.
+STALE_CLAIM = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class Owed:
 
     esc: EscalationSnapshot
     reminder: Reminder
+    # Taken over from a sweep that died after claiming it: it may be out already, so look before posting.
+    retaken: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,10 +129,33 @@ class ClockService:
         batches run at once, each taking batches while they come back full, up to `rounds`, instead of
         waiting for the next tick.
         """
-        done = list(
-            self._batches.map(lambda _: self._batches_until_done(now, batch, rounds), range(self.claimers))
+        done = [self._take_over_stale(now, batch)]
+        done += self._batches.map(
+            lambda _: self._batches_until_done(now, batch, rounds), range(self.claimers)
         )
         return SweepResult(checked=sum(r.checked for r in done), posted=sum(r.posted for r in done))
+
+    def _take_over_stale(self, at: datetime | None, batch: int) -> SweepResult:
+        """Deliver the reminders a dead sweep claimed and never recorded, each looked for before it is
+        posted (the sweep may have died after posting it)."""
+        now = at or self.clock()
+        with self.db.session() as session:
+            taken = claims.retake_stale_claims(session, now - STALE_CLAIM, self.worker_id, batch)
+            if not taken:
+                return SweepResult(checked=0, posted=0)
+            rows = {
+                row.id: row for row in repo.get_escalations_for_update(session, sorted({t[0] for t in taken}))
+            }
+            owed = [
+                Owed(EscalationSnapshot.of(rows[esc_id], self.policy), Reminder(*rest), retaken=True)
+                for esc_id, *rest in taken
+                if esc_id in rows
+            ]
+        log.warning("taking over %d reminder(s) a stopped sweep claimed and never recorded", len(owed))
+        outcomes = self._deliver(owed, now)
+        self._record(outcomes, now)
+        wait(self._follow_on(outcomes))
+        return SweepResult(checked=len(owed), posted=sum(o.posted_to is not None for o in outcomes))
 
     def _batches_until_done(self, at: datetime | None, batch: int, rounds: int) -> SweepResult:
         checked = posted = 0
@@ -208,7 +236,11 @@ class ClockService:
             self._pacing.note(time.perf_counter() - wall, time.thread_time() - cpu)
 
     def _record(self, outcomes: list[Outcome], now: datetime) -> None:
-        posted = [(o.owed.esc.id, o.owed.reminder, *o.posted_to) for o in outcomes if o.posted_to is not None]
+        # Nothing left to say (a follow-up done meanwhile) is settled like a post, so that no later sweep
+        # takes the claim for a dead one's.
+        posted = [
+            (o.owed.esc.id, o.owed.reminder, *(o.posted_to or ("", ""))) for o in outcomes if not o.give_back
+        ]
         given_back = [(o.owed.esc.id, o.owed.reminder) for o in outcomes if o.give_back]
         if posted or given_back:
             with self.db.session() as session:
@@ -255,14 +287,21 @@ class ClockService:
         )
         text, blocks = build_nudge(esc, reminder, facts, now)
         channel, thread_ts = esc.worked_in
+        block_id = blocks[0]["block_id"]
         try:
-            ts = self.gateway.post_message(channel or "", text, blocks=blocks, thread_ts=thread_ts).ts
+            ts = (
+                self.gateway.find_own_message(
+                    channel or "", esc.public_id, thread_ts=thread_ts, block_id=block_id
+                )
+                if owed.retaken
+                else None
+            ) or self.gateway.post_message(channel or "", text, blocks=blocks, thread_ts=thread_ts).ts
         except Exception as exc:
             # No answer (not a refusal): Slack may have posted it, so look for this very reminder first.
             lost = channel and not isinstance(exc, SlackApiError)
             found = (
                 self.gateway.find_own_message(
-                    channel or "", esc.public_id, thread_ts=thread_ts, block_id=blocks[0]["block_id"]
+                    channel or "", esc.public_id, thread_ts=thread_ts, block_id=block_id
                 )
                 if lost
                 else None
@@ -332,6 +371,14 @@ class ClockService:
             if owner and esc.is_private and not self.changes.may_see(Actor(owner), esc):
                 owner = esc.ic_user_id  # no longer in the private room: its IC hears, nobody outside it
             channel = self.gateway.open_dm(owner) if owner else esc.worked_in[0]
+            block_id = blocks[0]["block_id"]
+            found = (
+                self.gateway.find_own_message(channel or "", esc.public_id, block_id=block_id)
+                if owed.retaken
+                else None
+            )
+            if found:
+                return Outcome(owed, posted_to=(channel or "", found))
             posted = self.gateway.post_message(channel or "", text, blocks=blocks)
             channel, ts = posted.channel, posted.ts
         except SlackApiError as exc:
