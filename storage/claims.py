@@ -276,6 +276,7 @@ def _key_params(escalation_id: int, reminder: Any) -> dict[str, Any]:
 def mark_reminders_posted(session: Session, posted: list[tuple[int, Any, str, str]]) -> None:
     """Record where claimed reminders (escalation id, reminder, channel, ts) were posted, in one batch."""
     if posted:
+        at = utcnow()
         session.connection().execute(
             update(Reminder.__table__)
             .where(_KEY_MATCHES)
@@ -283,7 +284,7 @@ def mark_reminders_posted(session: Session, posted: list[tuple[int, Any, str, st
                 posted_at=bindparam("p_at"), channel_id=bindparam("p_channel"), message_ts=bindparam("p_ts")
             ),
             [
-                {**_key_params(escalation_id, r), "p_at": utcnow(), "p_channel": channel, "p_ts": ts}
+                {**_key_params(escalation_id, r), "p_at": at, "p_channel": channel, "p_ts": ts}
                 for escalation_id, r, channel, ts in posted
             ],
         )

@@ -130,9 +130,12 @@ class ClockService:
         waiting for the next tick.
         """
         done = [self._take_over_stale(now, batch)]
-        done += self._batches.map(
-            lambda _: self._batches_until_done(now, batch, rounds), range(self.claimers)
-        )
+        if self.claimers == 1:  # the default: no hand-over to another thread
+            done.append(self._batches_until_done(now, batch, rounds))
+        else:
+            done += self._batches.map(
+                lambda _: self._batches_until_done(now, batch, rounds), range(self.claimers)
+            )
         return SweepResult(checked=sum(r.checked for r in done), posted=sum(r.posted for r in done))
 
     def _take_over_stale(self, at: datetime | None, batch: int) -> SweepResult:
@@ -152,10 +155,16 @@ class ClockService:
                 if esc_id in rows
             ]
         log.warning("taking over %d reminder(s) a stopped sweep claimed and never recorded", len(owed))
+        posted, follow_ons = self._post_and_record(owed, now)
+        wait(follow_ons)
+        return SweepResult(checked=len(owed), posted=posted)
+
+    def _post_and_record(self, owed: list[Owed], now: datetime) -> tuple[int, list[Future[None]]]:
+        """Post claimed reminders, record what became of them and start their follow-ons: how many were
+        posted, and the follow-ons' futures."""
         outcomes = self._deliver(owed, now)
         self._record(outcomes, now)
-        wait(self._follow_on(outcomes))
-        return SweepResult(checked=len(owed), posted=sum(o.posted_to is not None for o in outcomes))
+        return sum(o.posted_to is not None for o in outcomes), self._follow_on(outcomes)
 
     def _batches_until_done(self, at: datetime | None, batch: int, rounds: int) -> SweepResult:
         checked = posted = 0
@@ -167,12 +176,11 @@ class ClockService:
                 now = at or self.clock()
                 looked, owed = self._claim_due(now, batch)
                 checked += looked
-                outcomes = self._deliver(owed, now)
-                self._record(outcomes, now)
-                posted += sum(outcome.posted_to is not None for outcome in outcomes)
                 # The next batch is claimed while this one's follow-ons run: they are recorded reminders'
                 # consequences, and waiting for them would leave the batch's next reminders late.
-                follow_ons += self._follow_on(outcomes)
+                sent, started = self._post_and_record(owed, now)
+                posted += sent
+                follow_ons += started
                 if looked < batch:
                     break
         finally:
