@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import Integer, String, bindparam, delete, func, literal, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -89,8 +89,16 @@ def release_provisioning(
 
 def steps_of(session: Session, escalation_id: int) -> dict[str, SlackStep]:
     """The Slack steps recorded for an escalation, by step name."""
-    rows = session.execute(select(SlackStep).where(SlackStep.escalation_id == escalation_id)).scalars()
-    return {row.step: row for row in rows}
+    return steps_of_each(session, [escalation_id]).get(escalation_id, {})
+
+
+def steps_of_each(session: Session, escalation_ids: list[int]) -> dict[int, dict[str, SlackStep]]:
+    """The Slack steps recorded for several escalations, by escalation id and step name, in one query."""
+    rows = session.execute(select(SlackStep).where(SlackStep.escalation_id.in_(escalation_ids))).scalars()
+    found: dict[int, dict[str, SlackStep]] = {}
+    for row in rows:
+        found.setdefault(row.escalation_id, {})[row.step] = row
+    return found
 
 
 def start_steps(
@@ -141,6 +149,36 @@ def finish_steps(session: Session, escalation_id: int, results: dict[str, dict[s
 def finish_step(session: Session, escalation_id: int, step: str, result: dict[str, Any]) -> None:
     """Record that a Slack step is done, with what Slack returned that later steps need."""
     finish_steps(session, escalation_id, {step: result})
+
+
+def remember_steps(session: Session, results: dict[tuple[int, str], dict[str, Any]]) -> None:
+    """Record what steps that follow the record (the topic, the announcement: each keyed by escalation id
+    and step name) last did in Slack, recorded or not before, for any number of escalations in three
+    round trips."""
+    if not results:
+        return
+    now = utcnow()
+    insert_ignoring_conflict(
+        session,
+        SlackStep.__table__,
+        [
+            {
+                "escalation_id": id_,
+                "step": step,
+                "status": "started",
+                "result": {},
+                "attempts": 0,
+                "started_at": now,
+            }
+            for id_, step in results
+        ],
+        ["escalation_id", "step"],
+    )
+    for row in session.execute(
+        select(SlackStep).where(tuple_(SlackStep.escalation_id, SlackStep.step).in_(list(results)))
+    ).scalars():
+        result = results[(row.escalation_id, row.step)]
+        row.status, row.result, row.last_error, row.done_at = "done", {**row.result, **result}, None, now
 
 
 def forget_steps(session: Session, escalation_id: int, steps: tuple[str, ...]) -> None:

@@ -42,12 +42,21 @@ def add(
 
 def of_escalation(session: Session, escalation_id: int) -> list[FollowUp]:
     """Every follow-up of an escalation: the soonest due first, undated ones last."""
+    return of_escalations(session, [escalation_id]).get(escalation_id, [])
+
+
+def of_escalations(session: Session, escalation_ids: list[int]) -> dict[int, list[FollowUp]]:
+    """Every follow-up of several escalations, by escalation id, in one query; each escalation's the
+    soonest due first, undated ones last (absent: none)."""
     stmt = (
         select(FollowUp)
-        .where(FollowUp.escalation_id == escalation_id)
+        .where(FollowUp.escalation_id.in_(escalation_ids))
         .order_by(FollowUp.due_at.is_(None), FollowUp.due_at, FollowUp.id)
     )
-    return list(session.execute(stmt).scalars())
+    found: dict[int, list[FollowUp]] = {}
+    for row in session.execute(stmt).scalars():
+        found.setdefault(row.escalation_id, []).append(row)
+    return found
 
 
 def open_with_due_dates(session: Session, escalation_ids: list[int], due_after: datetime) -> list[FollowUp]:

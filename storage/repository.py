@@ -79,6 +79,14 @@ def get_escalation(session: Session, escalation_id: int) -> Escalation | None:
     return session.get(Escalation, escalation_id)
 
 
+def get_escalations(session: Session, escalation_ids: list[int]) -> list[Escalation]:
+    """Those escalations (the ones that exist), in id order, in one query."""
+    if not escalation_ids:
+        return []
+    stmt = select(Escalation).where(Escalation.id.in_(escalation_ids)).order_by(Escalation.id)
+    return list(session.execute(stmt).scalars())
+
+
 def is_customer_channel(session: Session, channel_id: str) -> bool:
     """True when the account directory names `channel_id` as a customer's Slack Connect channel."""
     found = session.execute(select(Customer.id).where(Customer.slack_connect_channel == channel_id).limit(1))
@@ -250,10 +258,20 @@ def all_escalation_ids(session: Session, limit: int) -> list[int]:
 
 def timeline(session: Session, escalation_id: int) -> list[TimelineEvent]:
     """The escalation's timeline, oldest first."""
+    return timelines(session, [escalation_id]).get(escalation_id, [])
+
+
+def timelines(session: Session, escalation_ids: list[int]) -> dict[int, list[TimelineEvent]]:
+    """The timelines of several escalations, oldest first, in one query (absent: nothing on it)."""
     stmt = (
-        select(TimelineEvent).where(TimelineEvent.escalation_id == escalation_id).order_by(TimelineEvent.id)
+        select(TimelineEvent)
+        .where(TimelineEvent.escalation_id.in_(escalation_ids))
+        .order_by(TimelineEvent.escalation_id, TimelineEvent.id)
     )
-    return list(session.execute(stmt).scalars())
+    found: dict[int, list[TimelineEvent]] = {}
+    for event in session.execute(stmt).scalars():
+        found.setdefault(event.escalation_id, []).append(event)
+    return found
 
 
 def set_once(session: Session, row: Escalation, column: str, value: Any, **also: Any) -> bool:

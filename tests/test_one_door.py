@@ -20,6 +20,7 @@ from bot.core.vocabulary import Role
 from bot.escalations.changes import Actor, Outcome
 from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.record import InvalidChange, Record
+from storage import claims
 from storage.models import Escalation
 from tests.in_process import CALLER, IC, MEMBER, NOW, STRANGER, T0, InProcess, at, dues
 from tests.in_process import in_process_fixture as in_process_fixture  # the `in_process` fixture
@@ -292,3 +293,23 @@ def test_changes_to_several_escalations_in_one_unit_of_work_each_take_every_step
     assert all(r.next_reminder_at is not None for r in rows), "the clocks were re-timed"
     after = [in_process.card_updates(esc) for esc in (first, second, quiet)]
     assert after == [edits[0] + 1, edits[1] + 1, edits[2]], "one card edit per changed escalation"
+    for esc in (first, second):  # the topic and the announcement say the first response is overdue
+        assert "first response breached" in in_process.fake.topic(esc.room_channel_id or "")
+        [announcement] = [
+            m
+            for m in in_process.fake.messages("C0ESCALATIONS")
+            if esc.public_id in json.dumps(m.get("blocks"))
+        ]
+        assert "overdue since" in announcement["blocks"][0]["text"]["text"]
+    assert "first response breached" not in in_process.fake.topic(quiet.room_channel_id or "")
+
+    # What the topics and announcements say now was remembered for all at once: refreshing them again
+    # (the next change to any of them) edits the cards and nothing else.
+    said = {m: len(in_process.fake.calls_to(m)) for m in ("conversations.setTopic", "chat.update")}
+    refreshed = in_process.warroom.changes.effects.refresh_each([first.id, second.id, quiet.id, 999_999])
+    assert sorted(refreshed) == sorted([first.id, second.id, quiet.id]), "a vanished one is left out"
+    assert len(in_process.fake.calls_to("conversations.setTopic")) == said["conversations.setTopic"]
+    assert len(in_process.fake.calls_to("chat.update")) == said["chat.update"] + 3, "the three cards only"
+    with in_process.warroom.db.session() as session:
+        announced = claims.steps_of(session, first.id)["announce"].result
+    assert announced["ts"] and "overdue since" in announced["said"], "what it says, beside where it is"

@@ -44,6 +44,8 @@ class RoomEffects(Protocol):
 
     def refresh(self, escalation_id: int) -> EscalationSnapshot: ...
 
+    def refresh_each(self, escalation_ids: list[int]) -> dict[int, EscalationSnapshot]: ...
+
     def provision(self, escalation_id: int) -> EscalationSnapshot | None: ...
 
 
@@ -121,7 +123,11 @@ class ChangePipeline:
             if done:
                 retime_all(session, [record.row for record in done], self.policy, now)
             changed = [(record, record.view()) for record in done]
-        return unchanged + [Outcome(self._after_commit(record, esc), changed=True) for record, esc in changed]
+        # Each escalation's own steps in turn, then the cards (topics, announcements) of all at once.
+        after = [(record, self._before_refresh(record, esc)) for record, esc in changed]
+        stale = [esc.id for record, esc in after if record.shows_on_card]
+        fresh = (self._effect("refresh", lambda: self.effects.refresh_each(stale)) or {}) if stale else {}
+        return unchanged + [Outcome(fresh.get(esc.id, esc), changed=True) for _, esc in after]
 
     def _apply(
         self,
@@ -145,6 +151,14 @@ class ChangePipeline:
         """What the committed change does in Slack. Each step stands alone: the change is saved, so a Slack
         failure here (even a dropped connection) is logged and never reported as the change failing; the
         card is refreshed whatever happened before it."""
+        esc = self._before_refresh(record, esc)
+        if not record.shows_on_card:
+            return esc
+        return self._effect("refresh", lambda: self.effects.refresh(esc.id)) or esc
+
+    def _before_refresh(self, record: Record, esc: EscalationSnapshot) -> EscalationSnapshot:
+        """The committed change's steps in Slack up to the card's refresh: the room set up, people invited,
+        what it says said."""
         escalation_id = esc.id
         provision = record.provision
         if provision and (esc.archived_at or esc.worked_in[0] is None):
@@ -157,9 +171,7 @@ class ChangePipeline:
             self._effect("say", lambda line=line: self.effects.say(esc, line))
         if provision:  # a SEV-3/4 moved up: said under its card, then its room is set up
             self._effect("set up the room", lambda: self.effects.provision(escalation_id))
-        if not record.shows_on_card:
-            return esc
-        return self._effect("refresh", lambda: self.effects.refresh(escalation_id)) or esc
+        return esc
 
     @staticmethod
     def _effect(what: str, step: Callable[[], T]) -> T | None:

@@ -219,8 +219,15 @@ class TimelineEntry:
 
 def timeline_entries(session: Session, escalation_id: int) -> list[TimelineEntry]:
     """What happened to an escalation, oldest first, without captured messages since deleted or un-pinned."""
-    entries = (TimelineEntry.of(event) for event in repo.timeline(session, escalation_id))
-    return [entry for entry in entries if not entry.removed]
+    return timeline_entries_each(session, [escalation_id]).get(escalation_id, [])
+
+
+def timeline_entries_each(session: Session, escalation_ids: list[int]) -> dict[int, list[TimelineEntry]]:
+    """`timeline_entries` of several escalations, by id, in one query (absent: nothing on it)."""
+    return {
+        id_: [entry for entry in map(TimelineEntry.of, events) if not entry.removed]
+        for id_, events in repo.timelines(session, escalation_ids).items()
+    }
 
 
 @cache

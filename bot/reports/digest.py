@@ -23,7 +23,7 @@ from bot.followups.model import FollowUpView
 from bot.policy.loop import DigestPolicy, Weekday
 from bot.policy.model import Policy
 from bot.reports.chart import render_chart
-from bot.reports.flagging import red_flags_now
+from bot.reports.flagging import red_flags_each
 from bot.reports.metrics import parse_period
 from bot.slack.gateway import SlackGateway, slack_error
 from storage import digests as digest_store
@@ -111,12 +111,12 @@ class DigestService:
         period = parse_period("7d", now, self.policy)
         with self.db.session() as session:
             metrics = metrics_for(session, period, self.policy, now)
-            flagged = []
-            for row in digest_store.worth_flagging(session, now - WEEK, FLAGGED_READ):
-                esc = EscalationSnapshot.of(row, self.policy)
-                flags = red_flags_now(session, esc, self.policy, now)
-                if flags:
-                    flagged.append((esc, flags))
+            candidates = [
+                EscalationSnapshot.of(row, self.policy)
+                for row in digest_store.worth_flagging(session, now - WEEK, FLAGGED_READ)
+            ]
+            flags = red_flags_each(session, candidates, self.policy, now)
+            flagged = [(esc, flags[esc.id]) for esc in candidates if flags[esc.id]]
             overdue = [
                 (FollowUpView.of(follow_up), EscalationSnapshot.of(escalation, self.policy))
                 for follow_up, escalation in follow_up_store.open_everywhere(session, 1_000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,8 @@ from blocks.escalations.messages import build_announcement, build_topic
 from blocks.escalations.triage_card import build_moved_card, build_triage_card, card_fallback_text
 from bot.escalations.read_model import EscalationSnapshot
 from bot.policy.model import Policy
-from bot.reports.flagging import red_flags_now
+from bot.reports.flagging import red_flags_each
+from bot.reports.red_flags import RedFlag
 from bot.rooms.setup import WarRoomFlow
 from bot.slack.gateway import SlackGateway, error_code, slack_error
 from storage import claims
@@ -97,16 +99,47 @@ class RoomUpkeep:
     def refresh(self, escalation_id: int) -> EscalationSnapshot:
         """Bring the posted card, the topic and the announcement in line with the record: edit, never
         re-post, and only what changed (the topic and the announcement remember what they last said)."""
-        with self._refreshing[escalation_id % REFRESH_STRIPES]:
-            return self._refresh(escalation_id)
+        return self.refresh_each([escalation_id])[escalation_id]
 
-    def _refresh(self, escalation_id: int) -> EscalationSnapshot:
-        with self.db.session() as session:  # one read of what the card, the topic and the flags need
-            esc = self._snapshot(session, escalation_id)
-            steps = {
-                name: dict(step.result) for name, step in claims.steps_of(session, escalation_id).items()
+    def refresh_each(self, escalation_ids: list[int]) -> dict[int, EscalationSnapshot]:
+        """`refresh` several escalations (a sweep's breaches) at once: one read of the record for all,
+        their Slack calls side by side, one write of what the topics and announcements now say. By id;
+        one that no longer exists is left out."""
+        ids = sorted(set(escalation_ids))
+        with ExitStack() as held:  # stripes taken in one order: two batches cannot wait on each other
+            for stripe in sorted({id_ % REFRESH_STRIPES for id_ in ids}):
+                held.enter_context(self._refreshing[stripe])
+            return self._refresh(ids)
+
+    def _refresh(self, ids: list[int]) -> dict[int, EscalationSnapshot]:
+        with self.db.session() as session:  # one read of what the cards, the topics and the flags need
+            escs = {
+                row.id: EscalationSnapshot.of(row, self.policy) for row in repo.get_escalations(session, ids)
             }
-            flags = red_flags_now(session, esc, self.policy, self.clock())
+            steps = {
+                id_: {name: dict(step.result) for name, step in by_name.items()}
+                for id_, by_name in claims.steps_of_each(session, ids).items()
+            }
+            flags = red_flags_each(session, list(escs.values()), self.policy, self.clock())
+        calls: dict[tuple[int, str], Callable[[], Any]] = {}
+        for esc in escs.values():
+            for name, call in self._calls(esc, steps.get(esc.id, {}), flags[esc.id]).items():
+                calls[esc.id, name] = call
+        said: dict[tuple[int, str], dict[str, Any]] = {}
+        for (id_, name), result in self.gateway.in_parallel(calls).items():
+            if isinstance(result, Exception):
+                log.warning("refreshing %s of %s failed: %s", name, escs[id_].public_id, slack_error(result))
+            elif result is not None:  # a topic or an announcement that changed: what it says now
+                said[id_, name] = result
+        if said:
+            with self.db.session() as session:
+                claims.remember_steps(session, said)
+        return escs
+
+    def _calls(
+        self, esc: EscalationSnapshot, steps: dict[str, dict[str, Any]], flags: tuple[RedFlag, ...]
+    ) -> dict[str, Callable[[], Any]]:
+        """The Slack calls that bring one escalation's messages in line, by the step they keep current."""
         calls: dict[str, Callable[[], Any]] = {}
         in_room = esc.archived_at is None  # an archived room's card and topic can no longer change
         if in_room and esc.card_channel_id and esc.card_ts:
@@ -129,29 +162,25 @@ class RoomUpkeep:
             calls["topic"] = lambda: self._topic(esc, steps.get("topic", {}).get("topic"))
         announced = steps.get("announce", {})
         if announced.get("ts"):
-            calls["announcement"] = lambda: self._announcement(esc, announced)
-        for name, result in self.gateway.in_parallel(calls).items():
-            if isinstance(result, Exception):
-                log.warning("refreshing %s of %s failed: %s", name, esc.public_id, slack_error(result))
-        return esc
+            calls["announce"] = lambda: self._announcement(esc, announced)
+        return calls
 
-    def _topic(self, esc: EscalationSnapshot, current: str | None) -> None:
+    def _topic(self, esc: EscalationSnapshot, current: str | None) -> dict[str, Any] | None:
+        """Set the room's topic if it says something else now; what it says then (to remember)."""
         topic = build_topic(esc)
-        if topic != current:
-            self.gateway.set_topic(esc.room_channel_id or "", topic)
-            self._remember(esc.id, "topic", {"topic": topic})
+        if topic == current:
+            return None
+        self.gateway.set_topic(esc.room_channel_id or "", topic)
+        return {"topic": topic}
 
-    def _announcement(self, esc: EscalationSnapshot, announced: dict[str, Any]) -> None:
+    def _announcement(self, esc: EscalationSnapshot, announced: dict[str, Any]) -> dict[str, Any] | None:
+        """Edit the announcement if it says something else now; what it says then (to remember)."""
         text, blocks = build_announcement(esc)
         said = blocks[0]["text"]["text"]
-        if said != announced.get("said"):
-            self.gateway.update_message(announced["channel_id"], announced["ts"], text, blocks=blocks)
-            self._remember(esc.id, "announce", {"said": said})
-
-    def _remember(self, escalation_id: int, step: str, result: dict[str, Any]) -> None:
-        with self.db.session() as session:
-            claims.start_step(session, escalation_id, step, {})
-            claims.finish_step(session, escalation_id, step, result)
+        if said == announced.get("said"):
+            return None
+        self.gateway.update_message(announced["channel_id"], announced["ts"], text, blocks=blocks)
+        return {"said": said}
 
     def _load(self, escalation_id: int) -> EscalationSnapshot:
         with self.db.session() as session:

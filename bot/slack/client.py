@@ -26,6 +26,7 @@ from bot.slack.transport import PooledWebClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+K = TypeVar("K")
 
 REQUEST_TIMEOUT_S = 15
 # Who is in a room or a user group changes rarely within a minute; asking Slack on every click would not.
@@ -122,14 +123,14 @@ class GatewayCore:
             self._auth = dict(self.client.auth_test().data)  # type: ignore[arg-type]
         return self._auth
 
-    def in_parallel(self, calls: dict[str, Callable[[], T]]) -> dict[str, T | Exception]:
+    def in_parallel(self, calls: dict[K, Callable[[], T]]) -> dict[K, T | Exception]:
         """Run independent calls at once; each name maps to its result or the exception it raised. The
         first runs in this thread while the others run in the pool (a lone call never changes threads)."""
         if not calls:
             return {}
         (first, call), *rest = calls.items()
         futures = {name: self._pool.submit(other) for name, other in rest}
-        results: dict[str, T | Exception] = {}
+        results: dict[K, T | Exception] = {}
         for name, get in [(first, call), *((name, future.result) for name, future in futures.items())]:
             try:
                 results[name] = get()
