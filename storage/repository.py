@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -115,20 +115,43 @@ def get_escalations_for_update(session: Session, escalation_ids: list[int]) -> l
     )
 
 
-def lock_due_for_reminders(session: Session, now: datetime, limit: int) -> list[Escalation]:
+def lock_due_for_reminders(session: Session, now: datetime, limit: int) -> list[Row[Any]]:
     """Up to `limit` escalations whose next reminder time has come, earliest first, locked until the
     transaction ends (PostgreSQL). Rows another sweep or a change holds are skipped, not waited for: each
-    replica's sweep takes its own share, and a change retimes its row itself."""
+    replica's sweep takes its own share, and a change retimes its row itself.
+
+    Plain rows (every column, and the customer's name as `customer_name`), not entities: a sweep reads
+    hundreds a second and writes back only their clock columns (`write_clock_columns`)."""
     # No status filter: retime() clears next_reminder_at when the clocks stop, and the index on
     # next_reminder_at alone serves this query on both backends.
+    escalations = Escalation.__table__
     return list(
         session.execute(
-            select(Escalation)
-            .where(Escalation.next_reminder_at <= now)
-            .order_by(Escalation.next_reminder_at)
+            select(escalations, Customer.__table__.c.name.label("customer_name"))
+            .join_from(escalations, Customer.__table__)
+            .where(escalations.c.next_reminder_at <= now)
+            .order_by(escalations.c.next_reminder_at)
             .limit(limit)
-            .with_for_update(of=Escalation, skip_locked=True)
-        ).scalars()
+            .with_for_update(of=escalations, skip_locked=True)
+        )
+    )
+
+
+def write_clock_columns(session: Session, columns: dict[int, dict[str, datetime | None]]) -> None:
+    """Write escalations' clock columns (escalation id → column → value; the same columns for each) in one
+    batched statement."""
+    if not columns:
+        return
+    names = next(iter(columns.values())).keys()
+    escalations = Escalation.__table__
+    session.connection().execute(
+        update(escalations)
+        .where(escalations.c.id == bindparam("w_id"))
+        .values({name: bindparam(f"w_{name}") for name in names}),
+        [
+            {"w_id": id_, **{f"w_{name}": value for name, value in each.items()}}
+            for id_, each in columns.items()
+        ],
     )
 
 

@@ -14,6 +14,7 @@ from blocks.escalations.intake_modal import IntakeSource
 from bot.accounts.service import AccountDirectory
 from bot.escalations.changes import Actor, ChangePipeline
 from bot.escalations.intake import Intake
+from bot.escalations.read_model import EscalationSnapshot
 from bot.escalations.service import EscalationService
 from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers
@@ -147,3 +148,30 @@ def test_a_second_customer_spelling_is_the_same_account(db: Database) -> None:
     ]
     with db.session() as session:
         assert len(session.execute(select(Customer)).scalars().all()) == 1
+
+
+def test_a_sweep_reads_due_escalations_as_plain_rows_that_show_as_their_entities_do(db: Database) -> None:
+    """The sweep's read (plain rows, for speed) gives the same view of an escalation as the entity does,
+    customer name and JSON lists included; it writes back only the clock columns it is given."""
+    policy = default_policy()
+    esc, _ = _service(db).create(_intake("Ünïcode & Co"), "U0BEN", IntakeSource("plain"))
+    with db.session() as session:
+        row = session.get(Escalation, esc.id)
+        assert row is not None
+        row.responder_user_ids = ["U0BEN", "U0CAI"]
+        row.next_reminder_at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    later = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    with db.session() as session:
+        [plain] = repo.lock_due_for_reminders(session, later, 10)
+        entity = session.get(Escalation, esc.id)
+        assert entity is not None
+        seen = EscalationSnapshot.of_columns(plain._mapping, plain.customer_name, policy)
+        assert seen == EscalationSnapshot.of(entity, policy)
+        assert seen.customer == "Ünïcode & Co" and seen.responder_user_ids == ("U0BEN", "U0CAI")
+        assert repo.lock_due_for_reminders(session, datetime(2026, 3, 2, 8, 59, tzinfo=UTC), 10) == []
+        repo.write_clock_columns(session, {esc.id: {"next_reminder_at": later, "resolution_due_at": None}})
+    with db.session() as session:
+        row = session.get(Escalation, esc.id)
+        assert row is not None
+        assert (row.next_reminder_at, row.resolution_due_at) == (later, None)
+        assert row.customer_update_due_at is not None, "a column not given is left alone"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,8 +17,8 @@ from storage import claims, follow_ups
 from storage.models import Escalation
 
 
-def clock_inputs(row: Escalation, follow_ups_due: tuple[FollowUpDue, ...] = ()) -> ClockInputs:
-    """What the clock math needs from a row (and its open follow-ups)."""
+def clock_inputs(row: Any, follow_ups_due: tuple[FollowUpDue, ...] = ()) -> ClockInputs:
+    """What the clock math needs from a row (an entity or a plain row; and its open follow-ups)."""
     snoozes = {Clock.INTERNAL: row.internal_snoozed_until, Clock.CUSTOMER: row.customer_snoozed_until}
     return ClockInputs(
         severity=row.severity,
@@ -41,8 +44,27 @@ def retime(session: Session, row: Escalation, policy: Policy, now: datetime) -> 
 
 
 def retime_all(session: Session, rows: list[Escalation], policy: Policy, now: datetime) -> dict[int, Plan]:
-    """`retime` for many rows, with one query for their follow-ups and one for their claimed reminders
-    (what a sweep needs for a whole batch); each row's plan by id."""
+    """`retime` for many rows, with one query for their follow-ups and one for their claimed reminders;
+    each row's plan by id."""
+    timed = timings(session, rows, policy, now)
+    for row in rows:
+        for column, value in timed[row.id].columns.items():
+            setattr(row, column, value)
+    return {id_: timing.plan for id_, timing in timed.items()}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """An escalation's clocks worked out afresh: what to send now, and its clock columns as they should
+    now read (the due times, and `next_reminder_at`: now if something is to be sent)."""
+
+    plan: Plan
+    columns: dict[str, datetime | None]
+
+
+def timings(session: Session, rows: Sequence[Any], policy: Policy, now: datetime) -> dict[int, Timing]:
+    """The `Timing` of each row (an entity, or a plain row from a sweep's read), by id, with one query for
+    their follow-ups and one for their claimed reminders. Writes nothing."""
     ids = [row.id for row in rows]
     # Only follow-ups still owed a reminder: once the last overdue one is past, the card and the digest
     # keep showing it, but its owner is not told again (and a pruned claim cannot make it say it twice).
@@ -53,24 +75,27 @@ def retime_all(session: Session, rows: list[Escalation], policy: Policy, now: da
                 FollowUpDue(follow_up.id, follow_up.due_at, follow_up.created_at)
             )
     claimed = claims.claimed_keys(session, ids)
-    return {row.id: _retime(row, policy, now, tuple(follow_ups_due[row.id]), claimed[row.id]) for row in rows}
+    return {row.id: _timing(row, policy, now, tuple(follow_ups_due[row.id]), claimed[row.id]) for row in rows}
 
 
-def _retime(
-    row: Escalation,
+def _timing(
+    row: Any,
     policy: Policy,
     now: datetime,
     follow_ups_due: tuple[FollowUpDue, ...],
     claimed: set[tuple[str, datetime, str]],
-) -> Plan:
+) -> Timing:
     inputs = clock_inputs(row, follow_ups_due)
     dues = due_times(inputs, policy)
-    if dues.first_response is not None:
-        row.first_response_due_at = dues.first_response
-    row.internal_update_due_at = dues.internal
-    row.customer_update_due_at = dues.customer
-    row.resolution_due_at = dues.resolution
-    row.confirmation_due_at = dues.confirmation
     owed = plan(inputs, dues, policy, now, claimed)
-    row.next_reminder_at = now if owed.send else owed.next_at
-    return owed
+    return Timing(
+        owed,
+        {
+            "first_response_due_at": dues.first_response or row.first_response_due_at,
+            "internal_update_due_at": dues.internal,
+            "customer_update_due_at": dues.customer,
+            "resolution_due_at": dues.resolution,
+            "confirmation_due_at": dues.confirmation,
+            "next_reminder_at": now if owed.send else owed.next_at,
+        },
+    )

@@ -24,7 +24,7 @@ from blocks.clocks.nudges import ClockFacts, build_leadership_alert, build_nudge
 from blocks.escalations.messages import ARCHIVE_NOTICE, build_archive_notice
 from blocks.followups.follow_ups import build_follow_up_reminder
 from bot.clocks.pacing import Pacing
-from bot.clocks.recompute import retime_all
+from bot.clocks.recompute import timings
 from bot.clocks.schedule import (
     FOLLOW_UP_CLOCK,
     SLA_CLOCKS,
@@ -192,21 +192,23 @@ class ClockService:
             # Locked, as every change locks its row: a follow-up added meanwhile cannot have its reminder
             # time overwritten by this sweep's older view. Rows locked elsewhere wait for the next tick.
             rows = repo.lock_due_for_reminders(session, now, batch)
-            # Not flushed until the commit: each row is written once, with the time set below.
-            with session.no_autoflush:
-                plans = retime_all(session, rows, self.policy, now)
-                wanted = [(row.id, reminder) for row in rows for reminder in plans[row.id].send]
-                won = claims.claim_reminders(session, wanted, self.worker_id)
-            snapshots: dict[int, EscalationSnapshot] = {}
+            timed = timings(session, rows, self.policy, now)
+            wanted = [(row.id, reminder) for row in rows for reminder in timed[row.id].plan.send]
+            won = claims.claim_reminders(session, wanted, self.worker_id)
+            # Looked at again when its next reminder is due, whether this sweep won its claims or not.
+            columns = {
+                row.id: {**timed[row.id].columns, "next_reminder_at": timed[row.id].plan.next_at}
+                for row in rows
+            }
+            repo.write_clock_columns(session, columns)
             owed: list[Owed] = []
             for row in rows:
-                row.next_reminder_at = plans[row.id].next_at
-                for reminder in plans[row.id].send:
-                    if (row.id, *reminder.key) in won:
-                        esc = snapshots.get(row.id) or snapshots.setdefault(
-                            row.id, EscalationSnapshot.of(row, self.policy)
-                        )
-                        owed.append(Owed(esc, reminder))
+                mine = [r for r in timed[row.id].plan.send if (row.id, *r.key) in won]
+                if mine:
+                    esc = EscalationSnapshot.of_columns(
+                        {**row._mapping, **columns[row.id]}, row.customer_name, self.policy
+                    )
+                    owed += [Owed(esc, reminder) for reminder in mine]
             return len(rows), owed
 
     def _deliver(self, owed: list[Owed], now: datetime) -> list[Outcome]:

@@ -6,6 +6,7 @@ to this class shows everywhere without being copied by hand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
@@ -108,18 +109,22 @@ class EscalationSnapshot:
     @classmethod
     def of(cls, row: Escalation, policy: Policy) -> EscalationSnapshot:
         """The view of a row: every field named like a column is read from it; the rest are derived."""
-        derived: dict[str, Any] = {
-            "customer": row.customer.name,
-            "severity_label": policy.for_severity(row.severity).label,
-        }
         # Loaded columns straight from the instance's dict (a sweep builds hundreds of these a second;
         # the attribute descriptors cost more than the copy); anything not loaded is read as usual.
         loaded = vars(row)
-        values = {
-            name: _frozen(loaded[name] if name in loaded else getattr(row, name))
-            for name in _column_fields(cls)
+        columns = {
+            name: loaded[name] if name in loaded else getattr(row, name) for name in _column_fields(cls)
         }
-        return cls(**values, **derived)
+        return cls.of_columns(columns, row.customer.name, policy)
+
+    @classmethod
+    def of_columns(cls, columns: Mapping[str, Any], customer: str, policy: Policy) -> EscalationSnapshot:
+        """The view of an escalation's columns by name (a plain row a sweep read, not an entity)."""
+        return cls(
+            **{name: _frozen(columns[name]) for name in _column_fields(cls)},
+            customer=customer,
+            severity_label=policy.for_severity(columns["severity"]).label,
+        )
 
     @property
     def account(self) -> Account:
