@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, delete, func, literal, or_, select, tuple_, update
+from sqlalchemy import String, bindparam, delete, literal, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.db import UTCDateTime, insert_ignoring_conflict, utcnow
+from storage.db import UTCDateTime, insert_ignoring_conflict, recordset, update_each, utcnow
 from storage.models import Escalation, Reminder, SlackEvent, SlackStep
 
 
@@ -247,21 +247,25 @@ def claim_reminders(session: Session, owed: list[tuple[int, Any]], worker: str) 
 def _claim_reminders_postgresql(
     session: Session, owed: list[tuple[int, Any]], worker: str, now: datetime, key: list[Any]
 ) -> set[ReminderKey]:
-    """The claim as one INSERT … SELECT FROM unnest(arrays): one short statement whatever the batch's size
+    """The claim as one INSERT … SELECT FROM a recordset: one short statement whatever the batch's size
     (a multi-row VALUES list is a new statement text, parsed anew, for every batch size)."""
-    columns = {
-        "escalation_id": ([escalation_id for escalation_id, _ in owed], Integer),
-        "clock": ([r.clock for _, r in owed], String),
-        "due_at": ([r.due_at for _, r in owed], UTCDateTime),
-        "stage": ([r.stage for _, r in owed], String),
-        "fire_at": ([r.fire_at for _, r in owed], UTCDateTime),
-    }
-    arrays = [bindparam(name, vals, type_=postgresql.ARRAY(kind)) for name, (vals, kind) in columns.items()]
-    given = func.unnest(*arrays).table_valued(*columns).render_derived()
+    given = recordset(
+        Reminder.__table__,
+        [
+            {
+                "escalation_id": escalation_id,
+                "clock": r.clock,
+                "due_at": r.due_at,
+                "stage": r.stage,
+                "fire_at": r.fire_at,
+            }
+            for escalation_id, r in owed
+        ],
+    )
     stmt = (
         postgresql.insert(Reminder.__table__)
         .from_select(
-            [*columns, "claimed_at", "claimed_by"],
+            [*given.c.keys(), "claimed_at", "claimed_by"],
             select(*given.c, literal(now, UTCDateTime), literal(worker, String)),
         )
         .on_conflict_do_nothing(index_elements=[c.key for c in key])
@@ -312,20 +316,25 @@ def _key_params(escalation_id: int, reminder: Any) -> dict[str, Any]:
 
 
 def mark_reminders_posted(session: Session, posted: list[tuple[int, Any, str, str]]) -> None:
-    """Record where claimed reminders (escalation id, reminder, channel, ts) were posted, in one batch."""
-    if posted:
-        at = utcnow()
-        session.connection().execute(
-            update(Reminder.__table__)
-            .where(_KEY_MATCHES)
-            .values(
-                posted_at=bindparam("p_at"), channel_id=bindparam("p_channel"), message_ts=bindparam("p_ts")
-            ),
-            [
-                {**_key_params(escalation_id, r), "p_at": at, "p_channel": channel, "p_ts": ts}
-                for escalation_id, r, channel, ts in posted
-            ],
-        )
+    """Record where claimed reminders (escalation id, reminder, channel, ts) were posted, in one statement."""
+    at = utcnow()
+    update_each(
+        session,
+        Reminder.__table__,
+        ["escalation_id", "clock", "due_at", "stage"],
+        [
+            {
+                "escalation_id": escalation_id,
+                "clock": r.clock,
+                "due_at": r.due_at,
+                "stage": r.stage,
+                "posted_at": at,
+                "channel_id": channel,
+                "message_ts": ts,
+            }
+            for escalation_id, r, channel, ts in posted
+        ],
+    )
 
 
 def release_reminders(session: Session, given_back: list[tuple[int, Any]], retry_at: datetime) -> None:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy import DateTime, Engine, bindparam, column, create_engine, event, func, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -120,6 +120,47 @@ def insert_ignoring_conflict(
         session.execute(stmt, values)
         return True
     return session.execute(stmt.returning(returning), values).scalar_one_or_none() is not None
+
+
+def recordset(table: Any, rows: list[dict[str, Any]]) -> Any:
+    """Rows (every row the same columns of `table`) as a PostgreSQL `jsonb_to_recordset`, to select from:
+    one parameter and one short statement whatever their number. JSON because it is encoded in C;
+    psycopg dumps arrays (`unnest`) element by element in Python, which cost a sweep more than its SQL."""
+    names = list(rows[0])
+    payload = [{name: _jsonable(value) for name, value in row.items()} for row in rows]
+    return (
+        func.jsonb_to_recordset(bindparam("recordset", payload, type_=postgresql.JSONB))
+        .table_valued(*(column(name, table.c[name].type) for name in names))
+        .render_derived(with_types=True)
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+
+
+def update_each(session: Session, table: Any, key: list[str], rows: list[dict[str, Any]]) -> None:
+    """UPDATE `table` for each of `rows` (every row the same columns): the row matching its `key` columns
+    gets its other columns. One statement on PostgreSQL (`UPDATE … FROM` a `recordset`), one executemany
+    elsewhere."""
+    if not rows:
+        return
+    names = list(rows[0])
+    if session.get_bind().dialect.name == "postgresql":
+        given = recordset(table, rows)
+        stmt = (
+            update(table)
+            .where(*(table.c[name] == given.c[name] for name in key))
+            .values({name: given.c[name] for name in names if name not in key})
+        )
+        session.connection().execute(stmt)
+        return
+    stmt = (
+        update(table)
+        .where(*(table.c[name] == bindparam(f"each_{name}") for name in key))
+        .values({name: bindparam(f"each_{name}") for name in names if name not in key})
+    )
+    session.connection().execute(stmt, [{f"each_{name}": row[name] for name in names} for row in rows])
 
 
 class Database:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.db import insert_ignoring_conflict, utcnow
+from storage.db import insert_ignoring_conflict, update_each, utcnow
 from storage.models import (
     OPEN_STATUSES,
     Customer,
@@ -139,20 +139,8 @@ def lock_due_for_reminders(session: Session, now: datetime, limit: int) -> list[
 
 def write_clock_columns(session: Session, columns: dict[int, dict[str, datetime | None]]) -> None:
     """Write escalations' clock columns (escalation id → column → value; the same columns for each) in one
-    batched statement."""
-    if not columns:
-        return
-    names = next(iter(columns.values())).keys()
-    escalations = Escalation.__table__
-    session.connection().execute(
-        update(escalations)
-        .where(escalations.c.id == bindparam("w_id"))
-        .values({name: bindparam(f"w_{name}") for name in names}),
-        [
-            {"w_id": id_, **{f"w_{name}": value for name, value in each.items()}}
-            for id_, each in columns.items()
-        ],
-    )
+    statement."""
+    update_each(session, Escalation.__table__, ["id"], [{"id": id_, **each} for id_, each in columns.items()])
 
 
 def find_by_intake_key(session: Session, intake_key: str) -> Escalation | None:
@@ -300,13 +288,12 @@ def timelines(session: Session, escalation_ids: list[int]) -> dict[int, list[Tim
 def set_once(session: Session, row: Escalation, column: str, value: Any, **also: Any) -> bool:
     """Set a column that changes only once (None or False until then) with a conditional UPDATE; False
     if it was already set. Two clicks on two replicas at once therefore record one transition."""
-    attribute = getattr(Escalation, column)
-    unset = attribute.is_(False) if isinstance(value, bool) else attribute.is_(None)
-    changed = session.execute(
-        update(Escalation)
-        .where(Escalation.id == row.id, unset)
-        .values({column: value, **also})
-        .execution_options(synchronize_session=False)
+    escalations = Escalation.__table__
+    unset = escalations.c[column].is_(False) if isinstance(value, bool) else escalations.c[column].is_(None)
+    # On the connection, not through the ORM: nothing pending needs flushing first (the change's events
+    # go in one INSERT at its commit), and a batch of breaches is not a flush per escalation.
+    changed = session.connection().execute(
+        update(escalations).where(escalations.c.id == row.id, unset).values({column: value, **also})
     )
     if changed.rowcount != 1:
         return False
