@@ -40,6 +40,8 @@ from pathlib import Path
 from textwrap import shorten
 from typing import Any
 
+from measure import python_speed_s  # benchmarks/ is on the path
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_POSTGRES = os.environ.get(
@@ -394,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick
         else "full (the scripts' defaults; clocks 10,000 open on SQLite, 100,000 on PostgreSQL)"
     )
+    speed_at_start = python_speed_s()
     header = [
         f"Benchmarks, {started_at:%Y-%m-%d %H:%M %Z}: `{command}`",
         "Machine: " + machine(pg_version, pg_url),
@@ -423,7 +426,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     total = sum(o.seconds or 0 for o in outcomes.values())
     table = "\n".join(markdown(build_rows(row_specs(args.quick), outcomes)))
-    report = "\n\n".join([*header, table, f"Parts: {took}; {total:.0f} s in all."]) + "\n"
+    speed = (
+        f"Python's speed (CPU s for measure.python_speed_s's fixed mix; lower is faster): "
+        f"{speed_at_start:.2f} at the start, {python_speed_s():.2f} at the end"
+    )
+    report = "\n\n".join([*header, speed, table, f"Parts: {took}; {total:.0f} s in all."]) + "\n"
     print("\n" + report, end="", flush=True)
     if args.markdown:
         Path(args.markdown).write_text(report)
