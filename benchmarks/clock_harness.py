@@ -52,18 +52,33 @@ def _fake_slack_process(conn: Connection, loader: Connection, latency: float) ->
     while True:
         [ready, *_] = wait([conn, loader])
         command, arg = ready.recv()
-        if command == "rooms":  # one per room kind: (room channel, room name, card channel, card ts)
+        if command == "rooms":
+            # One per room kind: (room channel, room name, card channel, card ts, announcement channel and
+            # ts). Cards under which thread rooms are worked, and the rooms' announcements, are spread over
+            # boards so that the fake's linear lookup of a message stays cheap at any size.
             kinds, card_channels = arg
             boards += [fake.add_channel(f"escalations-{n:03d}") for n in range(len(boards), card_channels)]
             rooms = []
             for n, kind in enumerate(kinds):
+                board = boards[n % card_channels]
                 if kind == "channel":
                     name = f"esc-bench-{n:05d}"
                     channel = fake.add_channel(name, members=PEOPLE)
-                    rooms.append((channel, name, channel, fake.add_message(channel, BOT_USER_ID, "card")))
+                    card = fake.add_message(channel, BOT_USER_ID, "card")
+                    rooms.append(
+                        (
+                            channel,
+                            name,
+                            channel,
+                            card,
+                            board,
+                            fake.add_message(board, BOT_USER_ID, "announcement"),
+                        )
+                    )
                 else:
-                    board = boards[n % card_channels]
-                    rooms.append((None, None, board, fake.add_message(board, BOT_USER_ID, "card")))
+                    rooms.append(
+                        (None, None, board, fake.add_message(board, BOT_USER_ID, "card"), None, None)
+                    )
             ready.send(rooms)
         elif command == "calls":
             ready.send(Counter((c.method, c.ok) for c in fake.calls))

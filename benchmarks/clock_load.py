@@ -14,14 +14,17 @@ import random
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import timedelta
 from multiprocessing.connection import Connection
+from typing import Any
 
 from clock_plan import LIAISON, LoadSpec, Profile, clocked, draw_profiles, pick
 from clock_write import LoadRows, write_load  # benchmarks/ is on the path
 
-from bot.policy.model import default_policy
+from blocks.escalations.messages import build_announcement, build_topic
+from bot.escalations.read_model import EscalationSnapshot
+from bot.policy.model import Policy, default_policy
 from storage.db import Database
 from storage.repository import customer_name_key, format_public_id
 
@@ -36,6 +39,12 @@ TITLES = (
     "Webhooks not delivered since deploy",
     "Typo in the invoice footer",
 )
+# What a snapshot shows of the columns the loader leaves to the models' defaults.
+SNAPSHOT_DEFAULTS: dict[str, Any] = {
+    **{f.name: f.default for f in fields(EscalationSnapshot) if f.default is not MISSING},
+    **{f.name: f.default_factory() for f in fields(EscalationSnapshot) if f.default_factory is not MISSING},
+    "is_private": False,
+}
 HISTORY_WORKER = "bench-history"  # `claimed_by` of the reminders recorded as posted before the window
 
 
@@ -88,7 +97,7 @@ def generate(spec: LoadSpec, profiles: list[Profile], rooms: list[tuple], rng: r
             rows.owed_in_window += 1
         c = clocked(profile, t, spec, policy, rng)
         f, dues, history = c.fields, c.dues, c.history
-        room_channel, room_name, card_channel, card_ts = room
+        room_channel, room_name, card_channel, card_ts, announced_in, announcement_ts = room
         ic = rng.choice(PEOPLE)
         customer = customers[rng.randrange(len(customers))]
         acked, internal_at = f["acknowledged_at"], f.get("last_internal_update_at")
@@ -148,6 +157,10 @@ def generate(spec: LoadSpec, profiles: list[Profile], rooms: list[tuple], rng: r
                 "provisioned_at": f["created_at"] + timedelta(seconds=3),
             }
         )
+        if room_channel:  # what its room's topic and its announcement say, as the bot recorded them
+            rows.steps += said_in_slack(
+                rows.escalations[-1], customer["name"], announced_in, announcement_ts, policy
+            )
         for kind, at, actor in (
             ("created", f["created_at"], "U0BEN"),
             ("ic_assigned", f["created_at"], "U0BEN"),
@@ -181,6 +194,34 @@ def generate(spec: LoadSpec, profiles: list[Profile], rooms: list[tuple], rng: r
                 }
             )
     return rows
+
+
+def said_in_slack(
+    escalation: dict[str, Any], customer: str, channel: str, ts: str, policy: Policy
+) -> list[dict[str, Any]]:
+    """The `topic` and `announce` steps of a war room as the bot leaves them (so that a change that does
+    not alter them does not set them again), each built by the bot's own builders."""
+    names = {f.name for f in fields(EscalationSnapshot)}
+    esc = EscalationSnapshot.of_columns(
+        {**SNAPSHOT_DEFAULTS, **{k: v for k, v in escalation.items() if k in names}}, customer, policy
+    )
+    _, blocks = build_announcement(esc)
+    done_at = escalation["provisioned_at"]
+    return [
+        {
+            "escalation_id": esc.id,
+            "step": step,
+            "status": "done",
+            "result": result,
+            "attempts": 1,
+            "started_at": done_at,
+            "done_at": done_at,
+        }
+        for step, result in (
+            ("topic", {"topic": build_topic(esc)}),
+            ("announce", {"channel_id": channel, "ts": ts, "said": blocks[0]["text"]["text"]}),
+        )
+    ]
 
 
 def load(spec: LoadSpec, fake: Connection) -> Loaded:

@@ -154,11 +154,12 @@ def print_report(o: Outcome) -> None:
             f"  {'' if len(o.runs) == 1 else f'replica {n + 1}: '}after start {run.rss_started:6.1f} MiB   "
             f"{loaded_rss}at end {run.rss_end:6.1f} MiB   peak {run.rss_peak:6.1f} MiB"
         )
-    posts = sum(n for (method, ok), n in o.calls.items() if method == "chat.postMessage" and ok)
+    answered = Counter({method: n for (method, ok), n in o.calls.items() if ok})
+    posts = ", ".join(f"{method} {n:,}" for method, n in answered.most_common())
     failed = sum(n for (_method, ok), n in o.calls.items() if not ok)
     warned = sum((run.warnings for run in o.runs), Counter())
     shown = ", ".join(f"{m!r} ×{n}" for m, n in warned.most_common(3)) or "none"
-    print(f"Slack calls: {posts:,} chat.postMessage ok, {failed} failed; warnings logged: {shown}")
+    print(f"Slack calls answered ok: {posts}; {failed} failed; warnings logged: {shown}")
     if o.profiler is not None:
         out = io.StringIO()
         pstats.Stats(o.profiler, stream=out).sort_stats("cumulative").print_stats(30)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Table, insert, text
 
 from storage.db import Database
-from storage.models import Customer, Escalation, IdSequence, Reminder, TimelineEvent
+from storage.models import Customer, Escalation, IdSequence, Reminder, SlackStep, TimelineEvent
 
 Row = dict[str, Any]
 
@@ -30,6 +30,7 @@ class LoadRows:
     escalations: list[Row] = field(default_factory=list)
     events: list[Row] = field(default_factory=list)
     reminders: list[Row] = field(default_factory=list)
+    steps: list[Row] = field(default_factory=list)
     owed_in_window: int = 0
 
 
@@ -40,6 +41,7 @@ def write_load(db: Database, rows: LoadRows) -> None:
         (Escalation.__table__, rows.escalations),
         (TimelineEvent.__table__, rows.events),
         (Reminder.__table__, rows.reminders),
+        (SlackStep.__table__, rows.steps),
     ]
     postgres = db.backend == "postgresql"
     with db.session() as session:
