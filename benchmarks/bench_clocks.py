@@ -57,9 +57,9 @@ from storage.models import OPEN_STATUSES, Escalation, Reminder
 
 def auto_lead_in(escalations: int) -> float:
     """Seconds from the start of loading to the window: loading's time with room to spare for a busy
-    machine (100,000 escalations loaded in 14-26 s on PostgreSQL on 2 shared cores one day, 36-44 s on a
-    slower one; SQLite is faster)."""
-    return 10.0 + escalations / 2_000
+    machine (100,000 escalations loaded in 14-26 s on PostgreSQL on 2 shared cores one day, 50-58 s on a
+    slower one with the rooms' topics and announcements built; SQLite is faster)."""
+    return 15.0 + escalations / 1_250
 
 
 def bench(args: argparse.Namespace, database_url: str, described: str) -> dict[str, Any]:

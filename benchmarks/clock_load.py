@@ -201,10 +201,7 @@ def said_in_slack(
 ) -> list[dict[str, Any]]:
     """The `topic` and `announce` steps of a war room as the bot leaves them (so that a change that does
     not alter them does not set them again), each built by the bot's own builders."""
-    names = {f.name for f in fields(EscalationSnapshot)}
-    esc = EscalationSnapshot.of_columns(
-        {**SNAPSHOT_DEFAULTS, **{k: v for k, v in escalation.items() if k in names}}, customer, policy
-    )
+    esc = EscalationSnapshot.of_columns({**SNAPSHOT_DEFAULTS, **escalation}, customer, policy)
     _, blocks = build_announcement(esc)
     done_at = escalation["provisioned_at"]
     return [
