@@ -136,7 +136,11 @@ def recordset(table: Any, rows: list[dict[str, Any]]) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
-    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:  # as UTCDateTime refuses them: always a bug
+        raise ValueError("naive datetime given for a timestamp column; use an aware datetime")
+    return value.astimezone(UTC).isoformat()
 
 
 def update_each(session: Session, table: Any, key: list[str], rows: list[dict[str, Any]]) -> None:
@@ -146,6 +150,8 @@ def update_each(session: Session, table: Any, key: list[str], rows: list[dict[st
     if not rows:
         return
     names = list(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):  # a column left out must not become NULL
+        raise ValueError("update_each: every row must give the same columns")
     if session.get_bind().dialect.name == "postgresql":
         given = recordset(table, rows)
         stmt = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -290,8 +290,10 @@ def set_once(session: Session, row: Escalation, column: str, value: Any, **also:
     if it was already set. Two clicks on two replicas at once therefore record one transition."""
     escalations = Escalation.__table__
     unset = escalations.c[column].is_(False) if isinstance(value, bool) else escalations.c[column].is_(None)
-    # On the connection, not through the ORM: nothing pending needs flushing first (the change's events
-    # go in one INSERT at its commit), and a batch of breaches is not a flush per escalation.
+    if inspect(row).attrs[column].history.has_changes():  # the condition is on the value in hand
+        session.flush()
+    # On the connection, not through the ORM: nothing else pending needs flushing first (the change's
+    # events go in one INSERT at its commit), and a batch of breaches is not a flush per escalation.
     changed = session.connection().execute(
         update(escalations).where(escalations.c.id == row.id, unset).values({column: value, **also})
     )

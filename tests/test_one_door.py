@@ -9,6 +9,8 @@ fixture (tests/in_process.py) runs each test on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -313,3 +315,28 @@ def test_changes_to_several_escalations_in_one_unit_of_work_each_take_every_step
     with in_process.warroom.db.session() as session:
         announced = claims.steps_of(session, first.id)["announce"].result
     assert announced["ts"] and "overdue since" in announced["said"], "what it says, beside where it is"
+
+
+def test_a_sweeps_batch_refresh_holds_up_a_persons_refresh_for_one_group_at_most(
+    in_process: InProcess,
+) -> None:
+    """A sweep refreshing many cards at once (its breaches) does so a few at a time: a person's change to
+    one of them, made meanwhile, refreshes its card at once rather than after the whole batch."""
+    escs = [in_process.open(customer=f"Customer {n:02d}", severity="SEV-3") for n in range(24)]
+    ids = [esc.id for esc in escs]
+    upkeep = in_process.warroom.changes.effects
+    in_process.fake.latency = 0.05  # every Slack call now takes 50 ms: the batch takes 6 groups × that
+    done: list[str] = []
+    batch = threading.Thread(target=lambda: (upkeep.refresh_each(ids), done.append("batch")))
+    before = len(in_process.fake.calls_to("chat.update"))
+    batch.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(in_process.fake.calls_to("chat.update")) == before and time.monotonic() < deadline:
+            time.sleep(0.005)  # the batch's first group is under way
+        upkeep.refresh(ids[-1])  # the last escalation: the batch reaches its group last
+        done.append("person")
+    finally:
+        batch.join(timeout=30)
+    assert done == ["person", "batch"], "the person's refresh waited for the whole batch"
+    assert in_process.card_updates(escs[-1]) == 2 and in_process.card_updates(escs[0]) == 1

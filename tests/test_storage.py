@@ -20,7 +20,7 @@ from bot.escalations.triage import IntakeTriage
 from bot.escalations.viewers import Viewers
 from bot.policy.model import default_policy
 from storage import repository as repo
-from storage.db import Base, Database
+from storage.db import Base, Database, update_each
 from storage.migrate import current_revision, head_revision
 from storage.models import Customer, Escalation, IdSequence
 
@@ -175,3 +175,29 @@ def test_a_sweep_reads_due_escalations_as_plain_rows_that_show_as_their_entities
         assert row is not None
         assert (row.next_reminder_at, row.resolution_due_at) == (later, None)
         assert row.customer_update_due_at is not None, "a column not given is left alone"
+
+
+def test_set_once_sees_the_value_in_hand_not_only_the_stored_one(db: Database) -> None:
+    """A change that clears a flag and sets it again in one unit of work (a reopen, then a breach) sets
+    it: the conditional UPDATE runs on the value in hand, so it is not skipped as "already set"."""
+    esc, _ = _service(db).create(_intake(), "U0BEN", IntakeSource("once"))
+    with db.session() as session:
+        session.execute(update(Escalation).where(Escalation.id == esc.id).values(resolution_breached=True))
+    with db.session() as session:
+        row = session.get(Escalation, esc.id)
+        assert row is not None
+        row.resolution_breached = False
+        assert repo.set_once(session, row, "resolution_breached", True)
+        assert not repo.set_once(session, row, "resolution_breached", True), "once: the second is refused"
+    with db.session() as session:
+        assert session.get(Escalation, esc.id).resolution_breached is True  # type: ignore[union-attr]
+
+
+def test_batched_updates_refuse_naive_times_and_rows_that_leave_a_column_out(db: Database) -> None:
+    esc, _ = _service(db).create(_intake(), "U0BEN", IntakeSource("each"))
+    table = Escalation.__table__
+    with db.session() as session, pytest.raises(ValueError, match="same columns"):
+        update_each(session, table, ["id"], [{"id": esc.id, "next_reminder_at": None}, {"id": 0}])
+    if db.backend == "postgresql":  # SQLite's executemany goes through UTCDateTime, which refuses them too
+        with db.session() as session, pytest.raises(ValueError, match="naive"):
+            update_each(session, table, ["id"], [{"id": esc.id, "next_reminder_at": datetime(2026, 3, 2)}])

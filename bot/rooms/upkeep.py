@@ -32,6 +32,11 @@ from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 REFRESH_STRIPES = 64
+# Escalations a batch refresh reads and calls Slack for at once: each has up to three calls, so a group
+# asks the gateway's pool for about a dozen at most.
+REFRESH_GROUP = 4
+# The refresh steps that remember what they last said (the others edit a message and return nothing).
+REMEMBERED = ("topic", "announce")
 
 
 class RoomUpkeep:
@@ -102,11 +107,25 @@ class RoomUpkeep:
         return self.refresh_each([escalation_id])[escalation_id]
 
     def refresh_each(self, escalation_ids: list[int]) -> dict[int, EscalationSnapshot]:
-        """`refresh` several escalations (a sweep's breaches) at once: one read of the record for all,
-        their Slack calls side by side, one write of what the topics and announcements now say. By id;
-        one that no longer exists is left out."""
+        """`refresh` several escalations (a sweep's breaches), a few at a time: for each few, one read of
+        the record, their Slack calls side by side, one write of what the topics and announcements now
+        say. A few, not all at once: a person's refresh or a new room's set-up never waits behind more
+        than one group's calls (their locks and the gateway's pool). By id; one that no longer exists, or
+        whose group failed (logged), is left out."""
         ids = sorted(set(escalation_ids))
-        with ExitStack() as held:  # stripes taken in one order: two batches cannot wait on each other
+        if len(ids) == 1:  # `refresh`: a failure is raised to its caller, as it always was
+            return self._refresh_group(ids)
+        fresh: dict[int, EscalationSnapshot] = {}
+        for start in range(0, len(ids), REFRESH_GROUP):
+            group = ids[start : start + REFRESH_GROUP]
+            try:
+                fresh.update(self._refresh_group(group))
+            except Exception:  # one group's bug must not cost the others their refresh
+                log.exception("refreshing escalations %s failed", group)
+        return fresh
+
+    def _refresh_group(self, ids: list[int]) -> dict[int, EscalationSnapshot]:
+        with ExitStack() as held:  # stripes taken in one order: two groups cannot wait on each other
             for stripe in sorted({id_ % REFRESH_STRIPES for id_ in ids}):
                 held.enter_context(self._refreshing[stripe])
             return self._refresh(ids)
@@ -129,7 +148,7 @@ class RoomUpkeep:
         for (id_, name), result in self.gateway.in_parallel(calls).items():
             if isinstance(result, Exception):
                 log.warning("refreshing %s of %s failed: %s", name, escs[id_].public_id, slack_error(result))
-            elif result is not None:  # a topic or an announcement that changed: what it says now
+            elif name in REMEMBERED and result is not None:  # changed: what it says now
                 said[id_, name] = result
         if said:
             with self.db.session() as session:
