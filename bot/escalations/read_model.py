@@ -109,8 +109,8 @@ class EscalationSnapshot:
     @classmethod
     def of(cls, row: Escalation, policy: Policy) -> EscalationSnapshot:
         """The view of a row: every field named like a column is read from it; the rest are derived."""
-        # Loaded columns straight from the instance's dict (a sweep builds hundreds of these a second;
-        # the attribute descriptors cost more than the copy); anything not loaded is read as usual.
+        # Loaded columns straight from the instance's dict (a digest or a batch refresh builds many; the
+        # attribute descriptors cost more than the copy); anything not loaded is read as usual.
         loaded = vars(row)
         columns = {
             name: loaded[name] if name in loaded else getattr(row, name) for name in _column_fields(cls)
