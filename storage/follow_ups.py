@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.followups.model import DONE, OPEN
@@ -59,11 +60,12 @@ def of_escalations(session: Session, escalation_ids: list[int]) -> dict[int, lis
     return found
 
 
-def open_with_due_dates(session: Session, escalation_ids: list[int], due_after: datetime) -> list[FollowUp]:
-    """The open, dated follow-ups of these escalations due at or after `due_after`: older ones have had
-    every reminder (the clocks work out that bound)."""
+def open_with_due_dates(session: Session, escalation_ids: list[int], due_after: datetime) -> list[Row[Any]]:
+    """The open, dated follow-ups of these escalations due at or after `due_after` (older ones have had
+    every reminder: the clocks work out that bound), as plain rows of what the clocks read: `id`,
+    `escalation_id`, `due_at`, `created_at`. Every change and every sweep batch asks."""
     stmt = (
-        select(FollowUp)
+        select(FollowUp.id, FollowUp.escalation_id, FollowUp.due_at, FollowUp.created_at)
         .where(
             FollowUp.escalation_id.in_(escalation_ids),
             FollowUp.status == OPEN,
@@ -72,7 +74,7 @@ def open_with_due_dates(session: Session, escalation_ids: list[int], due_after: 
         )
         .order_by(FollowUp.id)
     )
-    return list(session.execute(stmt).scalars())
+    return list(session.execute(stmt))
 
 
 def get(session: Session, follow_up_id: int) -> FollowUp | None:

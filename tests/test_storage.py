@@ -168,6 +168,10 @@ def test_a_sweep_reads_due_escalations_as_plain_rows_that_show_as_their_entities
         seen = EscalationSnapshot.of_columns(plain._mapping, plain.customer_name, policy)
         assert seen == EscalationSnapshot.of(entity, policy)
         assert seen.customer == "Ünïcode & Co" and seen.responder_user_ids == ("U0BEN", "U0CAI")
+        retimed = EscalationSnapshot.of_columns(
+            plain._mapping, "x", policy, newer={"resolution_due_at": later}
+        )
+        assert retimed.resolution_due_at == later and seen.resolution_due_at != later
         assert repo.lock_due_for_reminders(session, datetime(2026, 3, 2, 8, 59, tzinfo=UTC), 10) == []
         repo.write_clock_columns(session, {esc.id: {"next_reminder_at": later, "resolution_due_at": None}})
     with db.session() as session:

@@ -206,7 +206,7 @@ class ClockService:
                 mine = [r for r in timed[row.id].plan.send if (row.id, *r.key) in won]
                 if mine:
                     esc = EscalationSnapshot.of_columns(
-                        {**row._mapping, **columns[row.id]}, row.customer_name, self.policy
+                        row._mapping, row.customer_name, self.policy, newer=columns[row.id]
                     )
                     owed += [Owed(esc, reminder) for reminder in mine]
             return len(rows), owed

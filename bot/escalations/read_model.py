@@ -118,10 +118,16 @@ class EscalationSnapshot:
         return cls.of_columns(columns, row.customer.name, policy)
 
     @classmethod
-    def of_columns(cls, columns: Mapping[str, Any], customer: str, policy: Policy) -> EscalationSnapshot:
-        """The view of an escalation's columns by name (a plain row a sweep read, not an entity)."""
+    def of_columns(
+        cls, columns: Mapping[str, Any], customer: str, policy: Policy, newer: Mapping[str, Any] | None = None
+    ) -> EscalationSnapshot:
+        """The view of an escalation's columns by name (a plain row a sweep read, not an entity), with
+        `newer` values for some (what the sweep just wrote) taking their place."""
+        newer = newer or {}
         return cls(
-            **{name: _frozen(columns[name]) for name in _column_fields(cls)},
+            **{
+                name: _frozen(newer[name] if name in newer else columns[name]) for name in _column_fields(cls)
+            },
             customer=customer,
             severity_label=policy.for_severity(columns["severity"]).label,
         )
