@@ -33,8 +33,8 @@ from storage.db import Database, utcnow
 log = logging.getLogger(__name__)
 REFRESH_STRIPES = 64
 # Escalations a batch refresh reads and calls Slack for at once: each has up to three calls, so a group
-# asks the gateway's pool for about a dozen at most.
-REFRESH_GROUP = 4
+# asks the gateway's pool for about two dozen at most (three rounds of its eight threads).
+REFRESH_GROUP = 8
 # The refresh steps that remember what they last said (the others edit a message and return nothing).
 REMEMBERED = ("topic", "announce")
 
