@@ -106,23 +106,7 @@ def start_steps(
 ) -> dict[str, SlackStep]:
     """Record that Slack steps are about to run (what each intends), before calling Slack, in one round
     trip; every recorded step of the escalation, by name (done ones untouched)."""
-    now = utcnow()
-    insert_ignoring_conflict(
-        session,
-        SlackStep.__table__,
-        [
-            {
-                "escalation_id": escalation_id,
-                "step": step,
-                "status": "started",
-                "result": {},
-                "attempts": 0,
-                "started_at": now,
-            }
-            for step in intents
-        ],
-        ["escalation_id", "step"],
-    )
+    _record_unrecorded(session, [(escalation_id, step) for step in intents], utcnow())
     steps = steps_of(session, escalation_id)
     for name, intent in intents.items():
         row = steps[name]
@@ -130,6 +114,27 @@ def start_steps(
             row.attempts += 1
             row.result = {**row.result, **intent}
     return steps
+
+
+def _record_unrecorded(session: Session, keys: list[tuple[int, str]], now: datetime) -> None:
+    """Insert a started row for each Slack step (escalation id, step name) not recorded yet, in one round
+    trip; recorded ones are left as they are."""
+    insert_ignoring_conflict(
+        session,
+        SlackStep.__table__,
+        [
+            {
+                "escalation_id": id_,
+                "step": step,
+                "status": "started",
+                "result": {},
+                "attempts": 0,
+                "started_at": now,
+            }
+            for id_, step in keys
+        ],
+        ["escalation_id", "step"],
+    )
 
 
 def start_step(session: Session, escalation_id: int, step: str, intent: dict[str, Any]) -> SlackStep:
@@ -158,22 +163,7 @@ def remember_steps(session: Session, results: dict[tuple[int, str], dict[str, An
     if not results:
         return
     now = utcnow()
-    insert_ignoring_conflict(
-        session,
-        SlackStep.__table__,
-        [
-            {
-                "escalation_id": id_,
-                "step": step,
-                "status": "started",
-                "result": {},
-                "attempts": 0,
-                "started_at": now,
-            }
-            for id_, step in results
-        ],
-        ["escalation_id", "step"],
-    )
+    _record_unrecorded(session, list(results), now)
     for row in session.execute(
         select(SlackStep).where(tuple_(SlackStep.escalation_id, SlackStep.step).in_(list(results)))
     ).scalars():
