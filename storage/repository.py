@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, func, inspect, select, update
+from sqlalchemy import Row, Update, bindparam, func, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -288,20 +289,32 @@ def timelines(session: Session, escalation_ids: list[int]) -> dict[int, list[Tim
 def set_once(session: Session, row: Escalation, column: str, value: Any, **also: Any) -> bool:
     """Set a column that changes only once (None or False until then) with a conditional UPDATE; False
     if it was already set. Two clicks on two replicas at once therefore record one transition."""
-    escalations = Escalation.__table__
-    unset = escalations.c[column].is_(False) if isinstance(value, bool) else escalations.c[column].is_(None)
     if inspect(row).attrs[column].history.has_changes():  # the condition is on the value in hand
         session.flush()
     # On the connection, not through the ORM: nothing else pending needs flushing first (the change's
     # events go in one INSERT at its commit), and a batch of breaches is not a flush per escalation.
-    changed = session.connection().execute(
-        update(escalations).where(escalations.c.id == row.id, unset).values({column: value, **also})
-    )
+    values = {column: value, **also}
+    statement = _set_once_statement(column, isinstance(value, bool), tuple(values))
+    params = {"row_id": row.id, **{f"new_{name}": new for name, new in values.items()}}
+    changed = session.connection().execute(statement, params)
     if changed.rowcount != 1:
         return False
-    for name, new in {column: value, **also}.items():
+    for name, new in values.items():
         set_committed_value(row, name, new)  # the row in hand shows it, without a second UPDATE
     return True
+
+
+@functools.lru_cache(maxsize=64)
+def _set_once_statement(column: str, flag: bool, columns: tuple[str, ...]) -> Update:
+    """`set_once`'s UPDATE, one object per shape: SQLAlchemy works out a statement's cache key once per
+    object, and a batch of breaches sets the same columns on many rows."""
+    escalations = Escalation.__table__
+    unset = escalations.c[column].is_(False) if flag else escalations.c[column].is_(None)
+    return (
+        update(escalations)
+        .where(escalations.c.id == bindparam("row_id"), unset)
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
 
 
 def mark_draft_sent(session: Session, draft_id: int, user_id: str, at: datetime) -> bool:

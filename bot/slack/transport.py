@@ -13,6 +13,7 @@ or an answer that never came, so callers that tell "Slack said no" from "no answ
 
 from __future__ import annotations
 
+import functools
 import io
 from http.client import HTTPMessage
 from typing import Any
@@ -71,13 +72,24 @@ class PooledWebClient(WebClient):
             raise ConnectionResetError(str(exc)) from exc
         except urllib3.exceptions.HTTPError as exc:  # anything else urllib3 raises: as urlopen wraps it
             raise URLError(exc) from exc
-        message = HTTPMessage()
-        for name, value in response.headers.iteritems():  # as Slack spelt them, repeats kept
-            message[name] = value
         if not 200 <= response.status < 300:
             # urlopen raises for 4xx/5xx; slack_sdk's retry loop and 429 handling start from this error.
+            message = HTTPMessage()
+            for name, value in response.headers.iteritems():  # as Slack spelt them, repeats kept
+                message[name] = value
             raise HTTPError(url, response.status, response.reason or "", message, io.BytesIO(response.data))
-        if message.get_content_type() == "application/gzip":  # admin.analytics.getFile, as slack_sdk reads it
-            return {"status": response.status, "headers": message, "body": response.data}
-        charset = message.get_content_charset() or "utf-8"
-        return {"status": response.status, "headers": message, "body": response.data.decode(charset)}
+        # slack_sdk makes a dict of a 2xx answer's headers: urllib3's own (case-insensitive, as Slack spelt
+        # them) serve, without an HTTPMessage built and parsed again for every post.
+        content_type, charset = _content_type(response.headers.get("Content-Type", ""))
+        if content_type == "application/gzip":  # admin.analytics.getFile, as slack_sdk reads it
+            return {"status": response.status, "headers": response.headers, "body": response.data}
+        return {"status": response.status, "headers": response.headers, "body": response.data.decode(charset)}
+
+
+@functools.lru_cache(maxsize=64)
+def _content_type(header: str) -> tuple[str, str]:
+    """A Content-Type header's type and charset (utf-8 if none), read as urllib's answer reads it; Slack
+    sends a handful of distinct values, so each is parsed once."""
+    message = HTTPMessage()
+    message["Content-Type"] = header
+    return message.get_content_type(), message.get_content_charset() or "utf-8"
