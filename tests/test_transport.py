@@ -166,6 +166,16 @@ def test_the_gateway_and_its_acting_twin_share_one_pool_that_close_releases(fake
     assert _texts(fake) == ["card, edited"]
 
 
+def test_a_closed_client_used_again_opens_a_new_connection_and_posts_once(fake, both) -> None:
+    _, pooled = both(fake.api_url)
+    pooled.chat_postMessage(channel=CHANNEL, text="first")
+    pooled.close()
+    fake.wait_closed(1)
+    pooled.chat_postMessage(channel=CHANNEL, text="second")
+    assert _texts(fake) == ["first", "second"]
+    assert fake.opened == 2
+
+
 def test_sixteen_threads_at_once_all_succeed_over_a_bounded_pool(fake, both) -> None:
     _, pooled = both(fake.api_url)
     start = threading.Barrier(16)
