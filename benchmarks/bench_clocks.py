@@ -33,14 +33,20 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import logging
 import math
 import statistics
 import time
 from datetime import timedelta
 from typing import Any
 
-from clock_harness import bot_settings, fake_slack_process, idle_sweeps, load_in_child, run_sweeps
+from clock_harness import (
+    bot_settings,
+    fake_slack_process,
+    idle_sweeps,
+    load_in_child,
+    log_as_the_bot,
+    run_sweeps,
+)
 from clock_load import HISTORY_WORKER, LoadSpec  # benchmarks/ is on the path when a script runs
 from clock_replicas import ReplicaRun, Replicas, RunPlan
 from clock_report import AIM_LATENESS_P99_S, Outcome, print_report
@@ -65,10 +71,10 @@ def auto_lead_in(escalations: int) -> float:
 def bench(args: argparse.Namespace, database_url: str, described: str) -> dict[str, Any]:
     """Run the benchmark; print the report, and give back the figures for `--json`."""
     warnings = WarningCounter()
-    logging.getLogger().addHandler(warnings)
     lead_in = auto_lead_in(args.escalations) if args.lead_in is None else args.lead_in
     with fake_slack_process(args.latency) as fake:
         settings = bot_settings(fake.api_url, database_url)
+        log_as_the_bot(settings, warnings)
         db = Database(settings.database_url)
         upgrade(db.engine)
         warroom, replicas = None, None

@@ -6,6 +6,7 @@ and the sweeps on a schedule (in this process, or in each replica's: clock_repli
 from __future__ import annotations
 
 import cProfile
+import logging
 import math
 import multiprocessing
 import secrets
@@ -21,6 +22,7 @@ from multiprocessing.connection import Connection, wait
 from clock_load import PEOPLE, Loaded, LoadSpec, load  # benchmarks/ is on the path
 
 from bot.clocks.sweep import ClockService
+from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from storage.db import utcnow
 
@@ -38,6 +40,13 @@ def bot_settings(api_url: str, database_url: str) -> Settings:
         WARROOM_LEADERSHIP_CHANNEL="C0LEADERSHIP",
         _env_file=None,
     )
+
+
+def log_as_the_bot(settings: Settings, warnings: logging.Handler) -> None:
+    """Logging set up as `warroom serve` sets it up (libraries that build debug lines for every Slack call
+    quieted), and `warnings` counting what is logged."""
+    configure_logging(settings.log_level, settings.secret_values)
+    logging.getLogger().addHandler(warnings)
 
 
 # --- the fake Slack, in its own process -----------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import logging
 import multiprocessing
 import time
 import traceback
@@ -19,7 +18,13 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from clock_harness import Tick, bot_settings, idle_sweeps, run_sweeps  # benchmarks/ is on the path
+from clock_harness import (  # benchmarks/ is on the path
+    Tick,
+    bot_settings,
+    idle_sweeps,
+    log_as_the_bot,
+    run_sweeps,
+)
 from measure import WarningCounter, memory_mib
 
 
@@ -56,8 +61,8 @@ def _replica(conn: Connection, api_url: str, database_url: str) -> None:
         from storage.db import Database
 
         warnings = WarningCounter()
-        logging.getLogger().addHandler(warnings)
         settings = bot_settings(api_url, database_url)
+        log_as_the_bot(settings, warnings)
         warroom = build_warroom(settings, policy=default_policy(), db=Database(settings.database_url))
         build_bolt_app(warroom)  # what the running bot also holds
         warroom.clocks.sweep()  # first connection, first compiled statements

@@ -96,17 +96,7 @@ def _serve_slack(settings: Settings) -> int:
     from bot.logs import configure_logging
     from bot.server import DRAIN_SECONDS, serve_http, serve_socket_mode
 
-    secrets = tuple(
-        s.get_secret_value()
-        for s in (
-            settings.slack_bot_token,
-            settings.slack_signing_secret,
-            settings.slack_app_token,
-            settings.anthropic_api_key,
-        )
-        if s
-    )
-    configure_logging(settings.log_level, secrets)
+    configure_logging(settings.log_level, settings.secret_values)
     db = _migrated_database(settings.database_url)
     if db is None:
         return 2

@@ -108,6 +108,20 @@ class Settings(BaseSettings):
         return self.slack_bot_token is not None and self.slack_signing_secret is not None
 
     @property
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured secrets' values: what the logs redact wherever it appears."""
+        return tuple(
+            secret.get_secret_value()
+            for secret in (
+                self.slack_bot_token,
+                self.slack_signing_secret,
+                self.slack_app_token,
+                self.anthropic_api_key,
+            )
+            if secret
+        )
+
+    @property
     def socket_mode(self) -> bool:
         """True when an app-level token asks for Socket Mode instead of HTTP."""
         return self.slack_app_token is not None
