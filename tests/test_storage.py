@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -172,6 +173,20 @@ def test_a_sweep_reads_due_escalations_as_plain_rows_that_show_as_their_entities
             plain._mapping, "x", policy, newer={"resolution_due_at": later}
         )
         assert retimed.resolution_due_at == later and seen.resolution_due_at != later
+        assert (
+            EscalationSnapshot.of_columns(
+                plain._mapping,
+                plain.customer_name,
+                policy,
+                newer={
+                    "next_reminder_at": later  # a clock column the view does not show: ignored
+                },
+            )
+            == seen
+        )
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            seen.status = "closed"  # type: ignore[misc]
+        assert hash(seen) == hash(EscalationSnapshot.of(entity, policy))
         assert repo.lock_due_for_reminders(session, datetime(2026, 3, 2, 8, 59, tzinfo=UTC), 10) == []
         repo.write_clock_columns(session, {esc.id: {"next_reminder_at": later, "resolution_due_at": None}})
     with db.session() as session:

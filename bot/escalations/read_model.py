@@ -123,14 +123,20 @@ class EscalationSnapshot:
     ) -> EscalationSnapshot:
         """The view of an escalation's columns by name (a plain row a sweep read, not an entity), with
         `newer` values for some (what the sweep just wrote) taking their place."""
-        newer = newer or {}
-        return cls(
-            **{
-                name: _frozen(newer[name] if name in newer else columns[name]) for name in _column_fields(cls)
-            },
-            customer=customer,
-            severity_label=policy.for_severity(columns["severity"]).label,
-        )
+        values = {name: columns[name] for name in _column_fields(cls)}
+        if newer:
+            values.update((name, value) for name, value in newer.items() if name in values)
+        for name in _LIST_FIELDS:  # JSON list columns become tuples: the view is immutable
+            if isinstance(values[name], list):
+                values[name] = tuple(values[name])
+        values["customer"] = customer
+        values["severity_label"] = policy.for_severity(values["severity"]).label
+        # Every field is given, so the instance's dict is filled directly: a frozen dataclass's __init__
+        # sets its 78 fields one object.__setattr__ at a time, three quarters of the cost of a snapshot, and
+        # a sweep makes one for every reminder it posts. Still frozen: nothing can set a field afterwards.
+        snapshot = object.__new__(cls)
+        snapshot.__dict__.update(values)
+        return snapshot
 
     @property
     def account(self) -> Account:
@@ -201,6 +207,10 @@ class EscalationSnapshot:
         return "the card's thread"
 
 
+# The fields read from JSON list columns (reasons, responders, factors, lessons).
+_LIST_FIELDS = tuple(f.name for f in fields(EscalationSnapshot) if str(f.type).startswith("tuple["))
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of an escalation's timeline."""
@@ -245,8 +255,3 @@ def timeline_entries_each(session: Session, escalation_ids: list[int]) -> dict[i
 def _column_fields(cls: type) -> tuple[str, ...]:
     """The snapshot's fields read from the row (all but the derived ones), worked out once."""
     return tuple(f.name for f in fields(cls) if f.name not in ("customer", "severity_label"))
-
-
-def _frozen(value: Any) -> Any:
-    # JSON list columns (reasons, responders) become tuples: the view is immutable.
-    return tuple(value) if isinstance(value, list) else value
