@@ -115,7 +115,7 @@ class EscalationSnapshot:
         columns = {
             name: loaded[name] if name in loaded else getattr(row, name) for name in _column_fields(cls)
         }
-        return cls.of_columns(columns, row.customer.name, policy)
+        return cls._made(columns, row.customer.name, policy)
 
     @classmethod
     def of_columns(
@@ -126,6 +126,11 @@ class EscalationSnapshot:
         values = {name: columns[name] for name in _column_fields(cls)}
         if newer:
             values.update((name, value) for name, value in newer.items() if name in values)
+        return cls._made(values, customer, policy)
+
+    @classmethod
+    def _made(cls, values: dict[str, Any], customer: str, policy: Policy) -> EscalationSnapshot:
+        """The snapshot of `values` (every column field, by name; the dict becomes the snapshot's own)."""
         for name in _LIST_FIELDS:  # JSON list columns become tuples: the view is immutable
             if isinstance(values[name], list):
                 values[name] = tuple(values[name])
